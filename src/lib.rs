@@ -1,0 +1,3 @@
+pub mod youth;
+pub mod framework;
+pub mod policy;

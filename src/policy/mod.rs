@@ -1,0 +1,137 @@
+//! The policy: the rule table of ACTION-FRAMEWORK §5 as a casbin model and rule lines.
+//!
+//! In the request flow this answers one question for [`crate::framework::decide`]: which rules
+//! match this role, org kind, action, signal, recipient kind and purpose, and with which bases.
+//! The facts and bases themselves are weighed in `framework`, never here.
+
+mod table;
+
+use casbin::function_map::OperatorFunction;
+use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
+use casbin::rhai::Dynamic;
+use ring::digest;
+
+pub use table::{Rule, TableError, parse as parse_table};
+
+use crate::framework::{MatchedRule, PolicyError, RuleBook, RuleQuery};
+
+/// The default policy shipped in `policies/`: ACTION-FRAMEWORK.md §5 exactly.
+pub const DEFAULT_MODEL: &str = include_str!("../../policies/model.conf");
+pub const DEFAULT_RULES: &str = include_str!("../../policies/policy.csv");
+
+/// Why a policy could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Table(#[from] TableError),
+    #[error("model.conf: {0}")]
+    Model(String),
+}
+
+/// A loaded policy version: a casbin enforcer over the rule table, and its version id.
+pub struct Policy {
+    version: String,
+    rules: Vec<Rule>,
+    enforcer: Enforcer,
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy").field("version", &self.version).field("rules", &self.rules.len()).finish()
+    }
+}
+
+/// The content hash that names a policy version: SHA-256 over both texts, length-prefixed.
+pub fn version_of(model: &str, rules: &str) -> String {
+    let mut context = digest::Context::new(&digest::SHA256);
+    context.update(b"ketenpoort-policy/1\0");
+    for text in [model, rules] {
+        context.update(&(text.len() as u64).to_be_bytes());
+        context.update(text.as_bytes());
+    }
+    hex::encode(&context.finish().as_ref()[..8])
+}
+
+impl Policy {
+    /// The default policy of `policies/`.
+    pub async fn default_policy() -> Result<Policy, LoadError> {
+        Policy::load(DEFAULT_MODEL, DEFAULT_RULES).await
+    }
+
+    /// Loads a model and a rule table, checking every word of the table first.
+    pub async fn load(model: &str, rules: &str) -> Result<Policy, LoadError> {
+        let table = table::parse(rules)?;
+        let casbin_model = DefaultModel::from_str(model).await.map_err(|e| LoadError::Model(e.to_string()))?;
+        let mut enforcer = Enforcer::new(casbin_model, MemoryAdapter::default())
+            .await
+            .map_err(|e| LoadError::Model(e.to_string()))?;
+        enforcer.add_function("within", OperatorFunction::Arg2(within));
+        enforcer.add_function("professional", OperatorFunction::Arg1(professional));
+        let lines: Vec<Vec<String>> = table.iter().map(|rule| rule.columns.clone()).collect();
+        enforcer.add_policies(lines).await.map_err(|e| LoadError::Model(e.to_string()))?;
+        let policy = Policy { version: version_of(model, rules), rules: table, enforcer };
+        // A model that cannot evaluate a request is refused now, not at the first exchange.
+        policy
+            .enforce_probe()
+            .map_err(|e| LoadError::Model(format!("the matcher cannot be evaluated: {e}")))?;
+        Ok(policy)
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    fn enforce_probe(&self) -> Result<(), PolicyError> {
+        use crate::framework::vocabulary::*;
+        let probe = RuleQuery {
+            role: Role::Mentor,
+            org_kind: OrgKind::School,
+            action: Action::Register,
+            signal: Signal::Involvement,
+            recipient_kind: REFERENCE_INDEX,
+            purpose: Purpose::CareCoordination,
+        };
+        self.matching(&probe).map(drop)
+    }
+}
+
+impl RuleBook for Policy {
+    fn matching(&self, query: &RuleQuery) -> Result<Vec<MatchedRule>, PolicyError> {
+        let request = (
+            query.role.as_str(),
+            query.org_kind.as_str(),
+            query.action.as_str(),
+            query.signal.as_str(),
+            query.recipient_kind,
+            query.purpose.as_str(),
+        );
+        let (_, lines) = self.enforcer.enforce_ex(request).map_err(|e| PolicyError(e.to_string()))?;
+        // casbin explains with the matching lines themselves; their first column is the rule id.
+        let mut matched: Vec<&Rule> = lines
+            .iter()
+            .filter_map(|line| self.rules.iter().find(|rule| Some(&rule.id) == line.first()))
+            .collect();
+        matched.sort_by_key(|rule| rule.line);
+        matched.dedup_by_key(|rule| rule.line);
+        Ok(matched.into_iter().map(|rule| MatchedRule { id: rule.id.clone(), bases: rule.bases.clone() }).collect())
+    }
+
+    fn version(&self) -> &str {
+        &self.version
+    }
+}
+
+fn text(value: Dynamic) -> String {
+    value.into_immutable_string().map(|s| s.to_string()).unwrap_or_default()
+}
+
+/// casbin function `within(value, column)`.
+fn within(value: Dynamic, column: Dynamic) -> Dynamic {
+    Dynamic::from(table::within(&text(value), &text(column)))
+}
+
+/// casbin function `professional(role)`.
+fn professional(role: Dynamic) -> Dynamic {
+    let professional = text(role).parse::<crate::framework::Role>().is_ok_and(|role| role.is_professional());
+    Dynamic::from(professional)
+}
