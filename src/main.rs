@@ -1,1 +1,23 @@
-fn main() {}
+//! `ketenpoort`: parse the command line, start telemetry, hand over to `cli::run`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = ketenpoort::cli::Cli::parse();
+    // Logs go to stderr and never carry personal data (see DESIGN.md, "Personal data").
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("KETENPOORT_LOG").unwrap_or_else(|_| EnvFilter::new("warn")))
+        .with_writer(std::io::stderr)
+        .init();
+    match ketenpoort::cli::run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -4,9 +4,6 @@
 //! `consent_missing_parent`, …). The vocabulary is closed: a value outside it is bad input, a
 //! [`VocabularyError`] naming the value and the allowed ones, never a silent deny.
 
-use std::fmt;
-use std::str::FromStr;
-
 /// A word outside the closed vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {what} `{value}`; allowed: {}", allowed.join(", "))]
@@ -36,18 +33,22 @@ macro_rules! vocabulary {
             }
         }
 
-        impl FromStr for $name {
-            type Err = VocabularyError;
-            fn from_str(value: &str) -> Result<Self, VocabularyError> {
+        impl std::str::FromStr for $name {
+            type Err = $crate::framework::vocabulary::VocabularyError;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
                 match value {
                     $($word => Ok($name::$variant),)+
-                    _ => Err(VocabularyError { what: $what, value: value.to_owned(), allowed: Self::WORDS }),
+                    _ => Err($crate::framework::vocabulary::VocabularyError {
+                        what: $what,
+                        value: value.to_owned(),
+                        allowed: Self::WORDS,
+                    }),
                 }
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
@@ -66,6 +67,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// §1: the kinds of organisation that take part.

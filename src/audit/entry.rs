@@ -1,0 +1,225 @@
+//! One audit entry (DESIGN.md "Audit", after NEN 7513 and FHIR AuditEvent), and its canonical
+//! bytes: the exact input of the hash chain.
+//!
+//! # Canonical encoding, version 1
+//!
+//! `canonical_bytes` is the ASCII tag `ketenpoort-audit-entry/1` followed by one NUL byte,
+//! then every field below in this order:
+//!
+//! | field | encoding |
+//! |---|---|
+//! | seq | u64, big-endian |
+//! | at, recorded_at | i64 microseconds since the Unix epoch (UTC), big-endian |
+//! | text fields | u32 big-endian byte length, then the UTF-8 bytes |
+//! | absent optional text | the u32 `0xFFFF_FFFF` and nothing else |
+//! | lists | u32 big-endian count, then each item as a text field |
+//!
+//! Order: seq, at, recorded_at, request_id, actor_account, actor_org, actor_org_kind,
+//! actor_role, authenticated_by, event, action, signal, purpose, youth_key_id, youth_pseudonym,
+//! recipient_org, decision, basis, reason, matched_rules, policy_version, obligations,
+//! justification, consents, subject. Enumerated values are their framework words
+//! (`neighbourhood_team`, `consent_missing_parent`). No map, no float, no whitespace choice
+//! enters the bytes, so any implementation in any language yields the same hash.
+
+use time::OffsetDateTime;
+
+use crate::framework::vocabulary::{
+    Action, Basis, DenyReason, Obligation, OrgKind, Outcome, Purpose, Role, Signal, vocabulary,
+};
+use crate::youth::Pseudonym;
+
+vocabulary! {
+    /// What an audit entry records.
+    AuditEvent, "audit event" {
+        /// A decision on an exchange (allow or deny), with its effect when allowed.
+        Decision = "decision",
+        /// A decision asked for without any effect ("may I send this?").
+        DryRun = "dry_run",
+        InvolvementRecorded = "involvement_recorded",
+        InvolvementWithdrawn = "involvement_withdrawn",
+        MeasureRecorded = "measure_recorded",
+        MeasureEnded = "measure_ended",
+        ConsentRecorded = "consent_recorded",
+        ConsentRevoked = "consent_revoked",
+        ReportRecorded = "report_recorded",
+    }
+}
+
+/// Who acted, as the audit log remembers them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditActor {
+    pub account: Option<String>,
+    pub org: String,
+    pub org_kind: OrgKind,
+    pub role: Option<Role>,
+    /// How the actor was authenticated: `certificate:<sha256>`, `oidc:<issuer>`, `cli`, `scenario:<file>`.
+    pub authenticated_by: String,
+}
+
+/// One entry of the chain. `seq` is given by the store when the entry is appended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: u64,
+    /// The time T the event is about (the decision time).
+    pub at: OffsetDateTime,
+    /// When the entry was written, from the wall clock.
+    pub recorded_at: OffsetDateTime,
+    pub request_id: String,
+    pub actor: AuditActor,
+    pub event: AuditEvent,
+    pub action: Option<Action>,
+    pub signal: Option<Signal>,
+    pub purpose: Option<Purpose>,
+    pub youth: Option<Pseudonym>,
+    pub recipient_org: Option<String>,
+    pub decision: Option<Outcome>,
+    pub basis: Option<Basis>,
+    pub reason: Option<DenyReason>,
+    pub matched_rules: Vec<String>,
+    pub policy_version: Option<String>,
+    pub obligations: Vec<Obligation>,
+    pub justification: Option<String>,
+    pub consents: Vec<String>,
+    /// The id of what the event created or changed (a delivered signal, a consent, …).
+    pub subject: Option<String>,
+}
+
+impl AuditEntry {
+    /// An entry of `event` by `actor` about time `at`, with every other field empty.
+    pub fn new(event: AuditEvent, actor: AuditActor, at: OffsetDateTime, recorded_at: OffsetDateTime, request_id: String) -> Self {
+        AuditEntry {
+            seq: 0,
+            at,
+            recorded_at,
+            request_id,
+            actor,
+            event,
+            action: None,
+            signal: None,
+            purpose: None,
+            youth: None,
+            recipient_org: None,
+            decision: None,
+            basis: None,
+            reason: None,
+            matched_rules: Vec::new(),
+            policy_version: None,
+            obligations: Vec::new(),
+            justification: None,
+            consents: Vec::new(),
+            subject: None,
+        }
+    }
+
+    /// The bytes the chain hashes; see the module documentation for the exact layout.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let mut out = Canonical(Vec::with_capacity(512));
+        out.0.extend_from_slice(b"ketenpoort-audit-entry/1\0");
+        out.0.extend_from_slice(&self.seq.to_be_bytes());
+        out.time(self.at);
+        out.time(self.recorded_at);
+        out.text(Some(&self.request_id));
+        out.text(self.actor.account.as_deref());
+        out.text(Some(&self.actor.org));
+        out.text(Some(self.actor.org_kind.as_str()));
+        out.text(self.actor.role.map(Role::as_str));
+        out.text(Some(&self.actor.authenticated_by));
+        out.text(Some(self.event.as_str()));
+        out.text(self.action.map(Action::as_str));
+        out.text(self.signal.map(Signal::as_str));
+        out.text(self.purpose.map(Purpose::as_str));
+        out.text(self.youth.as_ref().map(|y| y.key_id.as_str()));
+        out.text(self.youth.as_ref().map(|y| y.value.as_str()));
+        out.text(self.recipient_org.as_deref());
+        out.text(self.decision.map(Outcome::as_str));
+        out.text(self.basis.map(Basis::as_str));
+        out.text(self.reason.map(DenyReason::as_str));
+        out.list(self.matched_rules.iter().map(String::as_str));
+        out.text(self.policy_version.as_deref());
+        out.list(self.obligations.iter().map(|o| o.as_str()));
+        out.text(self.justification.as_deref());
+        out.list(self.consents.iter().map(String::as_str));
+        out.text(self.subject.as_deref());
+        out.0
+    }
+}
+
+/// Unix microseconds: the precision both stores keep.
+pub fn micros(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
+}
+
+struct Canonical(Vec<u8>);
+
+impl Canonical {
+    fn time(&mut self, at: OffsetDateTime) {
+        self.0.extend_from_slice(&micros(at).to_be_bytes());
+    }
+
+    fn text(&mut self, text: Option<&str>) {
+        match text {
+            Some(text) => {
+                self.0.extend_from_slice(&(text.len() as u32).to_be_bytes());
+                self.0.extend_from_slice(text.as_bytes());
+            }
+            None => self.0.extend_from_slice(&u32::MAX.to_be_bytes()),
+        }
+    }
+
+    fn list<'a>(&mut self, items: impl ExactSizeIterator<Item = &'a str>) {
+        self.0.extend_from_slice(&(items.len() as u32).to_be_bytes());
+        for item in items {
+            self.text(Some(item));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    pub(crate) fn sample() -> AuditEntry {
+        let actor = AuditActor {
+            account: None,
+            org: "lyceum-noord".into(),
+            org_kind: OrgKind::School,
+            role: Some(Role::Mentor),
+            authenticated_by: "cli".into(),
+        };
+        AuditEntry::new(AuditEvent::Decision, actor, datetime!(2026-03-02 9:00 UTC), datetime!(2026-03-02 9:00 UTC), "req-1".into())
+    }
+
+    #[test]
+    fn every_field_changes_the_bytes() {
+        let base = sample().canonical_bytes();
+        let mut changed = sample();
+        changed.subject = Some(String::new());
+        assert_ne!(changed.canonical_bytes(), base, "absent and empty differ");
+        let mut changed = sample();
+        changed.matched_rules = vec!["R1".into()];
+        assert_ne!(changed.canonical_bytes(), base);
+        let mut changed = sample();
+        changed.seq = 1;
+        assert_ne!(changed.canonical_bytes(), base);
+    }
+
+    #[test]
+    fn adjacent_texts_cannot_be_shifted_into_each_other() {
+        let mut a = sample();
+        a.recipient_org = Some("ab".into());
+        a.justification = Some("c".into());
+        let mut b = sample();
+        b.recipient_org = Some("a".into());
+        b.justification = Some("bc".into());
+        assert_ne!(a.canonical_bytes(), b.canonical_bytes());
+    }
+
+    #[test]
+    fn the_layout_starts_with_the_tag_and_the_sequence_number() {
+        let mut entry = sample();
+        entry.seq = 258;
+        let bytes = entry.canonical_bytes();
+        assert!(bytes.starts_with(b"ketenpoort-audit-entry/1\0\0\0\0\0\0\0\x01\x02"));
+    }
+}

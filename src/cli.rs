@@ -1,0 +1,251 @@
+//! The command line: `migrate`, `keys generate`, `scenarios run`, `audit verify`.
+//!
+//! Each subcommand opens what it needs (store, keys, policy) and calls the same library code
+//! the server will use; this is the only module that uses `anyhow`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+use crate::audit::{self, AuditLog};
+use crate::exchange::Gateway;
+use crate::keys::{self, Keys};
+use crate::policy::{self, Policy};
+use crate::store::{self, PolicyText, Store};
+use crate::{clock, scenarios};
+
+const DEFAULT_DATABASE: &str = "sqlite://ketenpoort.db";
+/// Entries between two signed checkpoints.
+const CHECKPOINT_EVERY: u64 = 1_000;
+
+/// Ketenpoort: the gateway through which youth-care partners exchange only the signals the
+/// action framework permits, every decision audited in a log no one can silently change.
+#[derive(Debug, Parser)]
+#[command(name = "ketenpoort", version, propagate_version = true)]
+pub struct Cli {
+    /// Database URL [default: sqlite://ketenpoort.db; `scenarios run`: a fresh in-memory database per file]
+    #[arg(long, global = true, env = "KETENPOORT_DATABASE_URL", value_name = "URL")]
+    database: Option<String>,
+
+    /// Directory of the pseudonym and checkpoint keys [default: beside the SQLite file, `NAME.keys/`]
+    #[arg(long, global = true, env = "KETENPOORT_KEYS", value_name = "DIR")]
+    keys: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the database if needed and bring its schema up to date.
+    Migrate,
+    /// Generate or show the keys that pseudonymise BSNs and sign audit checkpoints.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Run conformance scenario files against the action framework.
+    Scenarios {
+        #[command(subcommand)]
+        command: ScenariosCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Generate a pseudonym key and an Ed25519 checkpoint key into the key directory.
+    Generate {
+        /// Overwrite existing keys. Pseudonyms made with the old key no longer match: only for
+        /// a database you are discarding.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the public half of the checkpoint key (hex), for whoever verifies the log.
+    ExportPublic,
+}
+
+#[derive(Debug, Subcommand)]
+enum ScenariosCommand {
+    /// Decide every scenario of each FILE and compare with its `expect`.
+    ///
+    /// Prints one line per failing scenario and `N passed, M failed`. Exit code 0 when all
+    /// pass, 1 when any fails, 2 when a file is malformed. With --database the decisions are
+    /// audited into that database and kept, for `ketenpoort audit verify`.
+    Run {
+        /// Scenario files (format ketenpoort-scenarios/1)
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and check every checkpoint signature.
+    ///
+    /// Prints `audit log intact: N entries, M checkpoints` and exits 0, or names the first
+    /// entry that fails and exits 1.
+    Verify,
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    match &cli.command {
+        Command::Migrate => {
+            let url = cli.database_url();
+            store::open(url).await.with_context(|| format!("cannot open the database {url}"))?;
+            println!("database schema up to date: {url}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys { command: KeysCommand::Generate { force } } => {
+            let dir = cli.keys_dir()?;
+            let generated = keys::generate(&dir, *force)?;
+            println!(
+                "keys written to {}: pseudonym key {}, checkpoint key {} (public half in {})",
+                dir.display(),
+                generated.pseudonymiser.key_id(),
+                generated.signer.key_id(),
+                dir.join(keys::CHECKPOINT_PUBLIC_FILE).display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys { command: KeysCommand::ExportPublic } => {
+            println!("{}", keys::load_public(&cli.keys_dir()?)?.to_hex());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scenarios { command: ScenariosCommand::Run { files } } => run_scenarios(&cli, files).await,
+        Command::Audit { command: AuditCommand::Verify } => verify(&cli).await,
+    }
+}
+
+impl Cli {
+    fn database_url(&self) -> &str {
+        self.database.as_deref().unwrap_or(DEFAULT_DATABASE)
+    }
+
+    fn keys_dir(&self) -> Result<PathBuf> {
+        match (&self.keys, keys::default_dir(self.database_url())) {
+            (Some(dir), _) => Ok(dir.clone()),
+            (None, Some(dir)) => Ok(dir),
+            (None, None) => bail!("an in-memory database has no key directory beside it: pass --keys DIR"),
+        }
+    }
+}
+
+/// A gateway over `store` with `keys` and the store's active policy (the default of
+/// `policies/` on a new database).
+async fn gateway(store: Arc<dyn Store>, keys: &Keys) -> Result<Gateway> {
+    if store.active_policy().await?.is_none() {
+        let default = PolicyText {
+            version: policy::version_of(policy::DEFAULT_MODEL, policy::DEFAULT_RULES),
+            model: policy::DEFAULT_MODEL.to_owned(),
+            rules: policy::DEFAULT_RULES.to_owned(),
+        };
+        store.install_policy(&default, "default policy of ACTION-FRAMEWORK.md §5", clock::now()).await?;
+    }
+    let active = store.active_policy().await?.context("no active policy after installing the default")?;
+    let loaded = Policy::load(&active.model, &active.rules)
+        .await
+        .with_context(|| format!("the active policy {} does not load", active.version))?;
+    let audit = AuditLog::new(store.clone(), keys.signer.clone(), CHECKPOINT_EVERY);
+    Ok(Gateway::new(store, audit, Arc::new(loaded)))
+}
+
+async fn run_scenarios(cli: &Cli, files: &[PathBuf]) -> Result<ExitCode> {
+    let (mut passed, mut failed, mut malformed) = (0usize, 0usize, false);
+    let mut run_one = async |file: &Path, gateway: &Gateway, keys: &Keys| -> Result<()> {
+        match scenarios::run_file(file, gateway, &keys.pseudonymiser).await {
+            Ok(tally) => {
+                for line in &tally.failures {
+                    println!("{line}");
+                }
+                passed += tally.passed;
+                failed += tally.failures.len();
+            }
+            Err(error) => {
+                eprintln!("malformed scenario file: {error}");
+                malformed = true;
+            }
+        }
+        gateway.audit().checkpoint(clock::now()).await?;
+        Ok(())
+    };
+
+    match &cli.database {
+        // A fresh in-memory database and fresh keys for each file.
+        None => {
+            for file in files {
+                let store: Arc<dyn Store> = Arc::from(store::open("sqlite::memory:").await?);
+                let keys = keys::ephemeral()?;
+                let gateway = gateway(store, &keys).await?;
+                run_one(file, &gateway, &keys).await?;
+            }
+        }
+        // The given database, kept, with its keys (made on first use of a new database).
+        Some(url) => {
+            let store: Arc<dyn Store> =
+                Arc::from(store::open(url).await.with_context(|| format!("cannot open the database {url}"))?);
+            let keys = keys_for(cli, &*store).await?;
+            let gateway = gateway(store, &keys).await?;
+            for file in files {
+                run_one(file, &gateway, &keys).await?;
+            }
+        }
+    }
+
+    println!("{passed} passed, {failed} failed");
+    Ok(if malformed {
+        ExitCode::from(2)
+    } else if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The keys of the database: loaded, or generated when neither keys nor an audit log exist.
+async fn keys_for(cli: &Cli, store: &dyn Store) -> Result<Keys> {
+    let Ok(dir) = cli.keys_dir() else {
+        return Ok(keys::ephemeral()?);
+    };
+    if keys::exist(&dir) || std::env::var_os(keys::PSEUDONYM_KEY_ENV).is_some() {
+        return Ok(keys::load(&dir)?);
+    }
+    if store.chain_head().await?.0 > 0 {
+        bail!(
+            "this database has an audit log but its keys are not in {}: pass --keys DIR with the keys it was written with",
+            dir.display()
+        );
+    }
+    let generated = keys::generate(&dir, false)?;
+    eprintln!("generated new keys in {} for this database", dir.display());
+    Ok(generated)
+}
+
+async fn verify(cli: &Cli) -> Result<ExitCode> {
+    let url = cli.database_url();
+    if let Some(file) = store::sqlite_file(url)
+        && !file.exists()
+    {
+        bail!("no database at {}: pass --database URL", file.display());
+    }
+    let store = store::open(url).await.with_context(|| format!("cannot open the database {url}"))?;
+    let public = keys::load_public(&cli.keys_dir()?)?;
+    match audit::verify(&*store, &public).await? {
+        Ok(intact) => {
+            println!("{intact}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(broken) => {
+            println!("{broken}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Key files: the pseudonym key (HMAC-SHA256) and the checkpoint signing key (Ed25519).
+//!
+//! Both live outside the database: in a directory beside the SQLite file by default
+//! (`ketenpoort.db` → `ketenpoort.keys/`), or in `KETENPOORT_PSEUDONYM_KEY` and
+//! `KETENPOORT_CHECKPOINT_KEY`. The public half of the checkpoint key (`checkpoint.pub`) is
+//! all that `audit verify` needs, and may be handed to anyone.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ring::rand::{SecureRandom, SystemRandom};
+
+use crate::audit::{CheckpointSigner, CheckpointVerifier};
+use crate::youth::Pseudonymiser;
+
+pub const PSEUDONYM_KEY_FILE: &str = "pseudonym.key";
+pub const CHECKPOINT_KEY_FILE: &str = "checkpoint.key";
+pub const CHECKPOINT_PUBLIC_FILE: &str = "checkpoint.pub";
+pub const PSEUDONYM_KEY_ENV: &str = "KETENPOORT_PSEUDONYM_KEY";
+pub const CHECKPOINT_KEY_ENV: &str = "KETENPOORT_CHECKPOINT_KEY";
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeysError {
+    #[error("no {what} at {path}: run `ketenpoort keys generate --keys {dir}`{env}")]
+    Missing { what: &'static str, path: PathBuf, dir: PathBuf, env: String },
+    #[error("the {what} at {path} is unreadable: {detail}")]
+    Unreadable { what: &'static str, path: PathBuf, detail: String },
+    #[error("keys already exist in {0}; they link pseudonyms and sign the audit log, so they are never overwritten (use --force only for a database you are discarding)")]
+    Exists(PathBuf),
+    #[error("could not write keys to {path}: {detail}")]
+    Write { path: PathBuf, detail: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The keys a running Ketenpoort needs.
+pub struct Keys {
+    pub pseudonymiser: Pseudonymiser,
+    pub signer: Arc<CheckpointSigner>,
+}
+
+/// The key directory for a database URL: beside the SQLite file, named after it.
+pub fn default_dir(database_url: &str) -> Option<PathBuf> {
+    crate::store::sqlite_file(database_url).map(|file| file.with_extension("keys"))
+}
+
+/// Fresh keys, in memory only (scenario runs on a throwaway database).
+pub fn ephemeral() -> Result<Keys, KeysError> {
+    let mut secret = [0u8; 32];
+    SystemRandom::new().fill(&mut secret).map_err(|_| KeysError::Invalid("the system random source failed".into()))?;
+    let signer = CheckpointSigner::generate().map_err(|e| KeysError::Invalid(e.to_string()))?;
+    Ok(Keys { pseudonymiser: Pseudonymiser::from_secret(secret), signer: Arc::new(signer) })
+}
+
+/// Whether `dir` holds keys already.
+pub fn exist(dir: &Path) -> bool {
+    dir.join(PSEUDONYM_KEY_FILE).exists() || dir.join(CHECKPOINT_KEY_FILE).exists()
+}
+
+/// Generates both keys into `dir` (mode 0700, files 0600), never overwriting unless `force`.
+pub fn generate(dir: &Path, force: bool) -> Result<Keys, KeysError> {
+    if exist(dir) && !force {
+        return Err(KeysError::Exists(dir.to_owned()));
+    }
+    let keys = ephemeral()?;
+    let write_error = |path: &Path| {
+        let path = path.to_owned();
+        move |e: std::io::Error| KeysError::Write { path, detail: e.to_string() }
+    };
+    fs::create_dir_all(dir).map_err(write_error(dir))?;
+    restrict(dir, 0o700).map_err(write_error(dir))?;
+    write_secret(&dir.join(PSEUDONYM_KEY_FILE), &keys.pseudonymiser.secret_hex())?;
+    write_secret(&dir.join(CHECKPOINT_KEY_FILE), &hex::encode(keys.signer.pkcs8()))?;
+    let public = dir.join(CHECKPOINT_PUBLIC_FILE);
+    fs::write(&public, format!("{}\n", keys.signer.verifier().to_hex())).map_err(write_error(&public))?;
+    Ok(keys)
+}
+
+fn write_secret(path: &Path, hex_text: &str) -> Result<(), KeysError> {
+    let fail = |e: std::io::Error| KeysError::Write { path: path.to_owned(), detail: e.to_string() };
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(fail)?;
+    restrict(path, 0o600).map_err(fail)?;
+    file.write_all(format!("{hex_text}\n").as_bytes()).map_err(fail)?;
+    file.sync_all().map_err(fail)
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn restrict(_: &Path, _: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Reads a key from its environment variable, or else from its file in `dir`.
+fn read(dir: &Path, file: &str, env: &str, what: &'static str) -> Result<String, KeysError> {
+    if let Ok(value) = std::env::var(env) {
+        return Ok(value);
+    }
+    let path = dir.join(file);
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(KeysError::Missing {
+            what,
+            path,
+            dir: dir.to_owned(),
+            env: if env.is_empty() { String::new() } else { format!(", or set {env}") },
+        }),
+        Err(e) => Err(KeysError::Unreadable { what, path, detail: e.to_string() }),
+    }
+}
+
+/// Loads the secret keys.
+pub fn load(dir: &Path) -> Result<Keys, KeysError> {
+    let invalid = |what: &str, path: &str| {
+        let message = format!("the {what} in {} is malformed", dir.join(path).display());
+        move |e: &dyn std::fmt::Display| KeysError::Invalid(format!("{message}: {e}"))
+    };
+    let pseudonym_text = read(dir, PSEUDONYM_KEY_FILE, PSEUDONYM_KEY_ENV, "pseudonym key")?;
+    let pseudonymiser =
+        Pseudonymiser::from_hex(&pseudonym_text).map_err(|e| invalid("pseudonym key", PSEUDONYM_KEY_FILE)(&e))?;
+    let checkpoint_text = read(dir, CHECKPOINT_KEY_FILE, CHECKPOINT_KEY_ENV, "checkpoint key")?;
+    let pkcs8 = hex::decode(checkpoint_text.trim()).map_err(|e| invalid("checkpoint key", CHECKPOINT_KEY_FILE)(&e))?;
+    let signer = CheckpointSigner::from_pkcs8(&pkcs8).map_err(|e| invalid("checkpoint key", CHECKPOINT_KEY_FILE)(&e))?;
+    Ok(Keys { pseudonymiser, signer: Arc::new(signer) })
+}
+
+/// Loads the public half of the checkpoint key, for verification.
+pub fn load_public(dir: &Path) -> Result<CheckpointVerifier, KeysError> {
+    let text = read(dir, CHECKPOINT_PUBLIC_FILE, "", "public checkpoint key")?;
+    CheckpointVerifier::from_hex(&text).map_err(|e| KeysError::Invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_directory_sits_beside_the_database_file() {
+        assert_eq!(default_dir("sqlite://data/ketenpoort.db"), Some(PathBuf::from("data/ketenpoort.keys")));
+        assert_eq!(default_dir("sqlite:ketenpoort.db?mode=rwc"), Some(PathBuf::from("ketenpoort.keys")));
+        assert_eq!(default_dir("sqlite::memory:"), None);
+    }
+
+    #[test]
+    fn generated_keys_load_again_and_are_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys_dir = dir.path().join("k.keys");
+        let generated = generate(&keys_dir, false).unwrap();
+        let loaded = load(&keys_dir).unwrap();
+        assert_eq!(loaded.pseudonymiser.key_id(), generated.pseudonymiser.key_id());
+        assert_eq!(load_public(&keys_dir).unwrap().key_id(), generated.signer.key_id());
+        assert!(matches!(generate(&keys_dir, false), Err(KeysError::Exists(_))));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(keys_dir.join(PSEUDONYM_KEY_FILE)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_missing_key_tells_the_user_what_to_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = load_public(dir.path()).err().unwrap().to_string();
+        assert!(error.contains("ketenpoort keys generate"), "{error}");
+    }
+}

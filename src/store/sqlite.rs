@@ -1,0 +1,574 @@
+//! The SQLite backend: one file in WAL mode, the embedded default.
+//!
+//! Durability: `synchronous = FULL` makes SQLite sync the WAL on every commit, so an audit
+//! entry that committed survives power loss (with NORMAL, the last commits may roll back).
+//! Appends take a process-wide lock and `BEGIN IMMEDIATE`, so two writers never read the same
+//! chain head, whether they share this process or not.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Serialize, de::DeserializeOwned};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use time::OffsetDateTime;
+use tokio::sync::Mutex;
+
+use super::{Audited, Effect, Link, Organisation, PolicyText, Store, StoreError, StoredEntry, YouthId, word};
+use crate::audit::{AuditActor, AuditEntry, ChainHash, Checkpoint, GENESIS, micros};
+use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal, YouthFacts};
+use crate::youth::{BirthDate, Pseudonym};
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+    /// Serialises appends within this process; `BEGIN IMMEDIATE` does so across processes.
+    append_lock: Mutex<()>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Conflict(format!("not a usable SQLite URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        // Each connection to `:memory:` is a database of its own: keep exactly one.
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(if in_memory { 1 } else { 8 })
+            .connect_with(options)
+            .await
+            .map_err(db)?;
+        let store = SqliteStore { pool, append_lock: Mutex::new(()) };
+        store.migrate().await?;
+        Ok(store)
+    }
+}
+
+fn db(error: sqlx::Error) -> StoreError {
+    if let Some(database) = error.as_database_error() {
+        if database.is_unique_violation() {
+            return StoreError::Conflict("it already exists".into());
+        }
+        if database.is_foreign_key_violation() {
+            return StoreError::Conflict("it refers to an unknown organisation, youth or signal".into());
+        }
+    }
+    StoreError::Database(Box::new(error))
+}
+
+fn time_of(micros: i64) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
+        .map_err(|_| StoreError::Corrupt(format!("time {micros} out of range")))
+}
+
+fn optional_time(micros: Option<i64>) -> Result<Option<OffsetDateTime>, StoreError> {
+    micros.map(time_of).transpose()
+}
+
+fn list<T: Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_list<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("list `{text}`: {e}")))
+}
+
+fn optional_word<T: FromStr>(text: Option<String>) -> Result<Option<T>, StoreError> {
+    text.as_deref().map(word).transpose()
+}
+
+fn hash_of(bytes: &[u8]) -> Result<ChainHash, StoreError> {
+    bytes.try_into().map_err(|_| StoreError::Corrupt("a chain hash is not 32 bytes".into()))
+}
+
+fn entry_of(row: &SqliteRow) -> Result<StoredEntry, StoreError> {
+    let get_text = |column: &str| row.try_get::<Option<String>, _>(column).map_err(db);
+    let youth = match (get_text("youth_key_id")?, get_text("youth_pseudonym")?) {
+        (Some(key_id), Some(value)) => Some(Pseudonym { key_id, value }),
+        _ => None,
+    };
+    let entry = AuditEntry {
+        seq: u64::try_from(row.try_get::<i64, _>("seq").map_err(db)?).unwrap_or_default(),
+        at: time_of(row.try_get("at").map_err(db)?)?,
+        recorded_at: time_of(row.try_get("recorded_at").map_err(db)?)?,
+        request_id: row.try_get("request_id").map_err(db)?,
+        actor: AuditActor {
+            account: get_text("actor_account")?,
+            org: row.try_get("actor_org").map_err(db)?,
+            org_kind: word(&row.try_get::<String, _>("actor_org_kind").map_err(db)?)?,
+            role: optional_word(get_text("actor_role")?)?,
+            authenticated_by: row.try_get("authenticated_by").map_err(db)?,
+        },
+        event: word(&row.try_get::<String, _>("event").map_err(db)?)?,
+        action: optional_word(get_text("action")?)?,
+        signal: optional_word(get_text("signal")?)?,
+        purpose: optional_word(get_text("purpose")?)?,
+        youth,
+        recipient_org: get_text("recipient_org")?,
+        decision: optional_word(get_text("decision")?)?,
+        basis: optional_word(get_text("basis")?)?,
+        reason: optional_word(get_text("reason")?)?,
+        matched_rules: parse_list(&row.try_get::<String, _>("matched_rules").map_err(db)?)?,
+        policy_version: get_text("policy_version")?,
+        obligations: parse_list(&row.try_get::<String, _>("obligations").map_err(db)?)?,
+        justification: get_text("justification")?,
+        consents: parse_list(&row.try_get::<String, _>("consents").map_err(db)?)?,
+        subject: get_text("subject")?,
+    };
+    Ok(StoredEntry { entry, prev_hash: row.try_get("prev_hash").map_err(db)?, hash: row.try_get("hash").map_err(db)? })
+}
+
+async fn head(conn: &mut SqliteConnection) -> Result<(u64, ChainHash), StoreError> {
+    let row = sqlx::query("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    match row {
+        None => Ok((0, GENESIS)),
+        Some(row) => {
+            let seq: i64 = row.try_get("seq").map_err(db)?;
+            let hash: Vec<u8> = row.try_get("hash").map_err(db)?;
+            Ok((u64::try_from(seq).unwrap_or_default(), hash_of(&hash)?))
+        }
+    }
+}
+
+async fn insert_entry(conn: &mut SqliteConnection, entry: &AuditEntry, prev: &ChainHash, hash: &ChainHash) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_entries (seq, at, recorded_at, request_id, actor_account, actor_org, actor_org_kind, \
+         actor_role, authenticated_by, event, action, signal, purpose, youth_key_id, youth_pseudonym, recipient_org, \
+         decision, basis, reason, matched_rules, policy_version, obligations, justification, consents, subject, \
+         prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
+    .bind(micros(entry.at))
+    .bind(micros(entry.recorded_at))
+    .bind(&entry.request_id)
+    .bind(&entry.actor.account)
+    .bind(&entry.actor.org)
+    .bind(entry.actor.org_kind.as_str())
+    .bind(entry.actor.role.map(|r| r.as_str()))
+    .bind(&entry.actor.authenticated_by)
+    .bind(entry.event.as_str())
+    .bind(entry.action.map(|a| a.as_str()))
+    .bind(entry.signal.map(|s| s.as_str()))
+    .bind(entry.purpose.map(|p| p.as_str()))
+    .bind(entry.youth.as_ref().map(|y| y.key_id.as_str()))
+    .bind(entry.youth.as_ref().map(|y| y.value.as_str()))
+    .bind(&entry.recipient_org)
+    .bind(entry.decision.map(|d| d.as_str()))
+    .bind(entry.basis.map(|b| b.as_str()))
+    .bind(entry.reason.map(|r| r.as_str()))
+    .bind(list(&entry.matched_rules))
+    .bind(&entry.policy_version)
+    .bind(list(&entry.obligations))
+    .bind(&entry.justification)
+    .bind(list(&entry.consents))
+    .bind(&entry.subject)
+    .bind(prev.as_slice())
+    .bind(hash.as_slice())
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Fails with `NotFound` when an update touched nothing.
+fn touched(result: sqlx::sqlite::SqliteQueryResult, what: &str) -> Result<(), StoreError> {
+    if result.rows_affected() == 0 { Err(StoreError::NotFound(what.into())) } else { Ok(()) }
+}
+
+async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result<(), StoreError> {
+    let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+    match effect {
+        Effect::Deliver(signal) => {
+            sqlx::query(
+                "INSERT INTO delivered_signals (id, audit_seq, youth_id, from_org_id, from_account, to_org_id, signal, \
+                 purpose, in_reply_to, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&signal.id)
+            .bind(seq)
+            .bind(signal.youth.0)
+            .bind(&signal.from_org.0)
+            .bind(&signal.from_account)
+            .bind(&signal.to_org.0)
+            .bind(signal.signal.as_str())
+            .bind(signal.purpose.as_str())
+            .bind(&signal.in_reply_to)
+            .bind(micros(signal.delivered_at))
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+            if signal.signal == Signal::SafetyConcern {
+                sqlx::query(
+                    "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, signal_id) VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(signal.youth.0)
+                .bind(&signal.from_org.0)
+                .bind(&signal.to_org.0)
+                .bind(micros(signal.delivered_at))
+                .bind(&signal.id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            }
+        }
+        Effect::RecordInvolvement { youth, involvement: i } => {
+            sqlx::query(
+                "INSERT INTO involvements (id, youth_id, org_id, registered_at, expires_at, withdrawn_at) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&i.id)
+            .bind(youth.0)
+            .bind(&i.org.0)
+            .bind(micros(i.registered_at))
+            .bind(micros(i.expires_at))
+            .bind(i.withdrawn_at.map(micros))
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+        Effect::WithdrawInvolvement { id, org, at } => {
+            let result = sqlx::query(
+                "UPDATE involvements SET withdrawn_at = ? WHERE id = ? AND org_id = ? AND withdrawn_at IS NULL",
+            )
+            .bind(micros(*at))
+            .bind(id)
+            .bind(&org.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+            touched(result, "an active involvement of this organisation")?;
+        }
+        Effect::RecordMeasure { youth, measure: m } => {
+            sqlx::query("INSERT INTO measures (id, youth_id, org_id, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(&m.id)
+                .bind(youth.0)
+                .bind(&m.org.0)
+                .bind(micros(m.from))
+                .bind(m.until.map(micros))
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+        }
+        Effect::EndMeasure { id, org, at } => {
+            let result = sqlx::query("UPDATE measures SET ends_at = ? WHERE id = ? AND org_id = ? AND ends_at IS NULL")
+                .bind(micros(*at))
+                .bind(id)
+                .bind(&org.0)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            touched(result, "a running measure of this organisation")?;
+        }
+        Effect::RecordConsent { youth, consent: c } => {
+            sqlx::query(
+                "INSERT INTO consents (id, youth_id, given_by, holder_org_id, recipient_orgs, recipient_kinds, signals, \
+                 purposes, valid_from, valid_until, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&c.id)
+            .bind(youth.0)
+            .bind(c.given_by.as_str())
+            .bind(&c.holder.0)
+            .bind(list(&c.recipient_orgs))
+            .bind(list(&c.recipient_kinds))
+            .bind(list(&c.signals))
+            .bind(list(&c.purposes))
+            .bind(micros(c.valid_from))
+            .bind(c.valid_until.map(micros))
+            .bind(c.revoked_at.map(micros))
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+        Effect::RevokeConsent { id, holder, at } => {
+            let result = sqlx::query(
+                "UPDATE consents SET revoked_at = ? WHERE id = ? AND holder_org_id = ? AND revoked_at IS NULL",
+            )
+            .bind(micros(*at))
+            .bind(id)
+            .bind(&holder.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+            touched(result, "a consent held by this organisation that is not revoked")?;
+        }
+        Effect::RecordReport { youth, report } => {
+            sqlx::query("INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(youth.0)
+                .bind(&report.from.0)
+                .bind(&report.to.0)
+                .bind(micros(report.at))
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATIONS.run(&self.pool).await.map_err(|e| StoreError::Database(Box::new(e)))
+    }
+
+    async fn upsert_org(&self, org: &Organisation) -> Result<(), StoreError> {
+        if let Some(existing) = self.org(&org.id).await?
+            && existing.kind != org.kind
+        {
+            return Err(StoreError::Conflict(format!(
+                "organisation `{}` is already registered as `{}`, not `{}`",
+                org.id, existing.kind, org.kind
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO organisations (id, kind, name, contact) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, contact = excluded.contact",
+        )
+        .bind(&org.id.0)
+        .bind(org.kind.as_str())
+        .bind(&org.name)
+        .bind(&org.contact)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn org(&self, id: &OrgId) -> Result<Option<Organisation>, StoreError> {
+        let row = sqlx::query("SELECT id, kind, name, contact FROM organisations WHERE id = ? AND disabled_at IS NULL")
+            .bind(&id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|row| {
+            Ok(Organisation {
+                id: OrgId(row.try_get("id").map_err(db)?),
+                kind: word(&row.try_get::<String, _>("kind").map_err(db)?)?,
+                name: row.try_get("name").map_err(db)?,
+                contact: row.try_get("contact").map_err(db)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn enrol_youth(&self, youth: &Pseudonym, birth_date: BirthDate, at: OffsetDateTime) -> Result<YouthId, StoreError> {
+        let birth = birth_date.to_iso();
+        sqlx::query(
+            "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (key_id, pseudonym) DO NOTHING",
+        )
+        .bind(&youth.key_id)
+        .bind(&youth.value)
+        .bind(&birth)
+        .bind(micros(at))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = ? AND pseudonym = ?")
+            .bind(&youth.key_id)
+            .bind(&youth.value)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        if row.try_get::<String, _>("birth_date").map_err(db)? != birth {
+            return Err(StoreError::Conflict("this youth is known with another birth date".into()));
+        }
+        Ok(YouthId(row.try_get("id").map_err(db)?))
+    }
+
+    async fn youth_facts(&self, youth: YouthId) -> Result<YouthFacts, StoreError> {
+        let birth: String = sqlx::query_scalar("SELECT birth_date FROM youths WHERE id = ?")
+            .bind(youth.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| StoreError::NotFound("youth".into()))?;
+        let birth_date = birth.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
+
+        let involvements = sqlx::query("SELECT id, org_id, registered_at, expires_at, withdrawn_at FROM involvements WHERE youth_id = ?")
+            .bind(youth.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|row| {
+                Ok(Involvement {
+                    id: row.try_get("id").map_err(db)?,
+                    org: OrgId(row.try_get("org_id").map_err(db)?),
+                    registered_at: time_of(row.try_get("registered_at").map_err(db)?)?,
+                    expires_at: time_of(row.try_get("expires_at").map_err(db)?)?,
+                    withdrawn_at: optional_time(row.try_get("withdrawn_at").map_err(db)?)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+
+        let measures = sqlx::query("SELECT id, org_id, starts_at, ends_at FROM measures WHERE youth_id = ?")
+            .bind(youth.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|row| {
+                Ok(Measure {
+                    id: row.try_get("id").map_err(db)?,
+                    org: OrgId(row.try_get("org_id").map_err(db)?),
+                    from: time_of(row.try_get("starts_at").map_err(db)?)?,
+                    until: optional_time(row.try_get("ends_at").map_err(db)?)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+
+        let consents = sqlx::query(
+            "SELECT id, given_by, holder_org_id, recipient_orgs, recipient_kinds, signals, purposes, valid_from, \
+             valid_until, revoked_at FROM consents WHERE youth_id = ?",
+        )
+        .bind(youth.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| {
+            Ok(Consent {
+                id: row.try_get("id").map_err(db)?,
+                given_by: word(&row.try_get::<String, _>("given_by").map_err(db)?)?,
+                holder: OrgId(row.try_get("holder_org_id").map_err(db)?),
+                recipient_orgs: parse_list(&row.try_get::<String, _>("recipient_orgs").map_err(db)?)?,
+                recipient_kinds: parse_list(&row.try_get::<String, _>("recipient_kinds").map_err(db)?)?,
+                signals: parse_list(&row.try_get::<String, _>("signals").map_err(db)?)?,
+                purposes: parse_list(&row.try_get::<String, _>("purposes").map_err(db)?)?,
+                valid_from: time_of(row.try_get("valid_from").map_err(db)?)?,
+                valid_until: optional_time(row.try_get("valid_until").map_err(db)?)?,
+                revoked_at: optional_time(row.try_get("revoked_at").map_err(db)?)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+
+        let reports = sqlx::query("SELECT from_org_id, to_org_id, reported_at FROM reports WHERE youth_id = ?")
+            .bind(youth.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|row| {
+                Ok(Report {
+                    from: OrgId(row.try_get("from_org_id").map_err(db)?),
+                    to: OrgId(row.try_get("to_org_id").map_err(db)?),
+                    at: time_of(row.try_get("reported_at").map_err(db)?)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+
+        Ok(YouthFacts { birth_date, involvements, measures, consents, reports })
+    }
+
+    async fn append(&self, work: Vec<Audited>, link: Link) -> Result<Vec<(u64, ChainHash)>, StoreError> {
+        let _serialised = self.append_lock.lock().await;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let (mut seq, mut prev) = head(&mut tx).await?;
+        let mut sealed = Vec::with_capacity(work.len());
+        for Audited { mut entry, effect } in work {
+            seq += 1;
+            entry.seq = seq;
+            let hash = link(&prev, &entry);
+            insert_entry(&mut tx, &entry, &prev, &hash).await?;
+            if let Some(effect) = &effect {
+                apply(&mut tx, seq, effect).await?;
+            }
+            sealed.push((seq, hash));
+            prev = hash;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(sealed)
+    }
+
+    async fn chain_head(&self) -> Result<(u64, ChainHash), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        head(&mut conn).await
+    }
+
+    async fn audit_page(&self, after: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
+        sqlx::query("SELECT * FROM audit_entries WHERE seq > ? ORDER BY seq LIMIT ?")
+            .bind(i64::try_from(after).unwrap_or(i64::MAX))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(entry_of)
+            .collect()
+    }
+
+    async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        sqlx::query("INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)")
+            .bind(i64::try_from(checkpoint.seq).unwrap_or(i64::MAX))
+            .bind(checkpoint.hash.as_slice())
+            .bind(micros(checkpoint.at))
+            .bind(&checkpoint.key_id)
+            .bind(&checkpoint.signature)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
+        sqlx::query("SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|row| {
+                Ok(Checkpoint {
+                    seq: u64::try_from(row.try_get::<i64, _>("seq").map_err(db)?).unwrap_or_default(),
+                    hash: hash_of(&row.try_get::<Vec<u8>, _>("hash").map_err(db)?)?,
+                    at: time_of(row.try_get("at").map_err(db)?)?,
+                    key_id: row.try_get("key_id").map_err(db)?,
+                    signature: row.try_get("signature").map_err(db)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn active_policy(&self) -> Result<Option<PolicyText>, StoreError> {
+        let row = sqlx::query("SELECT id, model, rules FROM policy_versions WHERE status = 'active'")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|row| {
+            Ok(PolicyText {
+                version: row.try_get("id").map_err(db)?,
+                model: row.try_get("model").map_err(db)?,
+                rules: row.try_get("rules").map_err(db)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn install_policy(&self, policy: &PolicyText, note: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO policy_versions (id, status, model, rules, note, created_at, activated_at) \
+             SELECT ?, 'active', ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM policy_versions WHERE status = 'active') \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&policy.version)
+        .bind(&policy.model)
+        .bind(&policy.rules)
+        .bind(note)
+        .bind(micros(at))
+        .bind(micros(at))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+}
