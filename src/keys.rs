@@ -27,7 +27,9 @@ pub enum KeysError {
     Missing { what: &'static str, path: PathBuf, dir: PathBuf, env: String },
     #[error("the {what} at {path} is unreadable: {detail}")]
     Unreadable { what: &'static str, path: PathBuf, detail: String },
-    #[error("keys already exist in {0}; they link pseudonyms and sign the audit log, so they are never overwritten (use --force only for a database you are discarding)")]
+    #[error(
+        "keys already exist in {0}; they link pseudonyms and sign the audit log, so they are never overwritten (use --force only for a database you are discarding)"
+    )]
     Exists(PathBuf),
     #[error("could not write keys to {path}: {detail}")]
     Write { path: PathBuf, detail: String },
@@ -133,7 +135,8 @@ pub fn load(dir: &Path) -> Result<Keys, KeysError> {
         Pseudonymiser::from_hex(&pseudonym_text).map_err(|e| invalid("pseudonym key", PSEUDONYM_KEY_FILE)(&e))?;
     let checkpoint_text = read(dir, CHECKPOINT_KEY_FILE, CHECKPOINT_KEY_ENV, "checkpoint key")?;
     let pkcs8 = hex::decode(checkpoint_text.trim()).map_err(|e| invalid("checkpoint key", CHECKPOINT_KEY_FILE)(&e))?;
-    let signer = CheckpointSigner::from_pkcs8(&pkcs8).map_err(|e| invalid("checkpoint key", CHECKPOINT_KEY_FILE)(&e))?;
+    let signer =
+        CheckpointSigner::from_pkcs8(&pkcs8).map_err(|e| invalid("checkpoint key", CHECKPOINT_KEY_FILE)(&e))?;
     Ok(Keys { pseudonymiser, signer: Arc::new(signer) })
 }
 

@@ -3,25 +3,25 @@
 //!
 //! A guided tour, in the order a request flows (DESIGN.md, "Architecture"):
 
-/// Who is acting: organisation, org kind, role, and how they were authenticated.
-pub mod identity;
-/// BSN (elfproef) → pseudonym (HMAC); birth date and age.
-pub mod youth;
-/// The action framework as types, and the one pure `decide`.
-pub mod framework;
-/// The rule table as a casbin model; which rules match a request.
-pub mod policy;
 /// The audit log: canonical entries, the SHA-256 chain, Ed25519 checkpoints, verification.
 pub mod audit;
-/// Effects under "log before disclose": decisions, delivered signals and fact changes.
-pub mod exchange;
-/// The storage port (units of work) and its SQLite backend.
-pub mod store;
-/// The conformance scenario runner: real store, real `decide`.
-pub mod scenarios;
-/// Key files: the pseudonym key and the checkpoint signing key.
-pub mod keys;
-/// The only place that reads the wall clock.
-pub mod clock;
 /// The command line.
 pub mod cli;
+/// The only place that reads the wall clock.
+pub mod clock;
+/// Effects under "log before disclose": decisions, delivered signals and fact changes.
+pub mod exchange;
+/// The action framework as types, and the one pure `decide`.
+pub mod framework;
+/// Who is acting: organisation, org kind, role, and how they were authenticated.
+pub mod identity;
+/// Key files: the pseudonym key and the checkpoint signing key.
+pub mod keys;
+/// The rule table as a casbin model; which rules match a request.
+pub mod policy;
+/// The conformance scenario runner: real store, real `decide`.
+pub mod scenarios;
+/// The storage port (units of work) and its SQLite backend.
+pub mod store;
+/// BSN (elfproef) → pseudonym (HMAC); birth date and age.
+pub mod youth;

@@ -124,7 +124,10 @@ impl CheckpointVerifier {
     pub fn verify(&self, checkpoint: &Checkpoint) -> bool {
         checkpoint.key_id == self.key_id
             && UnparsedPublicKey::new(&signature::ED25519, &self.public)
-                .verify(&message(checkpoint.seq, &checkpoint.hash, checkpoint.at, &checkpoint.key_id), &checkpoint.signature)
+                .verify(
+                    &message(checkpoint.seq, &checkpoint.hash, checkpoint.at, &checkpoint.key_id),
+                    &checkpoint.signature,
+                )
                 .is_ok()
     }
 }

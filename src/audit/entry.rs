@@ -86,7 +86,13 @@ pub struct AuditEntry {
 
 impl AuditEntry {
     /// An entry of `event` by `actor` about time `at`, with every other field empty.
-    pub fn new(event: AuditEvent, actor: AuditActor, at: OffsetDateTime, recorded_at: OffsetDateTime, request_id: String) -> Self {
+    pub fn new(
+        event: AuditEvent,
+        actor: AuditActor,
+        at: OffsetDateTime,
+        recorded_at: OffsetDateTime,
+        request_id: String,
+    ) -> Self {
         AuditEntry {
             seq: 0,
             at,
@@ -187,7 +193,13 @@ mod tests {
             role: Some(Role::Mentor),
             authenticated_by: "cli".into(),
         };
-        AuditEntry::new(AuditEvent::Decision, actor, datetime!(2026-03-02 9:00 UTC), datetime!(2026-03-02 9:00 UTC), "req-1".into())
+        AuditEntry::new(
+            AuditEvent::Decision,
+            actor,
+            datetime!(2026-03-02 9:00 UTC),
+            datetime!(2026-03-02 9:00 UTC),
+            "req-1".into(),
+        )
     }
 
     #[test]

@@ -61,7 +61,10 @@ pub async fn verify(store: &dyn Store, key: &CheckpointVerifier) -> Result<Resul
                 return broken(expected, format!("the entry is missing (the next one stored is {seq})"));
             }
             if stored.prev_hash != previous {
-                return broken(seq, "its link to the previous entry does not match: an entry before it was removed, inserted or replaced");
+                return broken(
+                    seq,
+                    "its link to the previous entry does not match: an entry before it was removed, inserted or replaced",
+                );
             }
             let hash = link(&previous, &stored.entry);
             if stored.hash != hash {
@@ -69,14 +72,20 @@ pub async fn verify(store: &dyn Store, key: &CheckpointVerifier) -> Result<Resul
             }
             while let Some(checkpoint) = pending.next_if(|c| c.seq == seq) {
                 if checkpoint.hash != hash {
-                    return broken(seq, "the signed checkpoint at this entry holds another hash: the log was rewritten");
+                    return broken(
+                        seq,
+                        "the signed checkpoint at this entry holds another hash: the log was rewritten",
+                    );
                 }
                 if !key.verify(checkpoint) {
-                    return broken(seq, format!(
-                        "the checkpoint at this entry is not signed by the checkpoint key {} (signed with {})",
-                        key.key_id(),
-                        checkpoint.key_id
-                    ));
+                    return broken(
+                        seq,
+                        format!(
+                            "the checkpoint at this entry is not signed by the checkpoint key {} (signed with {})",
+                            key.key_id(),
+                            checkpoint.key_id
+                        ),
+                    );
                 }
             }
             if let Some(checkpoint) = pending.peek()
@@ -89,7 +98,10 @@ pub async fn verify(store: &dyn Store, key: &CheckpointVerifier) -> Result<Resul
         }
     }
     if let Some(checkpoint) = pending.next() {
-        return broken(checkpoint.seq, format!("the log ends at entry {} but was checkpointed here: its tail was removed", expected - 1));
+        return broken(
+            checkpoint.seq,
+            format!("the log ends at entry {} but was checkpointed here: its tail was removed", expected - 1),
+        );
     }
     Ok(Ok(Intact { entries: expected - 1, checkpoints: checkpoints.len() as u64 }))
 }

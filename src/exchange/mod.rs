@@ -97,13 +97,26 @@ impl Gateway {
     }
 
     /// Finds or enrols the youth behind `pseudonym`.
-    pub async fn youth(&self, pseudonym: Pseudonym, birth_date: BirthDate, at: OffsetDateTime) -> Result<Youth, StoreError> {
+    pub async fn youth(
+        &self,
+        pseudonym: Pseudonym,
+        birth_date: BirthDate,
+        at: OffsetDateTime,
+    ) -> Result<Youth, StoreError> {
         let id = self.store.enrol_youth(&pseudonym, birth_date, at).await?;
         Ok(Youth { id, pseudonym })
     }
 
     /// Decides `request` about `youth` at the occasion's time, audits the decision and, when
     /// allowed and `mode` says so, makes it take effect in the same transaction.
+    // Only framework words and ids are traced: never the youth, the facts or a justification.
+    #[tracing::instrument(skip_all, fields(
+        request_id = %occasion.request_id,
+        org = %principal.org,
+        action = %request.action,
+        signal = %request.signal,
+        purpose = %request.purpose,
+    ))]
     pub async fn exchange(
         &self,
         principal: &Principal,
@@ -132,7 +145,8 @@ impl Gateway {
 
         let effect = match (decision.is_allow(), mode, request.action) {
             (true, Mode::Deliver, Action::Register) => {
-                let already = facts.involvements.iter().find(|i| i.org == request.actor.org && i.is_active_at(occasion.at));
+                let already =
+                    facts.involvements.iter().find(|i| i.org == request.actor.org && i.is_active_at(occasion.at));
                 match already {
                     // Registering twice changes nothing: the existing registration stands.
                     Some(existing) => {
@@ -171,11 +185,26 @@ impl Gateway {
             entry.subject = effect_id.clone();
         }
         let seqs = self.audit.append(vec![Audited { entry, effect }], clock::now()).await?;
+        tracing::info!(
+            decision = %decision.decision,
+            basis = ?decision.basis.map(|b| b.as_str()),
+            reason = ?decision.reason.map(|r| r.as_str()),
+            policy_version = %decision.policy_version,
+            audit_seq = ?seqs.first(),
+            dry_run = mode == Mode::DryRun,
+            "decided"
+        );
         Ok(Exchanged { decision, audit_seq: seqs.first().copied().unwrap_or_default(), effect_id })
     }
 
     /// Records a registration that was made before (importing a history); audited.
-    pub async fn record_involvement(&self, by: &Principal, youth: &Youth, involvement: Involvement, occasion: &Occasion) -> Result<u64, StoreError> {
+    pub async fn record_involvement(
+        &self,
+        by: &Principal,
+        youth: &Youth,
+        involvement: Involvement,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
         let mut entry = self.entry(AuditEvent::InvolvementRecorded, by, Some(youth), occasion);
         entry.recipient_org = Some(involvement.org.0.clone());
         entry.subject = Some(involvement.id.clone());
@@ -183,22 +212,43 @@ impl Gateway {
     }
 
     /// Withdraws one's own organisation's involvement: always allowed, audited, no disclosure.
-    pub async fn withdraw_involvement(&self, by: &Principal, youth: &Youth, involvement_id: &str, occasion: &Occasion) -> Result<u64, StoreError> {
+    pub async fn withdraw_involvement(
+        &self,
+        by: &Principal,
+        youth: &Youth,
+        involvement_id: &str,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
         let mut entry = self.entry(AuditEvent::InvolvementWithdrawn, by, Some(youth), occasion);
         entry.subject = Some(involvement_id.to_owned());
-        self.record(entry, Effect::WithdrawInvolvement { id: involvement_id.to_owned(), org: by.org.clone(), at: occasion.at })
-            .await
+        self.record(
+            entry,
+            Effect::WithdrawInvolvement { id: involvement_id.to_owned(), org: by.org.clone(), at: occasion.at },
+        )
+        .await
     }
 
     /// Records a child-protection measure held by `measure.org`; audited.
-    pub async fn record_measure(&self, by: &Principal, youth: &Youth, measure: Measure, occasion: &Occasion) -> Result<u64, StoreError> {
+    pub async fn record_measure(
+        &self,
+        by: &Principal,
+        youth: &Youth,
+        measure: Measure,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
         let mut entry = self.entry(AuditEvent::MeasureRecorded, by, Some(youth), occasion);
         entry.subject = Some(measure.id.clone());
         self.record(entry, Effect::RecordMeasure { youth: youth.id, measure }).await
     }
 
     /// Ends a running measure of the acting organisation; audited.
-    pub async fn end_measure(&self, by: &Principal, youth: &Youth, measure_id: &str, occasion: &Occasion) -> Result<u64, StoreError> {
+    pub async fn end_measure(
+        &self,
+        by: &Principal,
+        youth: &Youth,
+        measure_id: &str,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
         let mut entry = self.entry(AuditEvent::MeasureEnded, by, Some(youth), occasion);
         entry.subject = Some(measure_id.to_owned());
         self.record(entry, Effect::EndMeasure { id: measure_id.to_owned(), org: by.org.clone(), at: occasion.at }).await
@@ -206,7 +256,13 @@ impl Gateway {
 
     /// Records a consent held by its holder; audited with the consent's scope, never its
     /// content beyond the framework's words.
-    pub async fn record_consent(&self, by: &Principal, youth: &Youth, consent: Consent, occasion: &Occasion) -> Result<u64, StoreError> {
+    pub async fn record_consent(
+        &self,
+        by: &Principal,
+        youth: &Youth,
+        consent: Consent,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
         let mut entry = self.entry(AuditEvent::ConsentRecorded, by, Some(youth), occasion);
         entry.consents = vec![consent.id.clone()];
         entry.subject = Some(consent.id.clone());
@@ -214,7 +270,13 @@ impl Gateway {
     }
 
     /// Revokes a consent held by the acting organisation; audited.
-    pub async fn revoke_consent(&self, by: &Principal, youth: &Youth, consent_id: &str, occasion: &Occasion) -> Result<u64, StoreError> {
+    pub async fn revoke_consent(
+        &self,
+        by: &Principal,
+        youth: &Youth,
+        consent_id: &str,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
         let mut entry = self.entry(AuditEvent::ConsentRevoked, by, Some(youth), occasion);
         entry.consents = vec![consent_id.to_owned()];
         entry.subject = Some(consent_id.to_owned());
@@ -223,14 +285,21 @@ impl Gateway {
     }
 
     /// Records a safety concern received earlier (importing a history); audited.
-    pub async fn record_report(&self, by: &Principal, youth: &Youth, report: Report, occasion: &Occasion) -> Result<u64, StoreError> {
+    pub async fn record_report(
+        &self,
+        by: &Principal,
+        youth: &Youth,
+        report: Report,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
         let mut entry = self.entry(AuditEvent::ReportRecorded, by, Some(youth), occasion);
         entry.recipient_org = Some(report.to.0.clone());
         self.record(entry, Effect::RecordReport { youth: youth.id, report }).await
     }
 
     fn entry(&self, event: AuditEvent, by: &Principal, youth: Option<&Youth>, occasion: &Occasion) -> AuditEntry {
-        let mut entry = AuditEntry::new(event, by.audit_actor(), occasion.at, clock::now(), occasion.request_id.clone());
+        let mut entry =
+            AuditEntry::new(event, by.audit_actor(), occasion.at, clock::now(), occasion.request_id.clone());
         entry.youth = youth.map(|y| y.pseudonym.clone());
         entry
     }

@@ -165,8 +165,8 @@ fn weigh(basis: Basis, request: &ExchangeRequest, facts: &YouthFacts, now: Offse
         }
         // ACTION-FRAMEWORK §4, reporting_code (meldrecht, Jeugdwet art. 7.3.8 / meldcode).
         Basis::ReportingCode => {
-            let in_scope = request.signal == Signal::SafetyConcern
-                && recipient.is_some_and(|r| r.kind == OrgKind::SafeHome);
+            let in_scope =
+                request.signal == Signal::SafetyConcern && recipient.is_some_and(|r| r.kind == OrgKind::SafeHome);
             if in_scope { Verdict::Holds(Vec::new()) } else { Verdict::Fails(DenyReason::NoRule) }
         }
         // ACTION-FRAMEWORK §4, reporter_feedback: being the reporter suffices.
@@ -239,9 +239,8 @@ fn weigh(basis: Basis, request: &ExchangeRequest, facts: &YouthFacts, now: Offse
 fn weigh_consent(request: &ExchangeRequest, recipient: &Party, facts: &YouthFacts, now: OffsetDateTime) -> Verdict {
     let sender: &OrgId = &request.actor.org;
     let required = facts.required_consenters(now);
-    let held_from = |consenter: Consenter| {
-        facts.consents.iter().filter(move |c| c.holder == *sender && c.given_by == consenter)
-    };
+    let held_from =
+        |consenter: Consenter| facts.consents.iter().filter(move |c| c.holder == *sender && c.given_by == consenter);
     if required.iter().all(|&consenter| held_from(consenter).next().is_none()) {
         return Verdict::Fails(DenyReason::ConsentMissing);
     }
@@ -249,9 +248,8 @@ fn weigh_consent(request: &ExchangeRequest, recipient: &Party, facts: &YouthFact
     let mut relied_on = Vec::new();
     // `required` lists the youth before the parent: the order in which failures are named.
     for &consenter in required {
-        let covering: Vec<_> = held_from(consenter)
-            .filter(|c| c.covers(sender, recipient, request.signal, request.purpose))
-            .collect();
+        let covering: Vec<_> =
+            held_from(consenter).filter(|c| c.covers(sender, recipient, request.signal, request.purpose)).collect();
         if let Some(active) = covering.iter().find(|c| c.is_active_at(now)) {
             relied_on.push(active.id.clone());
             continue;

@@ -122,8 +122,16 @@ fn no_matching_rule_is_deny_no_rule() {
 
 #[test]
 fn registering_involvement_needs_no_relationship_and_obliges_informing_the_subject() {
-    let request = ExchangeRequest::new(school(), Role::Mentor, Action::Register, Signal::Involvement, None, Purpose::CareCoordination, None)
-        .unwrap();
+    let request = ExchangeRequest::new(
+        school(),
+        Role::Mentor,
+        Action::Register,
+        Signal::Involvement,
+        None,
+        Purpose::CareCoordination,
+        None,
+    )
+    .unwrap();
     let decision = decided(&request, &youth("2011-10-01"), &rule("R1", &[Basis::ReferenceIndex]));
     assert_eq!(decision.basis, Some(Basis::ReferenceIndex));
     assert_eq!(decision.obligations, [Obligation::InformSubject]);
@@ -187,7 +195,9 @@ fn from_sixteen_the_youth_alone_consents_and_the_parents_refusal_plays_no_part()
     let mut facts = youth("2010-03-02"); // 16 today
     involve(&mut facts, "lyceum-noord");
     involve(&mut facts, "buurtteam-oost");
-    facts.consents.push(Consent { revoked_at: Some(datetime!(2026-02-01 0:00 UTC)), ..consent("p", Consenter::Parent) });
+    facts
+        .consents
+        .push(Consent { revoked_at: Some(datetime!(2026-02-01 0:00 UTC)), ..consent("p", Consenter::Parent) });
     assert_eq!(consent_reason(&facts), DenyReason::ConsentMissing);
     facts.consents.push(consent("y", Consenter::Youth));
     let decision = decided(&help_started(), &facts, &rule("R3", &[Basis::Consent]));
@@ -274,14 +284,20 @@ fn a_measure_lets_the_certified_institution_ask_a_related_organisation() {
     let request = send(gi(), Role::YouthProtector, Signal::FeedbackRequest, school(), Purpose::ChildProtection);
     let mut facts = youth("2011-10-01");
     assert_eq!(reason(&request, &facts, &rules), DenyReason::NoActiveMeasure);
-    facts.measures.push(Measure { id: "m".into(), org: "gi-midden".into(), from: datetime!(2025-06-01 0:00 UTC), until: None });
+    facts.measures.push(Measure {
+        id: "m".into(),
+        org: "gi-midden".into(),
+        from: datetime!(2025-06-01 0:00 UTC),
+        until: None,
+    });
     assert_eq!(reason(&request, &facts, &rules), DenyReason::RecipientNoRelationship);
     involve(&mut facts, "lyceum-noord");
     assert_eq!(decided(&request, &facts, &rules).basis, Some(Basis::ChildProtectionMeasure));
     // A measure of another institution does not count; an ended one neither.
     facts.measures[0].org = "gi-west".into();
     assert_eq!(reason(&request, &facts, &rules), DenyReason::NoActiveMeasure);
-    facts.measures[0] = Measure { id: "m".into(), org: "gi-midden".into(), from: datetime!(2025-06-01 0:00 UTC), until: Some(NOW) };
+    facts.measures[0] =
+        Measure { id: "m".into(), org: "gi-midden".into(), from: datetime!(2025-06-01 0:00 UTC), until: Some(NOW) };
     assert_eq!(reason(&request, &facts, &rules), DenyReason::NoActiveMeasure);
 }
 
@@ -290,7 +306,12 @@ fn telling_the_institution_that_holds_a_measure_needs_the_senders_relationship()
     let rules = rule("R6", &[Basis::ChildProtectionMeasure]);
     let request = send(gp(), Role::Gp, Signal::HelpOngoing, gi(), Purpose::ChildProtection);
     let mut facts = youth("2011-10-01");
-    facts.measures.push(Measure { id: "m".into(), org: "gi-midden".into(), from: datetime!(2025-06-01 0:00 UTC), until: None });
+    facts.measures.push(Measure {
+        id: "m".into(),
+        org: "gi-midden".into(),
+        from: datetime!(2025-06-01 0:00 UTC),
+        until: None,
+    });
     assert_eq!(reason(&request, &facts, &rules), DenyReason::NoRelationship);
     involve(&mut facts, "huisarts-jansen");
     assert_eq!(decided(&request, &facts, &rules).basis, Some(Basis::ChildProtectionMeasure));
@@ -302,8 +323,17 @@ fn a_statutory_basis_goes_before_consent() {
     let request = send(team(), Role::FamilyWorker, Signal::HelpStarted, gi(), Purpose::ChildProtection);
     let mut facts = youth("2008-01-01");
     involve(&mut facts, "buurtteam-oost");
-    facts.measures.push(Measure { id: "m".into(), org: "gi-midden".into(), from: datetime!(2025-06-01 0:00 UTC), until: None });
-    facts.consents.push(Consent { recipient_kinds: vec![OrgKind::CertifiedInstitution], purposes: vec![Purpose::ChildProtection], ..consent("y", Consenter::Youth) });
+    facts.measures.push(Measure {
+        id: "m".into(),
+        org: "gi-midden".into(),
+        from: datetime!(2025-06-01 0:00 UTC),
+        until: None,
+    });
+    facts.consents.push(Consent {
+        recipient_kinds: vec![OrgKind::CertifiedInstitution],
+        purposes: vec![Purpose::ChildProtection],
+        ..consent("y", Consenter::Youth)
+    });
     let decision = decided(&request, &facts, &rules);
     assert_eq!(decision.basis, Some(Basis::ChildProtectionMeasure));
     assert!(decision.consents.is_empty(), "no consent is relied on under a statutory basis");

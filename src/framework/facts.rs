@@ -103,9 +103,7 @@ pub fn default_expiry(registered_at: OffsetDateTime) -> OffsetDateTime {
 impl Involvement {
     /// §3: active when `registered_at <= T < expires_at` and not withdrawn at or before T.
     pub fn is_active_at(&self, at: OffsetDateTime) -> bool {
-        self.registered_at <= at
-            && at < self.expires_at
-            && self.withdrawn_at.is_none_or(|withdrawn| at < withdrawn)
+        self.registered_at <= at && at < self.expires_at && self.withdrawn_at.is_none_or(|withdrawn| at < withdrawn)
     }
 }
 
@@ -121,8 +119,7 @@ impl Consent {
     /// purpose are listed.
     pub fn covers(&self, sender: &OrgId, recipient: &Party, signal: Signal, purpose: Purpose) -> bool {
         self.holder == *sender
-            && (self.recipient_orgs.contains(&recipient.org)
-                || self.recipient_kinds.contains(&recipient.kind))
+            && (self.recipient_orgs.contains(&recipient.org) || self.recipient_kinds.contains(&recipient.kind))
             && self.signals.contains(&signal)
             && self.purposes.contains(&purpose)
     }
@@ -134,9 +131,7 @@ impl Consent {
 
     /// §3: within its validity period and not revoked.
     pub fn is_active_at(&self, at: OffsetDateTime) -> bool {
-        self.valid_from <= at
-            && self.valid_until.is_none_or(|until| at < until)
-            && !self.is_revoked_at(at)
+        self.valid_from <= at && self.valid_until.is_none_or(|until| at < until) && !self.is_revoked_at(at)
     }
 }
 

@@ -13,6 +13,6 @@ pub use decision::{Decision, MatchedRule, PolicyError, RuleBook, RuleQuery, deci
 pub use facts::{Consent, Involvement, Measure, OrgId, Party, Report, YouthFacts, default_expiry};
 pub use request::{ExchangeRequest, InputError};
 pub use vocabulary::{
-    Action, AdminAction, Basis, Consenter, DenyReason, Obligation, OrgKind, Outcome, Purpose,
-    Role, Signal, VocabularyError,
+    Action, AdminAction, Basis, Consenter, DenyReason, Obligation, OrgKind, Outcome, Purpose, Role, Signal,
+    VocabularyError,
 };

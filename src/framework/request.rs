@@ -98,9 +98,7 @@ impl ExchangeRequest {
                 return Err(InputError::InvalidRequest("`register` is only for the signal `involvement`".into()));
             }
             (Action::Send, Signal::Involvement, _) => {
-                return Err(InputError::InvalidRequest(
-                    "an `involvement` is registered (`register`), not sent".into(),
-                ));
+                return Err(InputError::InvalidRequest("an `involvement` is registered (`register`), not sent".into()));
             }
             (Action::Send, _, None) => {
                 return Err(InputError::InvalidRequest("`send` needs a recipient organisation (`to`)".into()));
@@ -118,9 +116,7 @@ impl ExchangeRequest {
 
     /// The recipient kind as the rule table names it: an org kind, or `reference_index`.
     pub fn recipient_kind(&self) -> &'static str {
-        self.recipient
-            .as_ref()
-            .map_or(super::vocabulary::REFERENCE_INDEX, |recipient| recipient.kind.as_str())
+        self.recipient.as_ref().map_or(super::vocabulary::REFERENCE_INDEX, |recipient| recipient.kind.as_str())
     }
 }
 
@@ -138,29 +134,77 @@ mod tests {
 
     #[test]
     fn a_role_of_another_org_kind_is_invalid_role() {
-        let err = ExchangeRequest::new(school(), Role::Gp, Action::Register, Signal::Involvement, None, Purpose::CareCoordination, None)
-            .unwrap_err();
+        let err = ExchangeRequest::new(
+            school(),
+            Role::Gp,
+            Action::Register,
+            Signal::Involvement,
+            None,
+            Purpose::CareCoordination,
+            None,
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "invalid_role");
         assert!(err.to_string().contains("mentor"), "names the allowed roles: {err}");
     }
 
     #[test]
     fn send_needs_a_recipient_and_register_has_none() {
-        let send = ExchangeRequest::new(school(), Role::Mentor, Action::Send, Signal::FeedbackRequest, None, Purpose::CareCoordination, None);
+        let send = ExchangeRequest::new(
+            school(),
+            Role::Mentor,
+            Action::Send,
+            Signal::FeedbackRequest,
+            None,
+            Purpose::CareCoordination,
+            None,
+        );
         assert_eq!(send.unwrap_err().code(), "invalid_request");
-        let register = ExchangeRequest::new(school(), Role::Mentor, Action::Register, Signal::Involvement, Some(team()), Purpose::CareCoordination, None);
+        let register = ExchangeRequest::new(
+            school(),
+            Role::Mentor,
+            Action::Register,
+            Signal::Involvement,
+            Some(team()),
+            Purpose::CareCoordination,
+            None,
+        );
         assert_eq!(register.unwrap_err().code(), "invalid_request");
-        let sent_involvement = ExchangeRequest::new(school(), Role::Mentor, Action::Send, Signal::Involvement, Some(team()), Purpose::CareCoordination, None);
+        let sent_involvement = ExchangeRequest::new(
+            school(),
+            Role::Mentor,
+            Action::Send,
+            Signal::Involvement,
+            Some(team()),
+            Purpose::CareCoordination,
+            None,
+        );
         assert_eq!(sent_involvement.unwrap_err().code(), "invalid_request");
     }
 
     #[test]
     fn a_blank_justification_counts_as_none() {
-        let request = ExchangeRequest::new(school(), Role::Mentor, Action::Send, Signal::SafetyConcern, Some(team()), Purpose::Safety, Some("   ".into()))
-            .unwrap();
+        let request = ExchangeRequest::new(
+            school(),
+            Role::Mentor,
+            Action::Send,
+            Signal::SafetyConcern,
+            Some(team()),
+            Purpose::Safety,
+            Some("   ".into()),
+        )
+        .unwrap();
         assert_eq!(request.justification, None);
         let too_long = "x".repeat(2_001);
-        let err = ExchangeRequest::new(school(), Role::Mentor, Action::Send, Signal::SafetyConcern, Some(team()), Purpose::Safety, Some(too_long));
+        let err = ExchangeRequest::new(
+            school(),
+            Role::Mentor,
+            Action::Send,
+            Signal::SafetyConcern,
+            Some(team()),
+            Purpose::Safety,
+            Some(too_long),
+        );
         assert_eq!(err.unwrap_err().code(), "invalid_request");
     }
 

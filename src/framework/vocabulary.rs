@@ -259,10 +259,7 @@ impl Role {
 impl Signal {
     /// §2: the signals Veilig Thuis sends back to a reporter.
     pub const fn is_reporter_feedback(self) -> bool {
-        matches!(
-            self,
-            Signal::ReportReceived | Signal::InvestigationStarted | Signal::ReportClosed
-        )
+        matches!(self, Signal::ReportReceived | Signal::InvestigationStarted | Signal::ReportClosed)
     }
 }
 

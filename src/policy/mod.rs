@@ -7,8 +7,8 @@
 mod table;
 
 use casbin::function_map::OperatorFunction;
-use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
 use casbin::rhai::Dynamic;
+use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
 use ring::digest;
 
 pub use table::{Rule, TableError, parse as parse_table};
@@ -62,18 +62,15 @@ impl Policy {
     pub async fn load(model: &str, rules: &str) -> Result<Policy, LoadError> {
         let table = table::parse(rules)?;
         let casbin_model = DefaultModel::from_str(model).await.map_err(|e| LoadError::Model(e.to_string()))?;
-        let mut enforcer = Enforcer::new(casbin_model, MemoryAdapter::default())
-            .await
-            .map_err(|e| LoadError::Model(e.to_string()))?;
+        let mut enforcer =
+            Enforcer::new(casbin_model, MemoryAdapter::default()).await.map_err(|e| LoadError::Model(e.to_string()))?;
         enforcer.add_function("within", OperatorFunction::Arg2(within));
         enforcer.add_function("professional", OperatorFunction::Arg1(professional));
         let lines: Vec<Vec<String>> = table.iter().map(|rule| rule.columns.clone()).collect();
         enforcer.add_policies(lines).await.map_err(|e| LoadError::Model(e.to_string()))?;
         let policy = Policy { version: version_of(model, rules), rules: table, enforcer };
         // A model that cannot evaluate a request is refused now, not at the first exchange.
-        policy
-            .enforce_probe()
-            .map_err(|e| LoadError::Model(format!("the matcher cannot be evaluated: {e}")))?;
+        policy.enforce_probe().map_err(|e| LoadError::Model(format!("the matcher cannot be evaluated: {e}")))?;
         Ok(policy)
     }
 
@@ -107,10 +104,8 @@ impl RuleBook for Policy {
         );
         let (_, lines) = self.enforcer.enforce_ex(request).map_err(|e| PolicyError(e.to_string()))?;
         // casbin explains with the matching lines themselves; their first column is the rule id.
-        let mut matched: Vec<&Rule> = lines
-            .iter()
-            .filter_map(|line| self.rules.iter().find(|rule| Some(&rule.id) == line.first()))
-            .collect();
+        let mut matched: Vec<&Rule> =
+            lines.iter().filter_map(|line| self.rules.iter().find(|rule| Some(&rule.id) == line.first())).collect();
         matched.sort_by_key(|rule| rule.line);
         matched.dedup_by_key(|rule| rule.line);
         Ok(matched.into_iter().map(|rule| MatchedRule { id: rule.id.clone(), bases: rule.bases.clone() }).collect())

@@ -115,8 +115,16 @@ impl FromStr for RecipientKind {
     type Err = VocabularyError;
     fn from_str(word: &str) -> Result<Self, VocabularyError> {
         const WORDS: &[&str] = &[
-            "school", "gp_practice", "neighbourhood_team", "youth_health", "youth_work", "care_provider",
-            "certified_institution", "safe_home", "compulsory_education", REFERENCE_INDEX,
+            "school",
+            "gp_practice",
+            "neighbourhood_team",
+            "youth_health",
+            "youth_work",
+            "care_provider",
+            "certified_institution",
+            "safe_home",
+            "compulsory_education",
+            REFERENCE_INDEX,
         ];
         if WORDS.contains(&word) {
             Ok(RecipientKind)

@@ -148,7 +148,12 @@ pub struct ActorSpec {
 /// What a scenario expects: a decision, or an input error code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {
-    Decision { decision: Outcome, basis: Option<Basis>, reason: Option<DenyReason>, obligations: Option<Vec<Obligation>> },
+    Decision {
+        decision: Outcome,
+        basis: Option<Basis>,
+        reason: Option<DenyReason>,
+        obligations: Option<Vec<Obligation>>,
+    },
     Error(String),
 }
 
@@ -164,7 +169,12 @@ impl<'de> Deserialize<'de> for Expect {
             error: Option<String>,
         }
         const ERRORS: &[&str] = &[
-            "invalid_bsn", "invalid_role", "unknown_org", "unknown_signal", "unknown_purpose", "unknown_action",
+            "invalid_bsn",
+            "invalid_role",
+            "unknown_org",
+            "unknown_signal",
+            "unknown_purpose",
+            "unknown_action",
             "invalid_request",
         ];
         use serde::de::Error;
@@ -173,9 +183,15 @@ impl<'de> Deserialize<'de> for Expect {
             (Some(_), Some(_)) => Err(D::Error::custom("expect either a `decision` or an `error`, not both")),
             (None, None) => Err(D::Error::custom("expect a `decision` (allow | deny) or an `error`")),
             (None, Some(error)) if ERRORS.contains(&error.as_str()) => Ok(Expect::Error(error)),
-            (None, Some(error)) => Err(D::Error::custom(format!("unknown error code `{error}`; allowed: {}", ERRORS.join(", ")))),
-            (Some(Outcome::Allow), _) if raw.reason.is_some() => Err(D::Error::custom("an `allow` has a `basis`, not a `reason`")),
-            (Some(Outcome::Deny), _) if raw.basis.is_some() => Err(D::Error::custom("a `deny` has a `reason`, not a `basis`")),
+            (None, Some(error)) => {
+                Err(D::Error::custom(format!("unknown error code `{error}`; allowed: {}", ERRORS.join(", "))))
+            }
+            (Some(Outcome::Allow), _) if raw.reason.is_some() => {
+                Err(D::Error::custom("an `allow` has a `basis`, not a `reason`"))
+            }
+            (Some(Outcome::Deny), _) if raw.basis.is_some() => {
+                Err(D::Error::custom("a `deny` has a `reason`, not a `basis`"))
+            }
             (Some(decision), None) => {
                 Ok(Expect::Decision { decision, basis: raw.basis, reason: raw.reason, obligations: raw.obligations })
             }

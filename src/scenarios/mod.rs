@@ -46,10 +46,14 @@ pub struct Tally {
 /// Runs every scenario of the file at `path`, recording through `gateway`.
 pub async fn run_file(path: &Path, gateway: &Gateway, keys: &Pseudonymiser) -> Result<Tally, FileError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| FileError::Unreadable { file: file.clone(), detail: e.to_string() })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| FileError::Unreadable { file: file.clone(), detail: e.to_string() })?;
     let parsed: ScenarioFile = yaml_serde::from_str(&text).map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-        FileError::Malformed { file: file.clone(), line, column, message: e.to_string() }
+        // The parser appends the location to its message; it is already in front.
+        let message = e.to_string();
+        let message = message.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&message).to_owned();
+        FileError::Malformed { file: file.clone(), line, column, message }
     })?;
 
     let mut orgs: HashMap<String, OrgKind> = HashMap::new();
@@ -61,7 +65,12 @@ pub async fn run_file(path: &Path, gateway: &Gateway, keys: &Pseudonymiser) -> R
 
     let mut tally = Tally::default();
     for (index, scenario) in parsed.scenarios.iter().enumerate() {
-        let inconsistent = |message: String| FileError::Inconsistent { file: file.clone(), index: index + 1, name: scenario.name.clone(), message };
+        let inconsistent = |message: String| FileError::Inconsistent {
+            file: file.clone(),
+            index: index + 1,
+            name: scenario.name.clone(),
+            message,
+        };
         let world = keys.for_world(&format!("{file}#{index}"));
         let came = match run_scenario(scenario, &orgs, gateway, &world, &file).await {
             Ok(decision) => Came::Decision(decision),
@@ -105,7 +114,8 @@ async fn run_scenario(
     keys: &Pseudonymiser,
     file: &str,
 ) -> Result<Decision, ScenarioError> {
-    let bsn: Bsn = scenario.youth.bsn.parse().map_err(|e: crate::youth::BsnError| InputError::InvalidBsn(e.to_string()))?;
+    let bsn: Bsn =
+        scenario.youth.bsn.parse().map_err(|e: crate::youth::BsnError| InputError::InvalidBsn(e.to_string()))?;
     let request = request_of(scenario, orgs)?;
 
     let occasion = Occasion::at(scenario.now);
@@ -119,10 +129,8 @@ async fn run_scenario(
         role: Some(request.role),
         authenticated_by: Authentication::Scenario { file: file.to_owned() },
     };
-    let exchanged = gateway
-        .exchange(&actor, &youth, &request, Mode::DryRun, &occasion)
-        .await
-        .map_err(ScenarioError::Gateway)?;
+    let exchanged =
+        gateway.exchange(&actor, &youth, &request, Mode::DryRun, &occasion).await.map_err(ScenarioError::Gateway)?;
     Ok(exchanged.decision)
 }
 
@@ -130,7 +138,9 @@ async fn run_scenario(
 fn request_of(scenario: &Scenario, orgs: &HashMap<String, OrgKind>) -> Result<ExchangeRequest, InputError> {
     let spec = &scenario.request;
     let party = |id: &str| {
-        orgs.get(id).map(|kind| Party { org: OrgId(id.to_owned()), kind: *kind }).ok_or_else(|| InputError::UnknownOrg(id.to_owned()))
+        orgs.get(id)
+            .map(|kind| Party { org: OrgId(id.to_owned()), kind: *kind })
+            .ok_or_else(|| InputError::UnknownOrg(id.to_owned()))
     };
     let actor = party(&spec.actor.org)?;
     let role: Role = spec.actor.role.parse().map_err(|_| InputError::invalid_role(&spec.actor.role, actor.kind))?;
@@ -159,7 +169,9 @@ async fn record_facts(
                 role: None,
                 authenticated_by: Authentication::Scenario { file: file.to_owned() },
             })
-            .ok_or_else(|| ScenarioError::Facts(format!("the facts name organisation `{id}`, which `orgs` does not define")))
+            .ok_or_else(|| {
+                ScenarioError::Facts(format!("the facts name organisation `{id}`, which `orgs` does not define"))
+            })
     };
     let known = |id: &String| holder(id).map(|p| p.org);
 

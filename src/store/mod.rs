@@ -50,13 +50,37 @@ pub struct DeliveredSignal {
 pub enum Effect {
     /// Deliver a signal; a `safety_concern` also makes its sender the reporter (§3).
     Deliver(DeliveredSignal),
-    RecordInvolvement { youth: YouthId, involvement: Involvement },
-    WithdrawInvolvement { id: String, org: OrgId, at: OffsetDateTime },
-    RecordMeasure { youth: YouthId, measure: Measure },
-    EndMeasure { id: String, org: OrgId, at: OffsetDateTime },
-    RecordConsent { youth: YouthId, consent: Consent },
-    RevokeConsent { id: String, holder: OrgId, at: OffsetDateTime },
-    RecordReport { youth: YouthId, report: Report },
+    RecordInvolvement {
+        youth: YouthId,
+        involvement: Involvement,
+    },
+    WithdrawInvolvement {
+        id: String,
+        org: OrgId,
+        at: OffsetDateTime,
+    },
+    RecordMeasure {
+        youth: YouthId,
+        measure: Measure,
+    },
+    EndMeasure {
+        id: String,
+        org: OrgId,
+        at: OffsetDateTime,
+    },
+    RecordConsent {
+        youth: YouthId,
+        consent: Consent,
+    },
+    RevokeConsent {
+        id: String,
+        holder: OrgId,
+        at: OffsetDateTime,
+    },
+    RecordReport {
+        youth: YouthId,
+        report: Report,
+    },
 }
 
 /// An audit entry and the effect it accounts for, if any.
@@ -108,7 +132,12 @@ pub trait Store: Send + Sync {
     async fn org(&self, id: &OrgId) -> Result<Option<Organisation>, StoreError>;
 
     /// Finds the youth by pseudonym, or enrols them. A different birth date is a conflict.
-    async fn enrol_youth(&self, youth: &Pseudonym, birth_date: BirthDate, at: OffsetDateTime) -> Result<YouthId, StoreError>;
+    async fn enrol_youth(
+        &self,
+        youth: &Pseudonym,
+        birth_date: BirthDate,
+        at: OffsetDateTime,
+    ) -> Result<YouthId, StoreError>;
     /// Everything the framework may know about one youth.
     async fn youth_facts(&self, youth: YouthId) -> Result<YouthFacts, StoreError>;
 

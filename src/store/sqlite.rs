@@ -140,7 +140,12 @@ async fn head(conn: &mut SqliteConnection) -> Result<(u64, ChainHash), StoreErro
     }
 }
 
-async fn insert_entry(conn: &mut SqliteConnection, entry: &AuditEntry, prev: &ChainHash, hash: &ChainHash) -> Result<(), StoreError> {
+async fn insert_entry(
+    conn: &mut SqliteConnection,
+    entry: &AuditEntry,
+    prev: &ChainHash,
+    hash: &ChainHash,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO audit_entries (seq, at, recorded_at, request_id, actor_account, actor_org, actor_org_kind, \
          actor_role, authenticated_by, event, action, signal, purpose, youth_key_id, youth_pseudonym, recipient_org, \
@@ -301,15 +306,17 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             touched(result, "a consent held by this organisation that is not revoked")?;
         }
         Effect::RecordReport { youth, report } => {
-            sqlx::query("INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at) VALUES (?, ?, ?, ?, ?)")
-                .bind(uuid::Uuid::new_v4().to_string())
-                .bind(youth.0)
-                .bind(&report.from.0)
-                .bind(&report.to.0)
-                .bind(micros(report.at))
-                .execute(&mut *conn)
-                .await
-                .map_err(db)?;
+            sqlx::query(
+                "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(youth.0)
+            .bind(&report.from.0)
+            .bind(&report.to.0)
+            .bind(micros(report.at))
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
         }
     }
     Ok(())
@@ -361,7 +368,12 @@ impl Store for SqliteStore {
         .transpose()
     }
 
-    async fn enrol_youth(&self, youth: &Pseudonym, birth_date: BirthDate, at: OffsetDateTime) -> Result<YouthId, StoreError> {
+    async fn enrol_youth(
+        &self,
+        youth: &Pseudonym,
+        birth_date: BirthDate,
+        at: OffsetDateTime,
+    ) -> Result<YouthId, StoreError> {
         let birth = birth_date.to_iso();
         sqlx::query(
             "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at) VALUES (?, ?, ?, ?) \
@@ -395,22 +407,24 @@ impl Store for SqliteStore {
             .ok_or_else(|| StoreError::NotFound("youth".into()))?;
         let birth_date = birth.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
 
-        let involvements = sqlx::query("SELECT id, org_id, registered_at, expires_at, withdrawn_at FROM involvements WHERE youth_id = ?")
-            .bind(youth.0)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|row| {
-                Ok(Involvement {
-                    id: row.try_get("id").map_err(db)?,
-                    org: OrgId(row.try_get("org_id").map_err(db)?),
-                    registered_at: time_of(row.try_get("registered_at").map_err(db)?)?,
-                    expires_at: time_of(row.try_get("expires_at").map_err(db)?)?,
-                    withdrawn_at: optional_time(row.try_get("withdrawn_at").map_err(db)?)?,
-                })
+        let involvements = sqlx::query(
+            "SELECT id, org_id, registered_at, expires_at, withdrawn_at FROM involvements WHERE youth_id = ?",
+        )
+        .bind(youth.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| {
+            Ok(Involvement {
+                id: row.try_get("id").map_err(db)?,
+                org: OrgId(row.try_get("org_id").map_err(db)?),
+                registered_at: time_of(row.try_get("registered_at").map_err(db)?)?,
+                expires_at: time_of(row.try_get("expires_at").map_err(db)?)?,
+                withdrawn_at: optional_time(row.try_get("withdrawn_at").map_err(db)?)?,
             })
-            .collect::<Result<_, StoreError>>()?;
+        })
+        .collect::<Result<_, StoreError>>()?;
 
         let measures = sqlx::query("SELECT id, org_id, starts_at, ends_at FROM measures WHERE youth_id = ?")
             .bind(youth.0)
@@ -509,15 +523,17 @@ impl Store for SqliteStore {
     }
 
     async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
-        sqlx::query("INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)")
-            .bind(i64::try_from(checkpoint.seq).unwrap_or(i64::MAX))
-            .bind(checkpoint.hash.as_slice())
-            .bind(micros(checkpoint.at))
-            .bind(&checkpoint.key_id)
-            .bind(&checkpoint.signature)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(i64::try_from(checkpoint.seq).unwrap_or(i64::MAX))
+        .bind(checkpoint.hash.as_slice())
+        .bind(micros(checkpoint.at))
+        .bind(&checkpoint.key_id)
+        .bind(&checkpoint.signature)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
         Ok(())
     }
 

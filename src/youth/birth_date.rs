@@ -39,9 +39,7 @@ impl FromStr for BirthDate {
     type Err = BirthDateError;
 
     fn from_str(text: &str) -> Result<Self, BirthDateError> {
-        Date::parse(text, format_description!("[year]-[month]-[day]"))
-            .map(BirthDate)
-            .map_err(|_| BirthDateError)
+        Date::parse(text, format_description!("[year]-[month]-[day]")).map(BirthDate).map_err(|_| BirthDateError)
     }
 }
 

@@ -30,10 +30,7 @@ impl FromStr for Bsn {
     type Err = BsnError;
 
     fn from_str(text: &str) -> Result<Self, BsnError> {
-        let digits: [u8; 9] = text
-            .as_bytes()
-            .try_into()
-            .map_err(|_| BsnError::NotNineDigits)?;
+        let digits: [u8; 9] = text.as_bytes().try_into().map_err(|_| BsnError::NotNineDigits)?;
         if !digits.iter().all(u8::is_ascii_digit) {
             return Err(BsnError::NotNineDigits);
         }

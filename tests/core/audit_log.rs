@@ -1,0 +1,89 @@
+//! The audit log through the library: log before disclose, checkpoints every N entries.
+
+use std::sync::Arc;
+
+use ketenpoort::audit::{self, AuditActor, AuditEntry, AuditEvent, AuditLog, CheckpointSigner};
+use ketenpoort::framework::{OrgId, OrgKind, Purpose, Signal};
+use ketenpoort::store::{Audited, DeliveredSignal, Effect, Organisation, SqliteStore, Store, StoreError, YouthId};
+use time::macros::datetime;
+
+const T: time::OffsetDateTime = datetime!(2026-03-02 9:00 UTC);
+
+async fn store() -> Arc<dyn Store> {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open("sqlite::memory:").await.unwrap());
+    for (id, kind) in [("lyceum-noord", OrgKind::School), ("buurtteam-oost", OrgKind::NeighbourhoodTeam)] {
+        let org = Organisation { id: OrgId(id.into()), kind, name: id.into(), contact: None };
+        store.upsert_org(&org).await.unwrap();
+    }
+    store
+}
+
+fn entry() -> AuditEntry {
+    let actor = AuditActor {
+        account: None,
+        org: "lyceum-noord".into(),
+        org_kind: OrgKind::School,
+        role: None,
+        authenticated_by: "cli".into(),
+    };
+    AuditEntry::new(AuditEvent::Decision, actor, T, T, "req".into())
+}
+
+#[tokio::test]
+async fn a_checkpoint_is_signed_every_n_entries() {
+    let store = store().await;
+    let signer = Arc::new(CheckpointSigner::generate().unwrap());
+    let log = AuditLog::new(store.clone(), signer.clone(), 3);
+    for _ in 0..7 {
+        log.append(vec![Audited { entry: entry(), effect: None }], T).await.unwrap();
+    }
+    let seqs: Vec<u64> = store.checkpoints().await.unwrap().iter().map(|c| c.seq).collect();
+    assert_eq!(seqs, [3, 6]);
+    log.checkpoint(T).await.unwrap();
+    assert!(log.checkpoint(T).await.unwrap().is_none(), "no second checkpoint at the same head");
+    let intact = audit::verify(&*store, &signer.verifier()).await.unwrap().unwrap();
+    assert_eq!((intact.entries, intact.checkpoints), (7, 3));
+}
+
+#[tokio::test]
+async fn an_effect_that_fails_takes_its_audit_entry_with_it() {
+    let store = store().await;
+    let log = AuditLog::new(store.clone(), Arc::new(CheckpointSigner::generate().unwrap()), 1_000);
+    let revoke_nothing =
+        Effect::RevokeConsent { id: "no-such-consent".into(), holder: OrgId("lyceum-noord".into()), at: T };
+    let result = log.append(vec![Audited { entry: entry(), effect: Some(revoke_nothing) }], T).await;
+    assert!(matches!(result, Err(StoreError::NotFound(_))), "{result:?}");
+    assert_eq!(store.chain_head().await.unwrap().0, 0, "no entry without its effect");
+}
+
+#[tokio::test]
+async fn a_delivered_signal_commits_with_the_entry_that_allowed_it() {
+    let store = store().await;
+    let log = AuditLog::new(store.clone(), Arc::new(CheckpointSigner::generate().unwrap()), 1_000);
+    let pseudonym = ketenpoort::youth::Pseudonymiser::from_secret([1; 32]).pseudonymise(&"628194821".parse().unwrap());
+    let youth = store.enrol_youth(&pseudonym, "2011-10-01".parse().unwrap(), T).await.unwrap();
+    let signal = |to: &str| {
+        Effect::Deliver(DeliveredSignal {
+            id: uuid::Uuid::new_v4().to_string(),
+            youth,
+            from_org: OrgId("lyceum-noord".into()),
+            from_account: None,
+            to_org: OrgId(to.into()),
+            signal: Signal::FeedbackRequest,
+            purpose: Purpose::CareCoordination,
+            in_reply_to: None,
+            delivered_at: T,
+        })
+    };
+    let seqs = log.append(vec![Audited { entry: entry(), effect: Some(signal("buurtteam-oost")) }], T).await.unwrap();
+    assert_eq!(seqs, [1]);
+    // A signal to an unknown organisation fails, and so does its entry.
+    let failed = log.append(vec![Audited { entry: entry(), effect: Some(signal("nobody")) }], T).await;
+    assert!(matches!(failed, Err(StoreError::Conflict(_))), "{failed:?}");
+    assert_eq!(store.chain_head().await.unwrap().0, 1);
+    // The same youth with another birth date is a conflict, not a second youth.
+    let other = store.enrol_youth(&pseudonym, "2011-10-02".parse().unwrap(), T).await;
+    assert!(matches!(other, Err(StoreError::Conflict(_))));
+    assert_eq!(store.enrol_youth(&pseudonym, "2011-10-01".parse().unwrap(), T).await.unwrap(), youth);
+    let _ = YouthId(0);
+}

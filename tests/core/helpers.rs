@@ -1,0 +1,89 @@
+//! Running the real `ketenpoort` binary, and reaching into its SQLite file with plain SQL.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_ketenpoort");
+
+/// What a run of the binary printed, and how it ended.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn last_line(&self) -> &str {
+        self.stdout.lines().last().unwrap_or_default()
+    }
+}
+
+/// Runs `ketenpoort ARGS…` with the given extra environment.
+pub fn ketenpoort_with(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(BIN);
+    command.args(args).env_remove("KETENPOORT_DATABASE_URL").env_remove("KETENPOORT_KEYS");
+    command.env_remove("KETENPOORT_PSEUDONYM_KEY").env_remove("KETENPOORT_CHECKPOINT_KEY");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("the ketenpoort binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+pub fn ketenpoort(args: &[&str]) -> Run {
+    ketenpoort_with(args, &[])
+}
+
+/// A scenario file of the repository.
+pub fn scenario_file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios").join(name)
+}
+
+/// A temporary directory holding a database that the public scenarios were run into.
+pub struct AuditedDatabase {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl AuditedDatabase {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("ketenpoort.db").display());
+        let public = scenario_file("public.yaml");
+        let run = ketenpoort(&["--database", &url, "scenarios", "run", public.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        AuditedDatabase { dir, url }
+    }
+
+    pub fn verify(&self) -> Run {
+        ketenpoort(&["--database", &self.url, "audit", "verify"])
+    }
+
+    /// Runs plain SQL on the file, as someone with access to it could.
+    pub async fn sql(&self, statements: &str) {
+        let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statements.to_owned())).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+
+    /// Every byte of the database, its WAL and shared-memory files.
+    pub fn bytes(&self) -> Vec<u8> {
+        let mut all = Vec::new();
+        for entry in std::fs::read_dir(self.dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                all.extend(std::fs::read(path).unwrap());
+            }
+        }
+        all
+    }
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
+}

@@ -1,0 +1,11 @@
+//! The integration tests of the core: the real binary, real SQLite files, real keys.
+
+// Test helpers fail loudly: a panic is a failed test, not a crashed service.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+
+mod audit_log;
+mod personal_data;
+mod scenarios;
+mod tamper;

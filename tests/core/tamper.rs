@@ -1,0 +1,138 @@
+//! `ketenpoort audit verify` finds every kind of tampering, each made with plain SQL on the file.
+
+use ketenpoort::audit::link;
+use ketenpoort::store::{SqliteStore, Store};
+
+use crate::helpers::AuditedDatabase;
+
+/// Dropping the append-only triggers is the first thing someone rewriting the log would do.
+const UNGUARDED: &str = "DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete;";
+
+fn assert_broken_at(db: &AuditedDatabase, seq: u64) -> String {
+    let run = db.verify();
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.starts_with(&format!("audit log broken at entry {seq}:")), "{}", run.stdout);
+    run.stdout
+}
+
+#[test]
+fn an_untouched_log_is_intact() {
+    let db = AuditedDatabase::new();
+    let run = db.verify();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "audit log intact: 97 entries, 1 checkpoints\n");
+}
+
+#[tokio::test]
+async fn the_log_refuses_updates_and_deletes_from_sql() {
+    let db = AuditedDatabase::new();
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let update = sqlx::raw_sql("UPDATE audit_entries SET decision = 'allow' WHERE seq = 3").execute(&pool).await;
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = sqlx::raw_sql("DELETE FROM audit_entries WHERE seq = 3").execute(&pool).await;
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+}
+
+#[tokio::test]
+async fn an_altered_field_is_found() {
+    let db = AuditedDatabase::new();
+    db.sql(&format!("{UNGUARDED} UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 10")).await;
+    let message = assert_broken_at(&db, 10);
+    assert!(message.contains("altered"), "{message}");
+}
+
+#[tokio::test]
+async fn a_deleted_entry_is_found() {
+    let db = AuditedDatabase::new();
+    db.sql(&format!("{UNGUARDED} DELETE FROM audit_entries WHERE seq = 20")).await;
+    let message = assert_broken_at(&db, 20);
+    assert!(message.contains("missing"), "{message}");
+}
+
+#[tokio::test]
+async fn an_inserted_entry_is_found() {
+    let db = AuditedDatabase::new();
+    // Make room at 30 and put in a copy of entry 5 there, as a forger would.
+    db.sql(&format!(
+        "{UNGUARDED}
+         UPDATE audit_entries SET seq = seq + 1000000 WHERE seq >= 30;
+         UPDATE audit_entries SET seq = seq - 999999 WHERE seq >= 1000000;
+         CREATE TEMP TABLE forged AS SELECT * FROM audit_entries WHERE seq = 5;
+         UPDATE forged SET seq = 30;
+         INSERT INTO audit_entries SELECT * FROM forged;"
+    ))
+    .await;
+    assert_broken_at(&db, 30);
+}
+
+#[tokio::test]
+async fn two_swapped_entries_are_found() {
+    let db = AuditedDatabase::new();
+    db.sql(&format!(
+        "{UNGUARDED}
+         UPDATE audit_entries SET seq = -1 WHERE seq = 40;
+         UPDATE audit_entries SET seq = 40 WHERE seq = 41;
+         UPDATE audit_entries SET seq = 41 WHERE seq = -1;"
+    ))
+    .await;
+    assert_broken_at(&db, 40);
+}
+
+#[tokio::test]
+async fn swapped_contents_under_the_original_hashes_are_found() {
+    let db = AuditedDatabase::new();
+    // Swap what two entries say but leave the hash columns in place.
+    db.sql(&format!(
+        "{UNGUARDED}
+         CREATE TEMP TABLE a AS SELECT * FROM audit_entries WHERE seq = 50;
+         CREATE TEMP TABLE b AS SELECT * FROM audit_entries WHERE seq = 51;
+         UPDATE audit_entries SET event = (SELECT event FROM b), decision = (SELECT decision FROM b),
+             reason = (SELECT reason FROM b), basis = (SELECT basis FROM b), subject = (SELECT subject FROM b)
+             WHERE seq = 50;
+         UPDATE audit_entries SET event = (SELECT event FROM a), decision = (SELECT decision FROM a),
+             reason = (SELECT reason FROM a), basis = (SELECT basis FROM a), subject = (SELECT subject FROM a)
+             WHERE seq = 51;"
+    ))
+    .await;
+    assert_broken_at(&db, 50);
+}
+
+#[tokio::test]
+async fn a_removed_tail_is_found_by_the_checkpoint_at_its_end() {
+    let db = AuditedDatabase::new();
+    db.sql(&format!("{UNGUARDED} DELETE FROM audit_entries WHERE seq > 90")).await;
+    let message = assert_broken_at(&db, 97);
+    assert!(message.contains("tail was removed"), "{message}");
+}
+
+#[tokio::test]
+async fn a_chain_rewritten_with_every_hash_recomputed_is_found_by_the_signed_checkpoint() {
+    let db = AuditedDatabase::new();
+    db.sql(&format!("{UNGUARDED} UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 12")).await;
+    // The forger knows the algorithm: recompute every hash after the change.
+    let store = SqliteStore::open(&db.url).await.unwrap();
+    let entries = store.audit_page(0, 1_000).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let mut previous = ketenpoort::audit::GENESIS;
+    for stored in entries {
+        let hash = link(&previous, &stored.entry);
+        sqlx::query("UPDATE audit_entries SET prev_hash = ?, hash = ? WHERE seq = ?")
+            .bind(previous.as_slice())
+            .bind(hash.as_slice())
+            .bind(stored.entry.seq as i64)
+            .execute(&pool)
+            .await
+            .unwrap();
+        previous = hash;
+    }
+    let message = assert_broken_at(&db, 97);
+    assert!(message.contains("rewritten"), "{message}");
+}
+
+#[tokio::test]
+async fn a_checkpoint_signed_with_another_key_is_found() {
+    let db = AuditedDatabase::new();
+    db.sql("UPDATE audit_checkpoints SET key_id = 'cforged', signature = zeroblob(64)").await;
+    let message = assert_broken_at(&db, 97);
+    assert!(message.contains("not signed by the checkpoint key"), "{message}");
+}
