@@ -130,3 +130,135 @@ fn professional(role: Dynamic) -> Dynamic {
     let professional = text(role).parse::<crate::framework::Role>().is_ok_and(|role| role.is_professional());
     Dynamic::from(professional)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::vocabulary::*;
+
+    async fn default() -> Policy {
+        Policy::default_policy().await.unwrap()
+    }
+
+    fn query(
+        role: Role,
+        org_kind: OrgKind,
+        signal: Signal,
+        recipient_kind: &'static str,
+        purpose: Purpose,
+    ) -> RuleQuery {
+        let action = if signal == Signal::Involvement { Action::Register } else { Action::Send };
+        RuleQuery { role, org_kind, action, signal, recipient_kind, purpose }
+    }
+
+    fn ids(policy: &Policy, query: RuleQuery) -> Vec<String> {
+        policy.matching(&query).unwrap().into_iter().map(|rule| rule.id).collect()
+    }
+
+    #[tokio::test]
+    async fn every_professional_may_register_for_any_purpose_and_no_administrative_role_may() {
+        let policy = default().await;
+        for kind in OrgKind::ALL {
+            for role in kind.professional_roles() {
+                let q = query(*role, *kind, Signal::Involvement, REFERENCE_INDEX, Purpose::Safety);
+                assert_eq!(ids(&policy, q), ["R1"], "{role} in {kind}");
+            }
+            for role in [Role::PrivacyOfficer, Role::Auditor, Role::Admin] {
+                let q = query(role, *kind, Signal::Involvement, REFERENCE_INDEX, Purpose::CareCoordination);
+                assert!(ids(&policy, q).is_empty(), "{role} in {kind}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn rules_match_as_the_table_of_section_5_reads() {
+        let policy = default().await;
+        use OrgKind::*;
+        let cases: &[(Role, OrgKind, Signal, OrgKind, Purpose, &[&str])] = &[
+            (Role::Mentor, School, Signal::FeedbackRequest, NeighbourhoodTeam, Purpose::CareCoordination, &["R2"]),
+            (Role::Mentor, School, Signal::FeedbackRequest, SafeHome, Purpose::CareCoordination, &[]),
+            (Role::FamilyWorker, NeighbourhoodTeam, Signal::HelpStarted, School, Purpose::CareCoordination, &["R3"]),
+            (
+                Role::FamilyWorker,
+                NeighbourhoodTeam,
+                Signal::HelpStarted,
+                CertifiedInstitution,
+                Purpose::CareCoordination,
+                &[],
+            ),
+            (Role::Gp, GpPractice, Signal::HelpOngoing, School, Purpose::CareCoordination, &["R4"]),
+            (Role::Gp, GpPractice, Signal::HelpOngoing, YouthWork, Purpose::CareCoordination, &[]),
+            (
+                Role::YouthProtector,
+                CertifiedInstitution,
+                Signal::ContactRequest,
+                School,
+                Purpose::ChildProtection,
+                &["R5"],
+            ),
+            (Role::Gp, GpPractice, Signal::HelpOngoing, CertifiedInstitution, Purpose::ChildProtection, &["R6"]),
+            (Role::Mentor, School, Signal::SchoolAbsence, CertifiedInstitution, Purpose::ChildProtection, &["R6"]),
+            (
+                Role::YouthProtector,
+                CertifiedInstitution,
+                Signal::HelpStarted,
+                CertifiedInstitution,
+                Purpose::ChildProtection,
+                &[],
+            ),
+            (
+                Role::CareCoordinator,
+                School,
+                Signal::SchoolAbsence,
+                CompulsoryEducation,
+                Purpose::SchoolAttendance,
+                &["R7"],
+            ),
+            (Role::AttendanceOfficer, CompulsoryEducation, Signal::SafetyConcern, SafeHome, Purpose::Safety, &["R8"]),
+            (Role::SafeHomeWorker, SafeHome, Signal::SafetyConcern, SafeHome, Purpose::Safety, &[]),
+            (Role::SafeHomeWorker, SafeHome, Signal::ReportClosed, GpPractice, Purpose::Safety, &["R9"]),
+            (Role::SafeHomeWorker, SafeHome, Signal::ReportClosed, GpPractice, Purpose::CareCoordination, &[]),
+        ];
+        for (role, kind, signal, to, purpose, expected) in cases {
+            let q = query(*role, *kind, *signal, to.as_str(), *purpose);
+            assert_eq!(ids(&policy, q), *expected, "{role} {kind} {signal} → {to} for {purpose}");
+        }
+        let r6 = policy
+            .matching(&query(
+                Role::Gp,
+                GpPractice,
+                Signal::HelpOngoing,
+                "certified_institution",
+                Purpose::ChildProtection,
+            ))
+            .unwrap();
+        assert_eq!(r6[0].bases, [Basis::ChildProtectionMeasure, Basis::Consent]);
+    }
+
+    #[tokio::test]
+    async fn several_matching_rules_are_all_reported_in_table_order() {
+        let rules = "p, B, *, *, send, feedback_request, *, care_coordination, consent\n\
+                     p, A, mentor, school, send, feedback_request, school, *, reference_index\n";
+        let policy = Policy::load(DEFAULT_MODEL, rules).await.unwrap();
+        let q = query(Role::Mentor, OrgKind::School, Signal::FeedbackRequest, "school", Purpose::CareCoordination);
+        assert_eq!(ids(&policy, q), ["B", "A"]);
+    }
+
+    #[tokio::test]
+    async fn the_version_is_a_content_hash_of_model_and_rules() {
+        let policy = default().await;
+        assert_eq!(policy.version(), version_of(DEFAULT_MODEL, DEFAULT_RULES));
+        assert_eq!(policy.version().len(), 16);
+        let changed = format!("{DEFAULT_RULES}\n# a comment changes the text, and so the version\n");
+        assert_ne!(Policy::load(DEFAULT_MODEL, &changed).await.unwrap().version(), policy.version());
+    }
+
+    #[tokio::test]
+    async fn a_model_that_cannot_evaluate_is_refused_at_load() {
+        let broken = DEFAULT_MODEL.replace("within(r.purpose, p.purpose)", "no_such_function(r.purpose)");
+        let error = Policy::load(&broken, DEFAULT_RULES).await.unwrap_err();
+        assert!(matches!(error, LoadError::Model(_)), "{error}");
+        let error = Policy::load("[nonsense", DEFAULT_RULES).await.unwrap_err();
+        assert!(matches!(error, LoadError::Model(_)), "{error}");
+    }
+}
