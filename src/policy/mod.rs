@@ -174,7 +174,9 @@ mod tests {
     async fn rules_match_as_the_table_of_section_5_reads() {
         let policy = default().await;
         use OrgKind::*;
-        let cases: &[(Role, OrgKind, Signal, OrgKind, Purpose, &[&str])] = &[
+        /// Who, of which kind, sends what, to which kind, for what: and the rules expected.
+        type Case = (Role, OrgKind, Signal, OrgKind, Purpose, &'static [&'static str]);
+        let cases: &[Case] = &[
             (Role::Mentor, School, Signal::FeedbackRequest, NeighbourhoodTeam, Purpose::CareCoordination, &["R2"]),
             (Role::Mentor, School, Signal::FeedbackRequest, SafeHome, Purpose::CareCoordination, &[]),
             (Role::FamilyWorker, NeighbourhoodTeam, Signal::HelpStarted, School, Purpose::CareCoordination, &["R3"]),
