@@ -185,8 +185,16 @@ async fn insert_entry(
     Ok(())
 }
 
-/// Fails with `NotFound` when an update touched nothing.
-fn touched(result: sqlx::sqlite::SqliteQueryResult, what: &str) -> Result<(), StoreError> {
+/// Ends a fact of `org` at `at` (withdraws, ends, revokes); `NotFound` when there is none to end.
+async fn end(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    at: OffsetDateTime,
+    id: &str,
+    org: &OrgId,
+    what: &str,
+) -> Result<(), StoreError> {
+    let result = sqlx::query(sql).bind(micros(at)).bind(id).bind(&org.0).execute(&mut *conn).await.map_err(db)?;
     if result.rows_affected() == 0 { Err(StoreError::NotFound(what.into())) } else { Ok(()) }
 }
 
@@ -241,16 +249,8 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             .map_err(db)?;
         }
         Effect::WithdrawInvolvement { id, org, at } => {
-            let result = sqlx::query(
-                "UPDATE involvements SET withdrawn_at = ? WHERE id = ? AND org_id = ? AND withdrawn_at IS NULL",
-            )
-            .bind(micros(*at))
-            .bind(id)
-            .bind(&org.0)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
-            touched(result, "an active involvement of this organisation")?;
+            let sql = "UPDATE involvements SET withdrawn_at = ? WHERE id = ? AND org_id = ? AND withdrawn_at IS NULL";
+            end(conn, sql, *at, id, org, "an active involvement of this organisation").await?;
         }
         Effect::RecordMeasure { youth, measure: m } => {
             sqlx::query("INSERT INTO measures (id, youth_id, org_id, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)")
@@ -264,14 +264,8 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
                 .map_err(db)?;
         }
         Effect::EndMeasure { id, org, at } => {
-            let result = sqlx::query("UPDATE measures SET ends_at = ? WHERE id = ? AND org_id = ? AND ends_at IS NULL")
-                .bind(micros(*at))
-                .bind(id)
-                .bind(&org.0)
-                .execute(&mut *conn)
-                .await
-                .map_err(db)?;
-            touched(result, "a running measure of this organisation")?;
+            let sql = "UPDATE measures SET ends_at = ? WHERE id = ? AND org_id = ? AND ends_at IS NULL";
+            end(conn, sql, *at, id, org, "a running measure of this organisation").await?;
         }
         Effect::RecordConsent { youth, consent: c } => {
             sqlx::query(
@@ -294,16 +288,8 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             .map_err(db)?;
         }
         Effect::RevokeConsent { id, holder, at } => {
-            let result = sqlx::query(
-                "UPDATE consents SET revoked_at = ? WHERE id = ? AND holder_org_id = ? AND revoked_at IS NULL",
-            )
-            .bind(micros(*at))
-            .bind(id)
-            .bind(&holder.0)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
-            touched(result, "a consent held by this organisation that is not revoked")?;
+            let sql = "UPDATE consents SET revoked_at = ? WHERE id = ? AND holder_org_id = ? AND revoked_at IS NULL";
+            end(conn, sql, *at, id, holder, "a consent held by this organisation that is not revoked").await?;
         }
         Effect::RecordReport { youth, report } => {
             sqlx::query(
