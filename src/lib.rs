@@ -3,12 +3,18 @@
 //!
 //! A guided tour, in the order a request flows (DESIGN.md, "Architecture"):
 
+/// The JSON API under /api/v1 for partner systems (mutual TLS).
+pub mod api;
+/// Bootstrap: `App::build(config)` and `run_until_stopped`.
+pub mod app;
 /// The audit log: canonical entries, the SHA-256 chain, Ed25519 checkpoints, verification.
 pub mod audit;
 /// The command line.
 pub mod cli;
 /// The only place that reads the wall clock.
 pub mod clock;
+/// The configuration file and its environment overrides.
+pub mod config;
 /// Effects under "log before disclose": decisions, delivered signals and fact changes.
 pub mod exchange;
 /// The action framework as types, and the one pure `decide`.
@@ -17,6 +23,8 @@ pub mod framework;
 pub mod identity;
 /// Key files: the pseudonym key and the checkpoint signing key.
 pub mod keys;
+/// /healthz, /readyz, /metrics.
+pub mod ops;
 /// The rule table as a casbin model; which rules match a request.
 pub mod policy;
 /// The conformance scenario runner: real store, real `decide`.

@@ -9,6 +9,13 @@ CREATE TABLE organisations (
     disabled_at INTEGER
 ) STRICT;
 
+-- Partner systems' client certificates, by SHA-256 fingerprint of the DER encoding.
+CREATE TABLE organisation_certificates (
+    fingerprint TEXT PRIMARY KEY,
+    org_id      TEXT NOT NULL REFERENCES organisations(id),
+    added_at    INTEGER NOT NULL
+) STRICT;
+
 CREATE TABLE accounts (
     id           TEXT PRIMARY KEY,
     org_id       TEXT NOT NULL REFERENCES organisations(id),
@@ -70,8 +77,8 @@ CREATE TABLE audit_entries (
     recorded_at      INTEGER NOT NULL,
     request_id       TEXT NOT NULL,
     actor_account    TEXT,
-    actor_org        TEXT NOT NULL,
-    actor_org_kind   TEXT NOT NULL,
+    actor_org        TEXT,
+    actor_org_kind   TEXT,
     actor_role       TEXT,
     authenticated_by TEXT NOT NULL,
     event            TEXT NOT NULL,
@@ -149,3 +156,25 @@ CREATE TABLE policy_versions (
     retired_at   INTEGER
 ) STRICT;
 CREATE UNIQUE INDEX policy_versions_one_active ON policy_versions (status) WHERE status = 'active';
+
+-- "Another professional is involved too": one notice per recipient, each with its audit entry.
+CREATE TABLE match_notices (
+    id           TEXT PRIMARY KEY,
+    audit_seq    INTEGER NOT NULL REFERENCES audit_entries(seq),
+    youth_id     INTEGER NOT NULL REFERENCES youths(id),
+    to_org_id    TEXT NOT NULL REFERENCES organisations(id),
+    other_org_id TEXT NOT NULL REFERENCES organisations(id),
+    delivered_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX match_notices_by_recipient ON match_notices (to_org_id, audit_seq);
+
+-- The case lead (regievoerder): one organisation per youth, "1 gezin, 1 plan, 1 regisseur".
+CREATE TABLE case_leads (
+    youth_id  INTEGER PRIMARY KEY REFERENCES youths(id),
+    org_id    TEXT NOT NULL REFERENCES organisations(id),
+    since     INTEGER NOT NULL,
+    audit_seq INTEGER NOT NULL REFERENCES audit_entries(seq)
+) STRICT;
+
+CREATE INDEX delivered_signals_by_youth ON delivered_signals (youth_id);
+CREATE INDEX delivered_signals_by_request ON delivered_signals (in_reply_to);

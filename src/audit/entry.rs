@@ -42,6 +42,13 @@ vocabulary! {
         ConsentRecorded = "consent_recorded",
         ConsentRevoked = "consent_revoked",
         ReportRecorded = "report_recorded",
+        /// A match notice delivered: "another professional is involved too".
+        MatchNotice = "match_notice",
+        /// A look at a youth's case (who is involved, the case lead, the threads).
+        CaseViewed = "case_viewed",
+        CaseLeadChanged = "case_lead_changed",
+        /// A request refused before any decision: no certificate, unknown organisation or account.
+        AccessDenied = "access_denied",
     }
 }
 
@@ -49,8 +56,9 @@ vocabulary! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditActor {
     pub account: Option<String>,
-    pub org: String,
-    pub org_kind: OrgKind,
+    /// Absent only when access was refused before the organisation was known.
+    pub org: Option<String>,
+    pub org_kind: Option<OrgKind>,
     pub role: Option<Role>,
     /// How the actor was authenticated: `certificate:<sha256>`, `oidc:<issuer>`, `cli`, `scenario:<file>`.
     pub authenticated_by: String,
@@ -126,8 +134,8 @@ impl AuditEntry {
         out.time(self.recorded_at);
         out.text(Some(&self.request_id));
         out.text(self.actor.account.as_deref());
-        out.text(Some(&self.actor.org));
-        out.text(Some(self.actor.org_kind.as_str()));
+        out.text(self.actor.org.as_deref());
+        out.text(self.actor.org_kind.map(OrgKind::as_str));
         out.text(self.actor.role.map(Role::as_str));
         out.text(Some(&self.actor.authenticated_by));
         out.text(Some(self.event.as_str()));
@@ -188,8 +196,8 @@ mod tests {
     pub(crate) fn sample() -> AuditEntry {
         let actor = AuditActor {
             account: None,
-            org: "lyceum-noord".into(),
-            org_kind: OrgKind::School,
+            org: Some("lyceum-noord".into()),
+            org_kind: Some(OrgKind::School),
             role: Some(Role::Mentor),
             authenticated_by: "cli".into(),
         };

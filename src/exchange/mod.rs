@@ -10,15 +10,17 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::audit::{AuditEntry, AuditEvent, AuditLog};
+use crate::audit::{AuditActor, AuditEntry, AuditEvent, AuditLog};
 use crate::clock;
 use crate::framework::{
-    self, Action, Consent, Decision, ExchangeRequest, InputError, Involvement, Measure, PolicyError, Report,
-    default_expiry,
+    self, Action, Basis, Consent, Decision, DenyReason, ExchangeRequest, InputError, Involvement, Measure, OrgId,
+    Outcome, PolicyError, Report, RuleBook, Signal, default_expiry,
 };
 use crate::identity::Principal;
 use crate::policy::Policy;
-use crate::store::{Audited, DeliveredSignal, Effect, Organisation, Store, StoreError, YouthId};
+use crate::store::{
+    Audited, DeliveredSignal, Effect, FactKind, MatchNotice, Organisation, Store, StoreError, Thread, YouthId,
+};
 use crate::youth::{BirthDate, Pseudonym};
 
 /// Whether an allowed exchange takes effect.
@@ -55,9 +57,22 @@ pub struct Youth {
 #[derive(Debug, Clone)]
 pub struct Exchanged {
     pub decision: Decision,
+    /// The decision in plain words: why, and what would make it possible.
+    pub message: String,
     pub audit_seq: u64,
     /// The delivered signal's or recorded involvement's id, when the exchange took effect.
     pub effect_id: Option<String>,
+    /// For a registration: the organisations already involved, each sent a match notice.
+    pub matches: Vec<Organisation>,
+}
+
+/// What an organisation with a relationship may see of a youth's case.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    /// The organisations with a relationship now (an active involvement or measure).
+    pub involved: Vec<Organisation>,
+    pub lead: Option<OrgId>,
+    pub threads: Vec<Thread>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +83,14 @@ pub enum ExchangeError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    #[error("your organisation is already involved with this youth (involvement {0})")]
+    AlreadyInvolved(String),
+    #[error("your organisation has no relationship with this youth")]
+    NoRelationship,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    CaseLead(String),
 }
 
 /// The gateway's core service.
@@ -91,6 +114,10 @@ impl Gateway {
         &self.audit
     }
 
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
     /// Registers an organisation (or updates its name and contact).
     pub async fn register_org(&self, org: &Organisation) -> Result<(), StoreError> {
         self.store.upsert_org(org).await
@@ -107,8 +134,15 @@ impl Gateway {
         Ok(Youth { id, pseudonym })
     }
 
+    /// The youth behind `pseudonym` if Ketenpoort knows them.
+    pub async fn known_youth(&self, pseudonym: Pseudonym) -> Result<Option<Youth>, StoreError> {
+        Ok(self.store.find_youth(&pseudonym).await?.map(|(id, _)| Youth { id, pseudonym }))
+    }
+
     /// Decides `request` about `youth` at the occasion's time, audits the decision and, when
-    /// allowed and `mode` says so, makes it take effect in the same transaction.
+    /// allowed and `mode` says so, makes it take effect in the same transaction: the signal is
+    /// delivered (answering `in_reply_to` when given), or the involvement recorded with a match
+    /// notice to and from every organisation already involved (§7).
     // Only framework words and ids are traced: never the youth, the facts or a justification.
     #[tracing::instrument(skip_all, fields(
         request_id = %occasion.request_id,
@@ -123,10 +157,20 @@ impl Gateway {
         youth: &Youth,
         request: &ExchangeRequest,
         mode: Mode,
+        in_reply_to: Option<&str>,
         occasion: &Occasion,
     ) -> Result<Exchanged, ExchangeError> {
         let facts = self.store.youth_facts(youth.id).await?;
+        if let Some(request_id) = in_reply_to {
+            self.check_reply(principal, youth, request_id).await?;
+        }
+        let involved_already =
+            facts.involvements.iter().find(|i| i.org == principal.org && i.is_active_at(occasion.at));
+        if let (Action::Register, Mode::Deliver, Some(existing)) = (request.action, mode, involved_already) {
+            return Err(ExchangeError::AlreadyInvolved(existing.id.clone()));
+        }
         let decision = framework::decide(request, &facts, &*self.policy, occasion.at)?;
+        let message = framework::explain(request, &decision, facts.birth_date.age_at(occasion.at));
 
         let event = if mode == Mode::DryRun { AuditEvent::DryRun } else { AuditEvent::Decision };
         let mut entry = self.entry(event, principal, Some(youth), occasion);
@@ -143,48 +187,51 @@ impl Gateway {
         entry.justification = request.justification.clone();
         entry.consents = decision.consents.clone();
 
-        let effect = match (decision.is_allow(), mode, request.action) {
-            (true, Mode::Deliver, Action::Register) => {
-                let already =
-                    facts.involvements.iter().find(|i| i.org == request.actor.org && i.is_active_at(occasion.at));
-                match already {
-                    // Registering twice changes nothing: the existing registration stands.
-                    Some(existing) => {
-                        entry.subject = Some(existing.id.clone());
-                        None
+        let mut work = Vec::new();
+        let mut matches = Vec::new();
+        let mut effect = None;
+        if decision.is_allow() && mode == Mode::Deliver {
+            match (request.action, &request.recipient) {
+                (Action::Register, _) => {
+                    let involvement = Involvement {
+                        id: new_id(),
+                        org: request.actor.org.clone(),
+                        registered_at: occasion.at,
+                        expires_at: default_expiry(occasion.at),
+                        withdrawn_at: None,
+                    };
+                    let others = facts.involved_orgs(occasion.at, &principal.org);
+                    for other in &others {
+                        // ACTION-FRAMEWORK §7: a match notice each way, each a disclosure on
+                        // basis reference_index, audited like any other.
+                        work.push(self.match_notice(principal, youth, other, &principal.org, &decision, occasion));
+                        work.push(self.match_notice(principal, youth, &principal.org, other, &decision, occasion));
+                        if let Some(org) = self.store.org(other).await? {
+                            matches.push(org);
+                        }
                     }
-                    None => Some(Effect::RecordInvolvement {
-                        youth: youth.id,
-                        involvement: Involvement {
-                            id: new_id(),
-                            org: request.actor.org.clone(),
-                            registered_at: occasion.at,
-                            expires_at: default_expiry(occasion.at),
-                            withdrawn_at: None,
-                        },
-                    }),
+                    effect = Some(Effect::RecordInvolvement { youth: youth.id, involvement });
                 }
+                (Action::Send, Some(recipient)) => {
+                    effect = Some(Effect::Deliver(DeliveredSignal {
+                        id: new_id(),
+                        youth: youth.id,
+                        from_org: request.actor.org.clone(),
+                        from_account: principal.account.clone(),
+                        to_org: recipient.org.clone(),
+                        signal: request.signal,
+                        purpose: request.purpose,
+                        in_reply_to: in_reply_to.map(str::to_owned),
+                        delivered_at: occasion.at,
+                    }));
+                }
+                (Action::Send, None) => {}
             }
-            (true, Mode::Deliver, Action::Send) => request.recipient.as_ref().map(|recipient| {
-                Effect::Deliver(DeliveredSignal {
-                    id: new_id(),
-                    youth: youth.id,
-                    from_org: request.actor.org.clone(),
-                    from_account: principal.account.clone(),
-                    to_org: recipient.org.clone(),
-                    signal: request.signal,
-                    purpose: request.purpose,
-                    in_reply_to: None,
-                    delivered_at: occasion.at,
-                })
-            }),
-            _ => None,
-        };
-        let effect_id = effect.as_ref().and_then(effect_id);
-        if effect_id.is_some() {
-            entry.subject = effect_id.clone();
         }
-        let seqs = self.audit.append(vec![Audited { entry, effect }], clock::now()).await?;
+        let effect_id = effect.as_ref().and_then(effect_id);
+        entry.subject = effect_id.clone();
+        work.insert(0, Audited { entry, effect });
+        let seqs = self.audit.append(work, clock::now()).await?;
         tracing::info!(
             decision = %decision.decision,
             basis = ?decision.basis.map(|b| b.as_str()),
@@ -192,9 +239,162 @@ impl Gateway {
             policy_version = %decision.policy_version,
             audit_seq = ?seqs.first(),
             dry_run = mode == Mode::DryRun,
+            matches = matches.len(),
             "decided"
         );
-        Ok(Exchanged { decision, audit_seq: seqs.first().copied().unwrap_or_default(), effect_id })
+        metrics::counter!(
+            "ketenpoort_decisions_total",
+            "decision" => decision.decision.as_str(),
+            "reason" => decision.reason.map_or("", |r| r.as_str()),
+        )
+        .increment(1);
+        Ok(Exchanged { decision, message, audit_seq: seqs.first().copied().unwrap_or_default(), effect_id, matches })
+    }
+
+    /// An answer must reply to a request that the answering organisation received about the
+    /// same youth.
+    async fn check_reply(&self, principal: &Principal, youth: &Youth, request_id: &str) -> Result<(), ExchangeError> {
+        let request = self.store.delivered_signal(request_id).await?;
+        match request {
+            Some(request)
+                if request.to_org == principal.org
+                    && request.youth == youth.id
+                    && matches!(request.signal, Signal::FeedbackRequest | Signal::ContactRequest) =>
+            {
+                Ok(())
+            }
+            _ => Err(InputError::InvalidRequest(
+                "`in_reply_to` names no feedback or contact request your organisation received about this youth".into(),
+            )
+            .into()),
+        }
+    }
+
+    fn match_notice(
+        &self,
+        by: &Principal,
+        youth: &Youth,
+        to: &OrgId,
+        other: &OrgId,
+        decision: &Decision,
+        occasion: &Occasion,
+    ) -> Audited {
+        let notice = MatchNotice {
+            id: new_id(),
+            youth: youth.id,
+            to_org: to.clone(),
+            other_org: other.clone(),
+            delivered_at: occasion.at,
+        };
+        let mut entry = self.entry(AuditEvent::MatchNotice, by, Some(youth), occasion);
+        entry.recipient_org = Some(to.0.clone());
+        entry.decision = Some(Outcome::Allow);
+        entry.basis = Some(Basis::ReferenceIndex);
+        entry.matched_rules = decision.matched_rules.clone();
+        entry.policy_version = Some(decision.policy_version.clone());
+        entry.subject = Some(notice.id.clone());
+        Audited { entry, effect: Some(Effect::DeliverMatchNotice(notice)) }
+    }
+
+    /// A look at the case: only for an organisation with a relationship; audited either way,
+    /// also when the youth is unknown (which the caller is not told).
+    pub async fn view_case(
+        &self,
+        by: &Principal,
+        pseudonym: Pseudonym,
+        occasion: &Occasion,
+    ) -> Result<CaseView, ExchangeError> {
+        let youth = self.known_youth(pseudonym.clone()).await?;
+        let facts = match &youth {
+            Some(youth) => Some(self.store.youth_facts(youth.id).await?),
+            None => None,
+        };
+        let related = facts.as_ref().is_some_and(|facts| facts.has_relationship(&by.org, occasion.at));
+        let mut entry = self.entry(AuditEvent::CaseViewed, by, None, occasion);
+        entry.youth = Some(pseudonym);
+        entry.decision = Some(if related { Outcome::Allow } else { Outcome::Deny });
+        entry.reason = (!related).then_some(DenyReason::NoRelationship);
+        entry.policy_version = Some(self.policy.version().to_owned());
+        self.audit.append(vec![Audited { entry, effect: None }], clock::now()).await?;
+        let (Some(youth), Some(facts), true) = (youth, facts, related) else {
+            return Err(ExchangeError::NoRelationship);
+        };
+        let mut involved = Vec::new();
+        for org in facts.related_orgs(occasion.at) {
+            if let Some(org) = self.store.org(&org).await? {
+                involved.push(org);
+            }
+        }
+        Ok(CaseView {
+            involved,
+            lead: self.store.case_lead(youth.id).await?,
+            threads: self.store.threads(youth.id, &by.org).await?,
+        })
+    }
+
+    /// Makes `lead` the case lead: an involved organisation takes the lead when there is none,
+    /// and the lead hands it to another involved organisation.
+    pub async fn set_case_lead(
+        &self,
+        by: &Principal,
+        youth: &Youth,
+        lead: &OrgId,
+        occasion: &Occasion,
+    ) -> Result<u64, ExchangeError> {
+        let facts = self.store.youth_facts(youth.id).await?;
+        if !facts.has_relationship(&by.org, occasion.at) {
+            return Err(ExchangeError::NoRelationship);
+        }
+        if !facts.has_relationship(lead, occasion.at) {
+            return Err(ExchangeError::CaseLead(format!(
+                "`{lead}` is not involved with this youth: only an involved organisation can lead"
+            )));
+        }
+        match self.store.case_lead(youth.id).await? {
+            None if *lead != by.org => {
+                return Err(ExchangeError::CaseLead(
+                    "there is no case lead yet: your organisation can take the lead itself".into(),
+                ));
+            }
+            Some(current) if current != by.org => {
+                return Err(ExchangeError::CaseLead(format!(
+                    "`{current}` leads this case: only the lead can hand it over"
+                )));
+            }
+            _ => {}
+        }
+        let mut entry = self.entry(AuditEvent::CaseLeadChanged, by, Some(youth), occasion);
+        entry.recipient_org = Some(lead.0.clone());
+        entry.decision = Some(Outcome::Allow);
+        self.record(entry, Effect::SetCaseLead { youth: youth.id, org: lead.clone(), at: occasion.at })
+            .await
+            .map_err(Into::into)
+    }
+
+    /// Audits a request refused before any decision (no certificate, unknown organisation or
+    /// account): "who tried to learn what" has an answer for those too.
+    pub async fn record_access_denied(
+        &self,
+        actor: AuditActor,
+        why: &str,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
+        let mut entry =
+            AuditEntry::new(AuditEvent::AccessDenied, actor, occasion.at, clock::now(), occasion.request_id.clone());
+        entry.decision = Some(Outcome::Deny);
+        entry.justification = None;
+        entry.subject = Some(why.to_owned());
+        let seqs = self.audit.append(vec![Audited { entry, effect: None }], clock::now()).await?;
+        Ok(seqs.first().copied().unwrap_or_default())
+    }
+
+    /// Whose a recorded fact is, for withdrawing, ending or revoking it.
+    pub async fn owned_fact(&self, by: &Principal, kind: FactKind, id: &str) -> Result<Youth, ExchangeError> {
+        match self.store.fact_owner(kind, id).await? {
+            Some(owner) if owner.org == by.org => Ok(Youth { id: owner.youth, pseudonym: owner.pseudonym }),
+            // Another organisation's fact is as good as none: its existence is not disclosed.
+            _ => Err(StoreError::NotFound(format!("{kind:?} `{id}` of your organisation").to_lowercase()).into()),
+        }
     }
 
     /// Records a registration that was made before (importing a history); audited.

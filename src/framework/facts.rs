@@ -142,6 +142,18 @@ impl YouthFacts {
         self.involvements.iter().any(|i| i.org == *org && i.is_active_at(at)) || self.holds_measure(org, at)
     }
 
+    /// §7: the organisations other than `except` with an active involvement at T (a match).
+    pub fn involved_orgs(&self, at: OffsetDateTime, except: &OrgId) -> Vec<OrgId> {
+        distinct(self.involvements.iter().filter(|i| i.is_active_at(at)).map(|i| &i.org), except)
+    }
+
+    /// §3: every organisation with a relationship at T: involved, or holding an active measure.
+    pub fn related_orgs(&self, at: OffsetDateTime) -> Vec<OrgId> {
+        let involved = self.involvements.iter().filter(|i| i.is_active_at(at)).map(|i| &i.org);
+        let measured = self.measures.iter().filter(|m| m.is_active_at(at)).map(|m| &m.org);
+        distinct(involved.chain(measured), &OrgId(String::new()))
+    }
+
     /// §3, measure: `org` holds an active child-protection measure.
     pub fn holds_measure(&self, org: &OrgId, at: OffsetDateTime) -> bool {
         self.measures.iter().any(|m| m.org == *org && m.is_active_at(at))
@@ -161,6 +173,17 @@ impl YouthFacts {
             _ => &[Consenter::Youth],
         }
     }
+}
+
+/// The organisations of `orgs` but `except`, each once, in order of appearance.
+fn distinct<'a>(orgs: impl Iterator<Item = &'a OrgId>, except: &OrgId) -> Vec<OrgId> {
+    let mut seen: Vec<OrgId> = Vec::new();
+    for org in orgs {
+        if org != except && !seen.contains(org) {
+            seen.push(org.clone());
+        }
+    }
+    seen
 }
 
 #[cfg(test)]

@@ -5,11 +5,13 @@
 //! clock, a database or the network; it can be read and tested alone.
 
 mod decision;
+mod explain;
 mod facts;
 mod request;
 pub mod vocabulary;
 
 pub use decision::{Decision, MatchedRule, PolicyError, RuleBook, RuleQuery, decide};
+pub use explain::explain;
 pub use facts::{Consent, Involvement, Measure, OrgId, Party, Report, YouthFacts, default_expiry};
 pub use request::{ExchangeRequest, InputError};
 pub use vocabulary::{

@@ -5,6 +5,8 @@
 //! command line or a scenario file becomes a [`Principal`]; everything after it, up to the
 //! audit entry, knows the actor only through it.
 
+pub mod mtls;
+
 use std::fmt;
 
 use crate::audit::AuditActor;
@@ -55,8 +57,8 @@ impl Principal {
     pub fn audit_actor(&self) -> AuditActor {
         AuditActor {
             account: self.account.clone(),
-            org: self.org.0.clone(),
-            org_kind: self.org_kind,
+            org: Some(self.org.0.clone()),
+            org_kind: Some(self.org_kind),
             role: self.role,
             authenticated_by: self.authenticated_by.to_string(),
         }

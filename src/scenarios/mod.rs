@@ -129,8 +129,10 @@ async fn run_scenario(
         role: Some(request.role),
         authenticated_by: Authentication::Scenario { file: file.to_owned() },
     };
-    let exchanged =
-        gateway.exchange(&actor, &youth, &request, Mode::DryRun, &occasion).await.map_err(ScenarioError::Gateway)?;
+    let exchanged = gateway
+        .exchange(&actor, &youth, &request, Mode::DryRun, None, &occasion)
+        .await
+        .map_err(ScenarioError::Gateway)?;
     Ok(exchanged.decision)
 }
 

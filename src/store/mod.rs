@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 pub use sqlite::SqliteStore;
 
 use crate::audit::{AuditEntry, ChainHash, Checkpoint};
-use crate::framework::{Consent, Involvement, Measure, OrgId, OrgKind, Purpose, Report, Signal, YouthFacts};
+use crate::framework::{Consent, Involvement, Measure, OrgId, OrgKind, Purpose, Report, Role, Signal, YouthFacts};
 use crate::youth::{BirthDate, Pseudonym};
 
 /// The store's own id of a youth; never leaves the store and the exchange layer.
@@ -43,6 +43,74 @@ pub struct DeliveredSignal {
     pub purpose: Purpose,
     pub in_reply_to: Option<String>,
     pub delivered_at: OffsetDateTime,
+}
+
+/// A person's account at an organisation; the role comes from here, never from the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    pub org: OrgId,
+    pub role: Role,
+    pub display_name: String,
+    pub contact: Option<String>,
+}
+
+/// "Another professional is involved too", delivered to one organisation.
+#[derive(Debug, Clone)]
+pub struct MatchNotice {
+    pub id: String,
+    pub youth: YouthId,
+    pub to_org: OrgId,
+    pub other_org: OrgId,
+    pub delivered_at: OffsetDateTime,
+}
+
+/// The facts an organisation records and may later end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactKind {
+    Involvement,
+    Measure,
+    Consent,
+}
+
+/// Whose a recorded fact is: the youth it is about and the organisation that holds it.
+#[derive(Debug, Clone)]
+pub struct FactOwner {
+    pub youth: YouthId,
+    pub pseudonym: Pseudonym,
+    pub org: OrgId,
+}
+
+/// A signal sent in reply to a request (`in_reply_to`).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub id: String,
+    pub signal: Signal,
+    pub from_org: OrgId,
+    pub delivered_at: OffsetDateTime,
+}
+
+/// One item of an organisation's inbox, in audit order.
+#[derive(Debug, Clone)]
+pub enum InboxItem {
+    Signal { seq: u64, signal: DeliveredSignal, youth: Pseudonym, answers: Vec<Answer> },
+    MatchNotice { seq: u64, notice: MatchNotice, youth: Pseudonym },
+}
+
+impl InboxItem {
+    /// The audit sequence number of the delivery: the inbox cursor.
+    pub fn seq(&self) -> u64 {
+        match self {
+            InboxItem::Signal { seq, .. } | InboxItem::MatchNotice { seq, .. } => *seq,
+        }
+    }
+}
+
+/// A request about a youth and its answers.
+#[derive(Debug, Clone)]
+pub struct Thread {
+    pub request: DeliveredSignal,
+    pub answers: Vec<Answer>,
 }
 
 /// A change that commits together with its audit entry.
@@ -81,6 +149,12 @@ pub enum Effect {
         youth: YouthId,
         report: Report,
     },
+    DeliverMatchNotice(MatchNotice),
+    SetCaseLead {
+        youth: YouthId,
+        org: OrgId,
+        at: OffsetDateTime,
+    },
 }
 
 /// An audit entry and the effect it accounts for, if any.
@@ -115,6 +189,8 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("this youth is known with another birth date")]
+    BirthDateMismatch,
     #[error("the database holds a value Ketenpoort cannot read: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
@@ -131,6 +207,20 @@ pub trait Store: Send + Sync {
     async fn upsert_org(&self, org: &Organisation) -> Result<(), StoreError>;
     async fn org(&self, id: &OrgId) -> Result<Option<Organisation>, StoreError>;
 
+    /// Whether the database answers (readiness).
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Registers a partner system's client certificate (SHA-256 fingerprint, hex) for `org`.
+    async fn add_certificate(&self, fingerprint: &str, org: &OrgId, at: OffsetDateTime) -> Result<(), StoreError>;
+    /// The organisation a client certificate belongs to.
+    async fn org_by_certificate(&self, fingerprint: &str) -> Result<Option<Organisation>, StoreError>;
+    /// Registers an account, or updates its name, role and contact.
+    async fn upsert_account(&self, account: &Account) -> Result<(), StoreError>;
+    /// An account that is not disabled.
+    async fn account(&self, id: &str) -> Result<Option<Account>, StoreError>;
+
+    /// The youth behind a pseudonym, if known.
+    async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError>;
     /// Finds the youth by pseudonym, or enrols them. A different birth date is a conflict.
     async fn enrol_youth(
         &self,
@@ -140,6 +230,15 @@ pub trait Store: Send + Sync {
     ) -> Result<YouthId, StoreError>;
     /// Everything the framework may know about one youth.
     async fn youth_facts(&self, youth: YouthId) -> Result<YouthFacts, StoreError>;
+
+    /// Whose a recorded involvement, measure or consent is.
+    async fn fact_owner(&self, kind: FactKind, id: &str) -> Result<Option<FactOwner>, StoreError>;
+    async fn delivered_signal(&self, id: &str) -> Result<Option<DeliveredSignal>, StoreError>;
+    /// Signals and match notices delivered to `org` after cursor `after`, oldest first.
+    async fn inbox(&self, org: &OrgId, after: u64, limit: u32) -> Result<Vec<InboxItem>, StoreError>;
+    /// The requests about `youth` that `org` sent or received, with their answers.
+    async fn threads(&self, youth: YouthId, org: &OrgId) -> Result<Vec<Thread>, StoreError>;
+    async fn case_lead(&self, youth: YouthId) -> Result<Option<OrgId>, StoreError>;
 
     /// Appends `work` to the chain with its effects, in one transaction; returns the sequence
     /// numbers and chain hashes given to the entries.

@@ -15,7 +15,10 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
-use super::{Audited, Effect, Link, Organisation, PolicyText, Store, StoreError, StoredEntry, YouthId, word};
+use super::{
+    Account, Answer, Audited, DeliveredSignal, Effect, FactKind, FactOwner, InboxItem, Link, MatchNotice, Organisation,
+    PolicyText, Store, StoreError, StoredEntry, Thread, YouthId, word,
+};
 use crate::audit::{AuditActor, AuditEntry, ChainHash, Checkpoint, GENESIS, micros};
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal, YouthFacts};
 use crate::youth::{BirthDate, Pseudonym};
@@ -101,8 +104,8 @@ fn entry_of(row: &SqliteRow) -> Result<StoredEntry, StoreError> {
         request_id: row.try_get("request_id").map_err(db)?,
         actor: AuditActor {
             account: get_text("actor_account")?,
-            org: row.try_get("actor_org").map_err(db)?,
-            org_kind: word(&row.try_get::<String, _>("actor_org_kind").map_err(db)?)?,
+            org: get_text("actor_org")?,
+            org_kind: optional_word(get_text("actor_org_kind")?)?,
             role: optional_word(get_text("actor_role")?)?,
             authenticated_by: row.try_get("authenticated_by").map_err(db)?,
         },
@@ -123,6 +126,67 @@ fn entry_of(row: &SqliteRow) -> Result<StoredEntry, StoreError> {
         subject: get_text("subject")?,
     };
     Ok(StoredEntry { entry, prev_hash: row.try_get("prev_hash").map_err(db)?, hash: row.try_get("hash").map_err(db)? })
+}
+
+const SIGNAL_COLUMNS: &str = "s.id, s.youth_id, s.from_org_id, s.from_account, s.to_org_id, s.signal, s.purpose, \
+     s.in_reply_to, s.delivered_at, s.audit_seq";
+
+fn signal_of(row: &SqliteRow) -> Result<DeliveredSignal, StoreError> {
+    Ok(DeliveredSignal {
+        id: row.try_get("id").map_err(db)?,
+        youth: YouthId(row.try_get("youth_id").map_err(db)?),
+        from_org: OrgId(row.try_get("from_org_id").map_err(db)?),
+        from_account: row.try_get("from_account").map_err(db)?,
+        to_org: OrgId(row.try_get("to_org_id").map_err(db)?),
+        signal: word(&row.try_get::<String, _>("signal").map_err(db)?)?,
+        purpose: word(&row.try_get::<String, _>("purpose").map_err(db)?)?,
+        in_reply_to: row.try_get("in_reply_to").map_err(db)?,
+        delivered_at: time_of(row.try_get("delivered_at").map_err(db)?)?,
+    })
+}
+
+fn pseudonym_of(row: &SqliteRow) -> Result<Pseudonym, StoreError> {
+    Ok(Pseudonym { key_id: row.try_get("key_id").map_err(db)?, value: row.try_get("pseudonym").map_err(db)? })
+}
+
+fn seq_of(row: &SqliteRow) -> Result<u64, StoreError> {
+    Ok(u64::try_from(row.try_get::<i64, _>("audit_seq").map_err(db)?).unwrap_or_default())
+}
+
+fn org_of(row: &SqliteRow) -> Result<Organisation, StoreError> {
+    Ok(Organisation {
+        id: OrgId(row.try_get("id").map_err(db)?),
+        kind: word(&row.try_get::<String, _>("kind").map_err(db)?)?,
+        name: row.try_get("name").map_err(db)?,
+        contact: row.try_get("contact").map_err(db)?,
+    })
+}
+
+impl SqliteStore {
+    /// The answers to `request`, in delivery order.
+    async fn answers(&self, request: &str) -> Result<Vec<Answer>, StoreError> {
+        sqlx::query(
+            "SELECT id, signal, from_org_id, delivered_at FROM delivered_signals WHERE in_reply_to = ? ORDER BY audit_seq",
+        )
+        .bind(request)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| {
+            Ok(Answer {
+                id: row.try_get("id").map_err(db)?,
+                signal: word(&row.try_get::<String, _>("signal").map_err(db)?)?,
+                from_org: OrgId(row.try_get("from_org_id").map_err(db)?),
+                delivered_at: time_of(row.try_get("delivered_at").map_err(db)?)?,
+            })
+        })
+        .collect()
+    }
+}
+
+fn is_request(signal: Signal) -> bool {
+    matches!(signal, Signal::FeedbackRequest | Signal::ContactRequest)
 }
 
 async fn head(conn: &mut SqliteConnection) -> Result<(u64, ChainHash), StoreError> {
@@ -158,7 +222,7 @@ async fn insert_entry(
     .bind(&entry.request_id)
     .bind(&entry.actor.account)
     .bind(&entry.actor.org)
-    .bind(entry.actor.org_kind.as_str())
+    .bind(entry.actor.org_kind.map(|k| k.as_str()))
     .bind(entry.actor.role.map(|r| r.as_str()))
     .bind(&entry.actor.authenticated_by)
     .bind(entry.event.as_str())
@@ -304,6 +368,35 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             .await
             .map_err(db)?;
         }
+        Effect::DeliverMatchNotice(notice) => {
+            sqlx::query(
+                "INSERT INTO match_notices (id, audit_seq, youth_id, to_org_id, other_org_id, delivered_at) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&notice.id)
+            .bind(seq)
+            .bind(notice.youth.0)
+            .bind(&notice.to_org.0)
+            .bind(&notice.other_org.0)
+            .bind(micros(notice.delivered_at))
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+        Effect::SetCaseLead { youth, org, at } => {
+            sqlx::query(
+                "INSERT INTO case_leads (youth_id, org_id, since, audit_seq) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (youth_id) DO UPDATE SET org_id = excluded.org_id, since = excluded.since, \
+                 audit_seq = excluded.audit_seq",
+            )
+            .bind(youth.0)
+            .bind(&org.0)
+            .bind(micros(*at))
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
     }
     Ok(())
 }
@@ -312,6 +405,199 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
 impl Store for SqliteStore {
     async fn migrate(&self) -> Result<(), StoreError> {
         MIGRATIONS.run(&self.pool).await.map_err(|e| StoreError::Database(Box::new(e)))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn add_certificate(&self, fingerprint: &str, org: &OrgId, at: OffsetDateTime) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO organisation_certificates (fingerprint, org_id, added_at) VALUES (?, ?, ?) \
+             ON CONFLICT (fingerprint) DO UPDATE SET org_id = excluded.org_id",
+        )
+        .bind(fingerprint)
+        .bind(&org.0)
+        .bind(micros(at))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn org_by_certificate(&self, fingerprint: &str) -> Result<Option<Organisation>, StoreError> {
+        sqlx::query(
+            "SELECT o.id, o.kind, o.name, o.contact FROM organisation_certificates c \
+             JOIN organisations o ON o.id = c.org_id WHERE c.fingerprint = ? AND o.disabled_at IS NULL",
+        )
+        .bind(fingerprint)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(org_of)
+        .transpose()
+    }
+
+    async fn upsert_account(&self, account: &Account) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO accounts (id, org_id, role, display_name, contact) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET role = excluded.role, display_name = excluded.display_name, \
+             contact = excluded.contact WHERE accounts.org_id = excluded.org_id",
+        )
+        .bind(&account.id)
+        .bind(&account.org.0)
+        .bind(account.role.as_str())
+        .bind(&account.display_name)
+        .bind(&account.contact)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, org_id, role, display_name, contact FROM accounts WHERE id = ? AND disabled_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|row| {
+            Ok(Account {
+                id: row.try_get("id").map_err(db)?,
+                org: OrgId(row.try_get("org_id").map_err(db)?),
+                role: word(&row.try_get::<String, _>("role").map_err(db)?)?,
+                display_name: row.try_get("display_name").map_err(db)?,
+                contact: row.try_get("contact").map_err(db)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError> {
+        let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = ? AND pseudonym = ?")
+            .bind(&youth.key_id)
+            .bind(&youth.value)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|row| {
+            let birth: String = row.try_get("birth_date").map_err(db)?;
+            let birth = birth.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
+            Ok((YouthId(row.try_get("id").map_err(db)?), birth))
+        })
+        .transpose()
+    }
+
+    async fn fact_owner(&self, kind: FactKind, id: &str) -> Result<Option<FactOwner>, StoreError> {
+        let sql = match kind {
+            FactKind::Involvement => {
+                "SELECT f.youth_id, f.org_id AS owner, y.key_id, y.pseudonym FROM involvements f \
+                 JOIN youths y ON y.id = f.youth_id WHERE f.id = ?"
+            }
+            FactKind::Measure => {
+                "SELECT f.youth_id, f.org_id AS owner, y.key_id, y.pseudonym FROM measures f \
+                 JOIN youths y ON y.id = f.youth_id WHERE f.id = ?"
+            }
+            FactKind::Consent => {
+                "SELECT f.youth_id, f.holder_org_id AS owner, y.key_id, y.pseudonym FROM consents f \
+                 JOIN youths y ON y.id = f.youth_id WHERE f.id = ?"
+            }
+        };
+        let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await.map_err(db)?;
+        row.map(|row| {
+            Ok(FactOwner {
+                youth: YouthId(row.try_get("youth_id").map_err(db)?),
+                pseudonym: pseudonym_of(&row)?,
+                org: OrgId(row.try_get("owner").map_err(db)?),
+            })
+        })
+        .transpose()
+    }
+
+    async fn delivered_signal(&self, id: &str) -> Result<Option<DeliveredSignal>, StoreError> {
+        let sql = format!("SELECT {SIGNAL_COLUMNS} FROM delivered_signals s WHERE s.id = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(db)?;
+        row.as_ref().map(signal_of).transpose()
+    }
+
+    async fn inbox(&self, org: &OrgId, after: u64, limit: u32) -> Result<Vec<InboxItem>, StoreError> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let sql = format!(
+            "SELECT {SIGNAL_COLUMNS}, y.key_id, y.pseudonym FROM delivered_signals s JOIN youths y ON y.id = s.youth_id \
+             WHERE s.to_org_id = ? AND s.audit_seq > ? ORDER BY s.audit_seq LIMIT ?"
+        );
+        let signals = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&org.0)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        let notices = sqlx::query(
+            "SELECT m.id, m.audit_seq, m.youth_id, m.to_org_id, m.other_org_id, m.delivered_at, y.key_id, y.pseudonym \
+             FROM match_notices m JOIN youths y ON y.id = m.youth_id \
+             WHERE m.to_org_id = ? AND m.audit_seq > ? ORDER BY m.audit_seq LIMIT ?",
+        )
+        .bind(&org.0)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+
+        let mut items = Vec::with_capacity(signals.len() + notices.len());
+        for row in &signals {
+            let signal = signal_of(row)?;
+            let answers = if is_request(signal.signal) { self.answers(&signal.id).await? } else { Vec::new() };
+            items.push(InboxItem::Signal { seq: seq_of(row)?, signal, youth: pseudonym_of(row)?, answers });
+        }
+        for row in &notices {
+            let notice = MatchNotice {
+                id: row.try_get("id").map_err(db)?,
+                youth: YouthId(row.try_get("youth_id").map_err(db)?),
+                to_org: OrgId(row.try_get("to_org_id").map_err(db)?),
+                other_org: OrgId(row.try_get("other_org_id").map_err(db)?),
+                delivered_at: time_of(row.try_get("delivered_at").map_err(db)?)?,
+            };
+            items.push(InboxItem::MatchNotice { seq: seq_of(row)?, notice, youth: pseudonym_of(row)? });
+        }
+        items.sort_by_key(InboxItem::seq);
+        items.truncate(limit as usize);
+        Ok(items)
+    }
+
+    async fn threads(&self, youth: YouthId, org: &OrgId) -> Result<Vec<Thread>, StoreError> {
+        let sql = format!(
+            "SELECT {SIGNAL_COLUMNS} FROM delivered_signals s WHERE s.youth_id = ? AND (s.from_org_id = ? OR s.to_org_id = ?) \
+             AND s.signal IN ('feedback_request', 'contact_request') ORDER BY s.audit_seq"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(youth.0)
+            .bind(&org.0)
+            .bind(&org.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        let mut threads = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let request = signal_of(row)?;
+            let answers = self.answers(&request.id).await?;
+            threads.push(Thread { request, answers });
+        }
+        Ok(threads)
+    }
+
+    async fn case_lead(&self, youth: YouthId) -> Result<Option<OrgId>, StoreError> {
+        let lead: Option<String> = sqlx::query_scalar("SELECT org_id FROM case_leads WHERE youth_id = ?")
+            .bind(youth.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(lead.map(OrgId))
     }
 
     async fn upsert_org(&self, org: &Organisation) -> Result<(), StoreError> {
@@ -343,15 +629,7 @@ impl Store for SqliteStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
-        row.map(|row| {
-            Ok(Organisation {
-                id: OrgId(row.try_get("id").map_err(db)?),
-                kind: word(&row.try_get::<String, _>("kind").map_err(db)?)?,
-                name: row.try_get("name").map_err(db)?,
-                contact: row.try_get("contact").map_err(db)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(org_of).transpose()
     }
 
     async fn enrol_youth(
@@ -379,7 +657,7 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         if row.try_get::<String, _>("birth_date").map_err(db)? != birth {
-            return Err(StoreError::Conflict("this youth is known with another birth date".into()));
+            return Err(StoreError::BirthDateMismatch);
         }
         Ok(YouthId(row.try_get("id").map_err(db)?))
     }

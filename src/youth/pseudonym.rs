@@ -66,6 +66,14 @@ impl Pseudonymiser {
         Pseudonym { key_id: self.key_id.clone(), value: hex::encode(tag.as_ref()) }
     }
 
+    /// An organisation's own reference for a youth, in its inbox and responses: the
+    /// organisation's system can recognise the youth again without Ketenpoort handing out a BSN,
+    /// and two organisations' references cannot be linked to each other.
+    pub fn case_ref(&self, org: &str, youth: &Pseudonym) -> String {
+        let tag = hmac::sign(&self.key, format!("ketenpoort case ref\0{org}\0{}", youth.value).as_bytes());
+        hex::encode(&tag.as_ref()[..16])
+    }
+
     /// A pseudonymiser for a separate world, keyed from this one: conformance scenarios each
     /// describe their own youth with the same BSN, and must not see each other's facts.
     pub fn for_world(&self, world: &str) -> Pseudonymiser {
@@ -115,6 +123,16 @@ mod tests {
         let keys = Pseudonymiser::from_secret([1; 32]);
         let expected = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &[1; 32]), b"628194821");
         assert_eq!(keys.pseudonymise(&bsn()).value, hex::encode(expected.as_ref()));
+    }
+
+    #[test]
+    fn case_refs_differ_per_organisation_and_from_the_pseudonym() {
+        let keys = Pseudonymiser::from_secret([7; 32]);
+        let youth = keys.pseudonymise(&bsn());
+        let school = keys.case_ref("lyceum-noord", &youth);
+        assert_eq!(school, keys.case_ref("lyceum-noord", &youth));
+        assert_ne!(school, keys.case_ref("buurtteam-oost", &youth));
+        assert!(!youth.value.contains(&school));
     }
 
     #[test]

@@ -21,8 +21,8 @@ async fn store() -> Arc<dyn Store> {
 fn entry() -> AuditEntry {
     let actor = AuditActor {
         account: None,
-        org: "lyceum-noord".into(),
-        org_kind: OrgKind::School,
+        org: Some("lyceum-noord".into()),
+        org_kind: Some(OrgKind::School),
         role: None,
         authenticated_by: "cli".into(),
     };
@@ -83,7 +83,7 @@ async fn a_delivered_signal_commits_with_the_entry_that_allowed_it() {
     assert_eq!(store.chain_head().await.unwrap().0, 1);
     // The same youth with another birth date is a conflict, not a second youth.
     let other = store.enrol_youth(&pseudonym, "2011-10-02".parse().unwrap(), T).await;
-    assert!(matches!(other, Err(StoreError::Conflict(_))));
+    assert!(matches!(other, Err(StoreError::BirthDateMismatch)));
     assert_eq!(store.enrol_youth(&pseudonym, "2011-10-01".parse().unwrap(), T).await.unwrap(), youth);
     let _ = YouthId(0);
 }

@@ -1,0 +1,124 @@
+//! Our own extractors: bodies, callers and occasions reject with [`ApiError`], never with a
+//! framework default (a 500, or a message echoing the input).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum_server::tls::TlsInfo;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+use super::error::ApiError;
+use crate::app::AppState;
+use crate::clock;
+use crate::exchange::Occasion;
+use crate::identity::Principal;
+use crate::identity::mtls::{self, ACTOR_HEADER};
+
+/// A JSON body. Syntax errors are 400 `malformed_json`, a wrong shape 422 `invalid_request`,
+/// an oversized body 413 `body_too_large`. Messages name fields, never the values sent.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the request body is too large")
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "the request body could not be read")
+            }
+        })?;
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with `Content-Type: application/json`",
+            ));
+        }
+        serde_json::from_slice(&bytes).map(Json).map_err(|error| {
+            let at = format!("line {} column {}", error.line(), error.column());
+            match error.classify() {
+                serde_json::error::Category::Data => {
+                    let text = error.to_string();
+                    // serde names missing and unknown fields by their (our) names; any other
+                    // data error may quote the value sent, which could be personal data.
+                    let what = if text.starts_with("missing field") || text.starts_with("unknown field") {
+                        text.split(" at line").next().unwrap_or_default().to_owned()
+                    } else {
+                        "a field has the wrong type".to_owned()
+                    };
+                    ApiError::invalid(format!("{what} ({at}); see /api/v1/openapi.json"))
+                }
+                _ => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_json",
+                    format!("the body is not valid JSON ({at})"),
+                ),
+            }
+        })
+    }
+}
+
+/// The acting principal of a partner system's request (client certificate + actor header).
+/// A refusal is audited before it is answered.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let certificates =
+            parts.extensions.get::<Arc<TlsInfo>>().map(|info| info.peer_certificates.clone()).unwrap_or_default();
+        let actor = parts.headers.get(ACTOR_HEADER).and_then(|v| v.to_str().ok());
+        match mtls::principal(state.gateway.store(), &certificates, actor).await? {
+            Ok(principal) => Ok(Caller(principal)),
+            Err(refusal) => {
+                let occasion = occasion_of(parts);
+                state.gateway.record_access_denied(refusal.actor, refusal.denied.code(), &occasion).await?;
+                Err(refusal.denied.into())
+            }
+        }
+    }
+}
+
+/// The request's id (also in its audit entries) and its time T.
+pub struct RequestOccasion(pub Occasion);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestOccasion {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(RequestOccasion(occasion_of(parts)))
+    }
+}
+
+fn occasion_of(parts: &Parts) -> Occasion {
+    let request_id = parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if request_id.is_empty() {
+        Occasion::at(clock::now())
+    } else {
+        Occasion { request_id: request_id.chars().take(100).collect(), at: clock::now() }
+    }
+}
+
+/// Query strings with our rejection.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Query(value))
+            .map_err(|_| ApiError::invalid("the query string does not have the expected parameters"))
+    }
+}

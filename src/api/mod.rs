@@ -1,0 +1,138 @@
+//! `/api/v1`: the JSON API for partner systems, authenticated by mutual TLS.
+//!
+//! In the request flow this is the outer edge: extract (body, caller, occasion), call the
+//! exchange layer, present. Handlers hold no SQL and no rule; errors map to HTTP in
+//! `error.rs` only.
+
+mod cases;
+mod consents;
+mod error;
+mod extract;
+mod inbox;
+mod involvements;
+mod measures;
+mod openapi;
+mod signals;
+mod types;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+pub use openapi::document as openapi_document;
+
+use crate::app::AppState;
+use crate::exchange::{Exchanged, Youth};
+use crate::framework::{ExchangeRequest, OrgId, Party, Role};
+use crate::identity::Principal;
+use crate::youth::{BirthDate, Bsn, Pseudonym};
+use crate::{framework::InputError, ops};
+use types::DecisionBody;
+
+/// The whole HTTP surface: `/api/v1`, then `/healthz`, `/readyz`, `/metrics`.
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let api = Router::new()
+        .merge(involvements::routes())
+        .merge(signals::routes())
+        .merge(inbox::routes())
+        .merge(consents::routes())
+        .merge(measures::routes())
+        .merge(cases::routes())
+        .merge(openapi::routes());
+    let request_id = HeaderName::from_static("x-request-id");
+    // Layers run outermost last-added: the request id is set first (and returned), then the
+    // request is traced (method and path only: a BSN never travels in a URL), measured, and
+    // its body bounded before any handler reads it.
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(ops::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::from_fn(ops::track))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint: see /api/v1/openapi.json")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")
+}
+
+/// The pseudonym of a BSN; the BSN itself goes no further than this.
+fn pseudonym(state: &AppState, bsn: &str) -> Result<Pseudonym, ApiError> {
+    let bsn: Bsn = bsn.parse().map_err(|e: crate::youth::BsnError| InputError::InvalidBsn(e.to_string()))?;
+    Ok(state.pseudonymiser.pseudonymise(&bsn))
+}
+
+/// The youth a body names: found by pseudonym, or enrolled with the birth date given.
+async fn youth(state: &AppState, bsn: &str, birth_date: Option<&str>) -> Result<Youth, ApiError> {
+    let pseudonym = pseudonym(state, bsn)?;
+    match birth_date {
+        Some(text) => {
+            let birth_date: BirthDate = text
+                .parse()
+                .map_err(|e: crate::youth::BirthDateError| ApiError::invalid(format!("birth_date: {e}")))?;
+            Ok(state.gateway.youth(pseudonym, birth_date, crate::clock::now()).await?)
+        }
+        None => state.gateway.known_youth(pseudonym).await?.ok_or_else(|| {
+            ApiError::invalid(
+                "Ketenpoort does not know this youth yet: send `birth_date` (YYYY-MM-DD) with the first request",
+            )
+        }),
+    }
+}
+
+/// A registered organisation as a party to an exchange.
+async fn party(state: &AppState, id: &str) -> Result<Party, ApiError> {
+    let org = state.gateway.store().org(&OrgId(id.to_owned())).await?;
+    org.map(|org| Party { org: org.id, kind: org.kind }).ok_or_else(|| InputError::UnknownOrg(id.to_owned()).into())
+}
+
+/// The professional role of the caller; administrative roles do not exchange signals or
+/// record facts about youths.
+fn professional(principal: &Principal) -> Result<Role, ApiError> {
+    match principal.role {
+        Some(role) if role.is_professional() => Ok(role),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only a professional records facts about a youth; this account has an administrative role",
+        )),
+    }
+}
+
+/// A request in the closed vocabulary, from the caller and the words of a body.
+fn request(
+    principal: &Principal,
+    action: &str,
+    signal: &str,
+    recipient: Option<Party>,
+    purpose: &str,
+    justification: Option<String>,
+) -> Result<ExchangeRequest, ApiError> {
+    let role = principal.role.ok_or_else(|| InputError::InvalidRequest("the caller has no role".into()))?;
+    let action = action.parse().map_err(InputError::from)?;
+    let signal = signal.parse().map_err(InputError::from)?;
+    let purpose = purpose.parse().map_err(InputError::from)?;
+    Ok(ExchangeRequest::new(principal.party(), role, action, signal, recipient, purpose, justification)?)
+}
+
+/// A refused exchange: 403 `denied`, with the decision and what would make it possible.
+fn denied(exchanged: &Exchanged) -> ApiError {
+    ApiError {
+        status: StatusCode::FORBIDDEN,
+        code: "denied",
+        message: exchanged.message.clone(),
+        decision: Some(DecisionBody::new(&exchanged.decision, exchanged.message.clone())),
+    }
+}

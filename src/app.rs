@@ -1,0 +1,187 @@
+//! Bootstrap: `App::build(config)` opens the store, loads keys and policy, binds the HTTPS
+//! listener (rustls, optional client certificates), and `run_until_stopped` serves until a
+//! shutdown signal, then finishes requests in flight and signs a checkpoint.
+//!
+//! `serve`, `demo` and the tests all start Ketenpoort this one way (tests bind port 0).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum_server::Handle;
+use axum_server::tls_rustls::RustlsConfig;
+use metrics_exporter_prometheus::PrometheusHandle;
+use rustls::RootCertStore;
+use rustls::server::WebPkiClientVerifier;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::task::JoinHandle;
+
+use crate::audit::AuditLog;
+use crate::config::{Config, TlsConfig};
+use crate::exchange::Gateway;
+use crate::keys::{self, Keys};
+use crate::policy::{self, Policy};
+use crate::store::{self, PolicyText, Store};
+use crate::youth::Pseudonymiser;
+use crate::{api, clock};
+
+/// What every handler may reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub gateway: Gateway,
+    pub pseudonymiser: Pseudonymiser,
+    pub metrics: PrometheusHandle,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Keys(#[from] keys::KeysError),
+    #[error("the active policy does not load: {0}")]
+    Policy(#[from] policy::LoadError),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("cannot listen on {0}: the address is taken or not ours")]
+    Listen(SocketAddr),
+    #[error("{0}")]
+    Config(String),
+}
+
+/// A gateway over `store` with `keys` and the store's active policy (the default of
+/// `policies/` on a new database).
+pub async fn gateway(store: Arc<dyn Store>, keys: &Keys, checkpoint_every: u64) -> Result<Gateway, AppError> {
+    if store.active_policy().await?.is_none() {
+        let default = PolicyText {
+            version: policy::version_of(policy::DEFAULT_MODEL, policy::DEFAULT_RULES),
+            model: policy::DEFAULT_MODEL.to_owned(),
+            rules: policy::DEFAULT_RULES.to_owned(),
+        };
+        store.install_policy(&default, "default policy of ACTION-FRAMEWORK.md §5", clock::now()).await?;
+    }
+    let active = store.active_policy().await?.ok_or_else(|| AppError::Config("no active policy".into()))?;
+    let loaded = Policy::load(&active.model, &active.rules).await?;
+    let audit = AuditLog::new(store.clone(), keys.signer.clone(), checkpoint_every);
+    Ok(Gateway::new(store, audit, Arc::new(loaded)))
+}
+
+/// The running server.
+pub struct App {
+    addr: SocketAddr,
+    handle: Handle<SocketAddr>,
+    server: JoinHandle<std::io::Result<()>>,
+    state: AppState,
+    grace: Duration,
+}
+
+impl App {
+    /// Opens everything `config` names and starts listening.
+    pub async fn build(config: &Config) -> Result<App, AppError> {
+        let store: Arc<dyn Store> = Arc::from(store::open(&config.database_url).await?);
+        let keys_dir = config
+            .keys
+            .clone()
+            .or_else(|| keys::default_dir(&config.database_url))
+            .ok_or_else(|| AppError::Config("set `keys` (the key directory) in the configuration".into()))?;
+        let keys = keys::load(&keys_dir)?;
+        let gateway = gateway(store, &keys, config.checkpoint_every).await?;
+        let state =
+            AppState { gateway, pseudonymiser: keys.pseudonymiser.clone(), metrics: crate::ops::metrics_handle() };
+
+        let tls = RustlsConfig::from_config(Arc::new(server_tls(&config.tls)?));
+        let handle = Handle::new();
+        let router = api::router(state.clone(), config.max_body_bytes);
+        let server = tokio::spawn(
+            axum_server::bind_rustls(config.listen, tls)
+                .handle(handle.clone())
+                .serve(router.into_make_service_with_connect_info::<SocketAddr>()),
+        );
+        let addr = handle.listening().await.ok_or(AppError::Listen(config.listen))?;
+        tracing::info!(%addr, "listening");
+        Ok(App { addr, handle, server, state, grace: Duration::from_secs(config.shutdown_grace_seconds) })
+    }
+
+    /// The address actually bound (port 0 becomes a real port).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `stop` completes; then finishes requests in flight (up to the grace period)
+    /// and signs a checkpoint at the head of the audit chain.
+    pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> Result<(), AppError> {
+        stop.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        self.handle.graceful_shutdown(Some(self.grace));
+        match self.server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "the server stopped with an error"),
+            Err(error) => tracing::error!(%error, "the server task failed"),
+        }
+        self.state.gateway.audit().checkpoint(clock::now()).await?;
+        tracing::info!("stopped; audit checkpoint written");
+        Ok(())
+    }
+}
+
+/// TLS 1.2 and 1.3 only (rustls offers nothing older), ring as the only provider, HTTP/2 and
+/// HTTP/1.1, and client certificates that are optional at the handshake (a browser has none)
+/// but must chain to the partner CA when presented.
+fn server_tls(tls: &TlsConfig) -> Result<rustls::ServerConfig, AppError> {
+    let read = |what: &str, path: &std::path::Path, e: &dyn std::fmt::Display| {
+        AppError::Tls(format!("cannot read the {what} at {}: {e}", path.display()))
+    };
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&tls.cert)
+        .map_err(|e| read("server certificate", &tls.cert, &e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| read("server certificate", &tls.cert, &e))?;
+    let key = PrivateKeyDer::from_pem_file(&tls.key).map_err(|e| read("server key", &tls.key, &e))?;
+    let mut roots = RootCertStore::empty();
+    for ca in CertificateDer::pem_file_iter(&tls.client_ca).map_err(|e| read("client CA", &tls.client_ca, &e))? {
+        let ca = ca.map_err(|e| read("client CA", &tls.client_ca, &e))?;
+        roots.add(ca).map_err(|e| read("client CA", &tls.client_ca, &e))?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| AppError::Tls(e.to_string()))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| AppError::Tls(e.to_string()))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, key)
+        .map_err(|e| AppError::Tls(e.to_string()))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,133 @@
+//! Configuration: a TOML file (`ketenpoort serve --config ketenpoort.toml`), every key
+//! overridable by a `KETENPOORT_…` environment variable (nested keys with `__`:
+//! `KETENPOORT_TLS__CERT`).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The top-level keys; other `KETENPOORT_*` variables (`KETENPOORT_LOG`, the key variables) are
+/// not configuration keys.
+const KEYS: &[&str] =
+    &["listen", "database_url", "keys", "checkpoint_every", "max_body_bytes", "shutdown_grace_seconds", "tls"];
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address of the HTTPS listener.
+    pub listen: SocketAddr,
+    /// `sqlite://FILE` (PostgreSQL in a later release).
+    pub database_url: String,
+    /// Directory of the pseudonym and checkpoint keys [default: beside the SQLite file].
+    pub keys: Option<PathBuf>,
+    /// Audit entries between two signed checkpoints.
+    pub checkpoint_every: u64,
+    /// Largest request body accepted; larger is 413.
+    pub max_body_bytes: usize,
+    /// How long a shutdown waits for requests in flight.
+    pub shutdown_grace_seconds: u64,
+    pub tls: TlsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// The server's certificate chain (PEM).
+    pub cert: PathBuf,
+    /// The server's private key (PEM).
+    pub key: PathBuf,
+    /// The CA that partner systems' client certificates must chain to (PEM).
+    pub client_ca: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
+            database_url: "sqlite://ketenpoort.db".into(),
+            keys: None,
+            checkpoint_every: 1_000,
+            max_body_bytes: 64 * 1024,
+            shutdown_grace_seconds: 10,
+            tls: TlsConfig {
+                cert: "certs-dev/server.crt".into(),
+                key: "certs-dev/server.key".into(),
+                client_ca: "certs-dev/ca.crt".into(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Reads `file` over the defaults, then the `KETENPOORT_…` environment over both.
+    pub fn load(file: &Path) -> Result<Config, ConfigError> {
+        if !file.exists() {
+            return Err(ConfigError(format!("no file at {}: see the example in the README", file.display())));
+        }
+        Self::figment(Figment::from(Serialized::defaults(Config::default())).merge(Toml::file_exact(file)))
+    }
+
+    /// The defaults with the environment over them (for `demo`, which needs no file).
+    pub fn from_env(defaults: Config) -> Result<Config, ConfigError> {
+        Self::figment(Figment::from(Serialized::defaults(defaults)))
+    }
+
+    fn figment(figment: Figment) -> Result<Config, ConfigError> {
+        let env = Env::prefixed("KETENPOORT_")
+            .split("__")
+            .filter(|key| KEYS.iter().any(|known| key.as_str().split('.').next() == Some(*known)));
+        figment.merge(env).extract().map_err(|e| ConfigError(e.to_string()))
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A database URL may carry a password: show scheme and host only.
+        let database = self.database_url.split_once('@').map_or(self.database_url.as_str(), |(_, host)| host);
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &database)
+            .field("keys", &self.keys)
+            .field("checkpoint_every", &self.checkpoint_every)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_overrides_defaults_and_unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("k.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9443\"\ncheckpoint_every = 10\n[tls]\ncert = \"a\"\nkey = \"b\"\nclient_ca = \"c\"\n",
+        )
+        .unwrap();
+        let config = Config::load(&file).unwrap();
+        assert_eq!(config.listen.port(), 9443);
+        assert_eq!(config.checkpoint_every, 10);
+        assert_eq!(config.max_body_bytes, 64 * 1024);
+        std::fs::write(&file, "lissen = \"127.0.0.1:9443\"\n").unwrap();
+        assert!(Config::load(&file).unwrap_err().to_string().contains("lissen"));
+        assert!(Config::load(&dir.path().join("absent.toml")).is_err());
+    }
+
+    #[test]
+    fn debug_hides_a_database_password() {
+        let config = Config { database_url: "postgres://k:secret@db/k".into(), ..Config::default() };
+        assert!(!format!("{config:?}").contains("secret"));
+    }
+}
