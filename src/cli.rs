@@ -1,4 +1,4 @@
-//! The command line: `migrate`, `keys generate`, `scenarios run`, `audit verify`.
+//! The command line: `serve`, `demo`, `migrate`, `keys …`, `scenarios run`, `audit verify`.
 //!
 //! Each subcommand opens what it needs (store, keys, policy) and calls the same library code
 //! the server will use; this is the only module that uses `anyhow`.
@@ -10,15 +10,16 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use crate::audit::{self, AuditLog};
+use crate::app::{self, App};
+use crate::audit;
+use crate::config::{Config, TlsConfig};
 use crate::exchange::Gateway;
 use crate::keys::{self, Keys};
-use crate::policy::{self, Policy};
-use crate::store::{self, PolicyText, Store};
-use crate::{clock, scenarios};
+use crate::store::{self, Store};
+use crate::{clock, demo, scenarios};
 
 const DEFAULT_DATABASE: &str = "sqlite://ketenpoort.db";
-/// Entries between two signed checkpoints.
+/// Entries between two signed checkpoints for the command-line runs.
 const CHECKPOINT_EVERY: u64 = 1_000;
 
 /// Ketenpoort: the gateway through which youth-care partners exchange only the signals the
@@ -40,6 +41,24 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the HTTPS API (mutual TLS for partner systems) until SIGTERM or Ctrl-C.
+    Serve {
+        /// The configuration file (TOML; every key may be overridden by KETENPOORT_<KEY>)
+        #[arg(long, value_name = "FILE", default_value = "ketenpoort.toml")]
+        config: PathBuf,
+    },
+    /// Run a demo region on SQLite with the development certificates, and print the story to paste.
+    Demo {
+        /// Where the demo keeps its database and keys (created or reused)
+        #[arg(long, value_name = "DIR", default_value = "ketenpoort-demo")]
+        data_dir: PathBuf,
+        /// Address to listen on
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8443")]
+        listen: std::net::SocketAddr,
+        /// The development certificates (made there when missing)
+        #[arg(long, value_name = "DIR", default_value = "certs-dev")]
+        certs: PathBuf,
+    },
     /// Create the database if needed and bring its schema up to date.
     Migrate,
     /// Generate or show the keys that pseudonymise BSNs and sign audit checkpoints.
@@ -70,6 +89,12 @@ enum KeysCommand {
     },
     /// Print the public half of the checkpoint key (hex), for whoever verifies the log.
     ExportPublic,
+    /// Make development TLS certificates: a CA, a server certificate for localhost and one
+    /// client certificate per demo organisation. NOT FOR PRODUCTION.
+    DevCerts {
+        #[arg(long, value_name = "DIR", default_value = "certs-dev")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +145,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", keys::load_public(&cli.keys_dir()?)?.to_hex());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keys { command: KeysCommand::DevCerts { out } } => {
+            demo::generate_dev_certs(out, &demo_orgs()?)?;
+            println!("development certificates written to {} (NOT FOR PRODUCTION)", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { config } => {
+            let config = Config::load(config)?;
+            let app = App::build(&config).await?;
+            eprintln!("Ketenpoort listening on https://{}", app.addr());
+            app.run_until_stopped(app::shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { data_dir, listen, certs } => run_demo(data_dir, *listen, certs).await,
         Command::Scenarios { command: ScenariosCommand::Run { files } } => run_scenarios(&cli, files).await,
         Command::Audit { command: AuditCommand::Verify } => verify(&cli).await,
     }
@@ -139,23 +177,48 @@ impl Cli {
     }
 }
 
-/// A gateway over `store` with `keys` and the store's active policy (the default of
-/// `policies/` on a new database).
 async fn gateway(store: Arc<dyn Store>, keys: &Keys) -> Result<Gateway> {
-    if store.active_policy().await?.is_none() {
-        let default = PolicyText {
-            version: policy::version_of(policy::DEFAULT_MODEL, policy::DEFAULT_RULES),
-            model: policy::DEFAULT_MODEL.to_owned(),
-            rules: policy::DEFAULT_RULES.to_owned(),
-        };
-        store.install_policy(&default, "default policy of ACTION-FRAMEWORK.md §5", clock::now()).await?;
+    Ok(app::gateway(store, keys, CHECKPOINT_EVERY).await?)
+}
+
+fn demo_orgs() -> Result<Vec<(String, String)>> {
+    Ok(demo::region()?.orgs.into_iter().map(|org| (org.id, org.name)).collect())
+}
+
+async fn run_demo(data_dir: &Path, listen: std::net::SocketAddr, certs: &Path) -> Result<ExitCode> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let database_url = format!("sqlite://{}", data_dir.join("ketenpoort.db").display());
+    let keys_dir = keys::default_dir(&database_url).context("the demo database is a file")?;
+    if !keys::exist(&keys_dir) {
+        keys::generate(&keys_dir, false)?;
     }
-    let active = store.active_policy().await?.context("no active policy after installing the default")?;
-    let loaded = Policy::load(&active.model, &active.rules)
-        .await
-        .with_context(|| format!("the active policy {} does not load", active.version))?;
-    let audit = AuditLog::new(store.clone(), keys.signer.clone(), CHECKPOINT_EVERY);
-    Ok(Gateway::new(store, audit, Arc::new(loaded)))
+    if !certs.join("ca.crt").exists() {
+        demo::generate_dev_certs(certs, &demo_orgs()?)?;
+    }
+    let defaults = Config {
+        listen,
+        database_url: database_url.clone(),
+        keys: Some(keys_dir),
+        tls: TlsConfig {
+            cert: certs.join("server.crt"),
+            key: certs.join("server.key"),
+            client_ca: certs.join("ca.crt"),
+        },
+        ..Config::default()
+    };
+    let config = Config::from_env(defaults)?;
+    let app = App::build(&config).await?;
+    let region = demo::region()?;
+    demo::seed(&app.state().gateway, &region, certs, clock::now()).await?;
+    let me = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("ketenpoort"));
+    println!("Ketenpoort demo listening on https://{} (development certificates: NOT FOR PRODUCTION)", app.addr());
+    println!(
+        "Data in {}. Stop with Ctrl-C. Paste these commands in another terminal, from this directory:\n",
+        data_dir.display()
+    );
+    println!("{}", demo::walkthrough(&region, app.addr(), certs, &database_url, &me));
+    app.run_until_stopped(app::shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run_scenarios(cli: &Cli, files: &[PathBuf]) -> Result<ExitCode> {

@@ -15,6 +15,8 @@ pub mod cli;
 pub mod clock;
 /// The configuration file and its environment overrides.
 pub mod config;
+/// The demo region, its development certificates and the walkthrough.
+pub mod demo;
 /// Effects under "log before disclose": decisions, delivered signals and fact changes.
 pub mod exchange;
 /// The action framework as types, and the one pure `decide`.

@@ -7,6 +7,8 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // ring is the one TLS crypto provider (see STACK-NOTES: two providers make rustls panic).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = ketenpoort::cli::Cli::parse();
     // Logs go to stderr and never carry personal data (see DESIGN.md, "Personal data").
     tracing_subscriber::fmt()

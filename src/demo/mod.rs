@@ -1,0 +1,151 @@
+//! `ketenpoort demo`: a demo region on SQLite with the development certificates, and the
+//! walkthrough a newcomer pastes to watch the whole story of the mission.
+//!
+//! Development only: the certificates in `certs-dev/` and the accounts made here are public.
+
+mod certs;
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use serde::Deserialize;
+
+pub use certs::{DevCertError, generate as generate_dev_certs};
+
+use crate::exchange::Gateway;
+use crate::framework::{OrgId, OrgKind};
+use crate::identity::mtls::fingerprint;
+use crate::store::{Account, Organisation, StoreError};
+
+const REGION: &str = include_str!("region.yaml");
+
+#[derive(Debug, Deserialize)]
+pub struct Region {
+    pub orgs: Vec<RegionOrg>,
+    pub walkthrough_youth: DemoYouth,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RegionOrg {
+    pub id: String,
+    pub kind: OrgKind,
+    pub name: String,
+    pub contact: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DemoYouth {
+    pub bsn: String,
+    pub birth_date: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the demo region does not parse: {0}")]
+    Region(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot read the certificate {path}: {detail}")]
+    Certificate { path: String, detail: String },
+}
+
+/// The demo region shipped in the binary.
+pub fn region() -> Result<Region, DemoError> {
+    yaml_serde::from_str(REGION).map_err(|e| DemoError::Region(e.to_string()))
+}
+
+/// The demo account id of a role at an organisation: `mentor@lyceum-noord`.
+pub fn account_id(role: &str, org: &str) -> String {
+    format!("{role}@{org}")
+}
+
+/// Registers the region's organisations, one account per professional role, and each
+/// organisation's development certificate from `certs`. Safe to run again.
+pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::OffsetDateTime) -> Result<(), DemoError> {
+    let store = gateway.store();
+    for org in &region.orgs {
+        let id = OrgId(org.id.clone());
+        gateway
+            .register_org(&Organisation {
+                id: id.clone(),
+                kind: org.kind,
+                name: org.name.clone(),
+                contact: Some(org.contact.clone()),
+            })
+            .await?;
+        for role in org.kind.professional_roles() {
+            let account = Account {
+                id: account_id(role.as_str(), &org.id),
+                org: id.clone(),
+                role: *role,
+                display_name: format!("{} ({})", role.as_str().replace('_', " "), org.name),
+                contact: Some(org.contact.clone()),
+            };
+            store.upsert_account(&account).await?;
+        }
+        let path = certs.join(format!("{}.crt", org.id));
+        let pem = std::fs::read(&path)
+            .map_err(|e| DemoError::Certificate { path: path.display().to_string(), detail: e.to_string() })?;
+        let der = certs::first_der(&pem).ok_or_else(|| DemoError::Certificate {
+            path: path.display().to_string(),
+            detail: "no certificate in it".into(),
+        })?;
+        store.add_certificate(&fingerprint(&der), &id, at).await?;
+    }
+    Ok(())
+}
+
+/// The ready-to-paste commands of the story, for a server at `addr` with certificates in
+/// `certs` and its database at `database_url`.
+pub fn walkthrough(region: &Region, addr: SocketAddr, certs: &Path, database_url: &str, ketenpoort: &Path) -> String {
+    let certs = certs.display();
+    let url = format!("https://{addr}/api/v1");
+    let youth = &region.walkthrough_youth;
+    let who = |org: &str, role: &str| {
+        format!(
+            "curl -sS --cacert {certs}/ca.crt --cert {certs}/{org}.crt --key {certs}/{org}.key \\\n  -H 'Ketenpoort-Actor: {}' -H 'Content-Type: application/json'",
+            account_id(role, org)
+        )
+    };
+    let mentor = who("lyceum-noord", "mentor");
+    let worker = who("buurtteam-oost", "family_worker");
+    let ids = format!("\"bsn\": \"{}\", \"birth_date\": \"{}\"", youth.bsn, youth.birth_date);
+    let consent = |given_by: &str| {
+        format!(
+            "{worker} \\\n  -d '{{{ids}, \"given_by\": \"{given_by}\", \"recipient_kinds\": [\"school\"], \"signals\": [\"help_started\", \"help_ongoing\", \"help_ended\"], \"purposes\": [\"care_coordination\"], \"valid_from\": \"'$(date -u +%Y-%m-%dT%H:%M:%SZ)'\"}}' \\\n  {url}/consents; echo"
+        )
+    };
+    let answer = format!(
+        "{worker} -w ' → HTTP %{{http_code}}\\n' \\\n  -d '{{{ids}, \"signal\": \"help_started\", \"to\": \"lyceum-noord\", \"purpose\": \"care_coordination\", \"in_reply_to\": \"'$REQUEST'\"}}' \\\n  {url}/signals"
+    );
+    format!(
+        r#"# The story, step by step (bash; the youth is a made-up 14-year-old).
+# 1. The mentor of Lyceum Noord registers involvement with the youth.
+{mentor} \
+  -d '{{{ids}, "purpose": "care_coordination"}}' {url}/involvements; echo
+# 2. The family worker of Buurtteam Oost registers too: a match, both are notified.
+{worker} \
+  -d '{{{ids}, "purpose": "care_coordination"}}' {url}/involvements; echo
+# 3. The mentor asks Buurtteam Oost for feedback; the request's id is kept in $REQUEST.
+REQUEST=$({mentor} \
+  -d '{{{ids}, "signal": "feedback_request", "to": "buurtteam-oost", "purpose": "care_coordination"}}' \
+  {url}/signals | sed -E 's/^\{{"id":"([^"]+)".*/\1/'); echo "feedback request $REQUEST"
+# 4. The youth (14) consents to the neighbourhood team telling the school how help goes.
+{youth_consent}
+# 5. The family worker answers "help started": refused, the parent's consent is missing.
+{answer}
+# 6. The parent consents too.
+{parent_consent}
+# 7. The same answer is now allowed and delivered.
+{answer}
+# 8. The mentor's inbox: the match notice and the answer to the request.
+{mentor} \
+  {url}/inbox; echo
+# 9. Every decision is in the audit log, and the log is intact.
+{ketenpoort} audit verify --database {database_url}
+"#,
+        ketenpoort = ketenpoort.display(),
+        youth_consent = consent("youth"),
+        parent_consent = consent("parent"),
+    )
+}
