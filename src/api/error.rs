@@ -18,8 +18,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    /// A refused exchange carries its decision.
-    pub decision: Option<DecisionBody>,
+    /// A refused exchange carries its decision (boxed: errors travel often, decisions rarely).
+    pub decision: Option<Box<DecisionBody>>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -53,7 +53,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: self.code, message: self.message, decision: self.decision };
+        let body = ErrorBody { error: self.code, message: self.message, decision: self.decision.map(|d| *d) };
         (self.status, Json(body)).into_response()
     }
 }

@@ -133,6 +133,6 @@ fn denied(exchanged: &Exchanged) -> ApiError {
         status: StatusCode::FORBIDDEN,
         code: "denied",
         message: exchanged.message.clone(),
-        decision: Some(DecisionBody::new(&exchanged.decision, exchanged.message.clone())),
+        decision: Some(Box::new(DecisionBody::new(&exchanged.decision, exchanged.message.clone()))),
     }
 }

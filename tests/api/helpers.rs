@@ -1,0 +1,208 @@
+//! `spawn_app()`: a fresh database and keys, the demo region seeded, the server on port 0 with
+//! the development certificates; and typed clients per organisation and account.
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use ketenpoort::app::App;
+use ketenpoort::config::{Config, TlsConfig};
+use ketenpoort::store::{SqliteStore, Store};
+use reqwest::{Certificate, Identity, Response, StatusCode};
+use serde_json::{Value, json};
+
+/// The demo youth: a made-up 14-year-old (tests/scenarios use the same test BSN).
+pub const BSN: &str = "628194821";
+pub const BIRTH_DATE: &str = "2012-03-15";
+
+pub fn certs_dev() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("certs-dev")
+}
+
+fn install_ring() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+pub struct TestApp {
+    pub app: App,
+    pub dir: tempfile::TempDir,
+    pub database_url: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("https://{}{path}", self.app.addr())
+    }
+
+    /// A client with `org`'s development certificate acting as `account`.
+    pub fn client(&self, org: &str, account: &str) -> Client {
+        Client { base: self.url("/api/v1"), http: http_client(Some(org), Some(account)) }
+    }
+
+    /// The mentor of Lyceum Noord.
+    pub fn mentor(&self) -> Client {
+        self.client("lyceum-noord", "mentor@lyceum-noord")
+    }
+
+    /// The family worker of Buurtteam Oost.
+    pub fn family_worker(&self) -> Client {
+        self.client("buurtteam-oost", "family_worker@buurtteam-oost")
+    }
+
+    /// Plain SQL on the app's database.
+    pub async fn sql(&self, statement: &str) {
+        let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned())).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+
+    /// Every audit entry, in order, through the store.
+    pub async fn audit_entries(&self) -> Vec<ketenpoort::audit::AuditEntry> {
+        let store = SqliteStore::open(&self.database_url).await.unwrap();
+        store.audit_page(0, 100_000).await.unwrap().into_iter().map(|stored| stored.entry).collect()
+    }
+
+    /// `ketenpoort audit verify` through the library, against the app's own key.
+    pub async fn verify(&self) -> ketenpoort::audit::Intact {
+        let store = SqliteStore::open(&self.database_url).await.unwrap();
+        let key = ketenpoort::keys::load_public(&self.dir.path().join("k.keys")).unwrap();
+        ketenpoort::audit::verify(&store, &key).await.unwrap().unwrap()
+    }
+
+    /// Every byte of the database files.
+    pub fn database_bytes(&self) -> Vec<u8> {
+        let mut all = Vec::new();
+        for entry in std::fs::read_dir(self.dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                all.extend(std::fs::read(path).unwrap());
+            }
+        }
+        all
+    }
+}
+
+/// A reqwest client trusting the development CA, with `org`'s certificate and `account` in
+/// the actor header when given.
+pub fn http_client(org: Option<&str>, account: Option<&str>) -> reqwest::Client {
+    install_ring();
+    let certs = certs_dev();
+    let ca = Certificate::from_pem(&std::fs::read(certs.join("ca.crt")).unwrap()).unwrap();
+    let mut builder =
+        reqwest::Client::builder().use_rustls_tls().tls_built_in_root_certs(false).add_root_certificate(ca);
+    if let Some(org) = org {
+        let mut pem = std::fs::read(certs.join(format!("{org}.key"))).unwrap();
+        pem.extend(std::fs::read(certs.join(format!("{org}.crt"))).unwrap());
+        builder = builder.identity(Identity::from_pem(&pem).unwrap());
+    }
+    if let Some(account) = account {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("ketenpoort-actor", account.parse().unwrap());
+        builder = builder.default_headers(headers);
+    }
+    builder.build().unwrap()
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|config| config).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
+    install_ring();
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("k.db").display());
+    ketenpoort::keys::generate(&dir.path().join("k.keys"), false).unwrap();
+    let certs = certs_dev();
+    let config = adjust(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: database_url.clone(),
+        keys: Some(dir.path().join("k.keys")),
+        tls: TlsConfig {
+            cert: certs.join("server.crt"),
+            key: certs.join("server.key"),
+            client_ca: certs.join("ca.crt"),
+        },
+        ..Config::default()
+    });
+    let app = App::build(&config).await.unwrap();
+    let region = ketenpoort::demo::region().unwrap();
+    ketenpoort::demo::seed(&app.state().gateway, &region, &certs, ketenpoort::clock::now()).await.unwrap();
+    TestApp { app, dir, database_url }
+}
+
+/// A partner system acting for one professional.
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+/// A response's status and JSON body.
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    async fn from(response: Response) -> Reply {
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, body }
+    }
+
+    /// The body's `error` code.
+    pub fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or_default()
+    }
+}
+
+impl Client {
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        Reply::from(self.http.post(format!("{}{path}", self.base)).json(&body).send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        Reply::from(self.http.get(format!("{}{path}", self.base)).send().await.unwrap()).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        Reply::from(self.http.delete(format!("{}{path}", self.base)).send().await.unwrap()).await
+    }
+
+    pub async fn register(&self) -> Reply {
+        self.post("/involvements", json!({ "bsn": BSN, "birth_date": BIRTH_DATE, "purpose": "care_coordination" }))
+            .await
+    }
+
+    pub async fn send(&self, signal: &str, to: &str, extra: Value) -> Reply {
+        let mut body = json!({ "bsn": BSN, "signal": signal, "to": to, "purpose": "care_coordination" });
+        merge(&mut body, extra);
+        self.post("/signals", body).await
+    }
+
+    /// A consent of `given_by` held by this client's organisation, for help status to schools.
+    pub async fn record_consent(&self, given_by: &str) -> Reply {
+        self.post(
+            "/consents",
+            json!({
+                "bsn": BSN, "given_by": given_by, "recipient_kinds": ["school"],
+                "signals": ["help_started", "help_ongoing", "help_ended"], "purposes": ["care_coordination"],
+                "valid_from": "2026-01-01T00:00:00Z"
+            }),
+        )
+        .await
+    }
+}
+
+pub fn merge(body: &mut Value, extra: Value) {
+    if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        body.extend(extra);
+    }
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
+}

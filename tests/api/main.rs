@@ -1,0 +1,13 @@
+//! The HTTPS API end to end: a real server on a loopback port with `certs-dev/`, a real TLS
+//! client with client certificates, a real SQLite file.
+
+// Test helpers fail loudly: a panic is a failed test, not a crashed service.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+
+mod demo;
+mod errors;
+mod identity;
+mod resources;
+mod story;
