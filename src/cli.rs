@@ -216,7 +216,8 @@ async fn run_demo(data_dir: &Path, listen: std::net::SocketAddr, certs: &Path) -
         "Data in {}. Stop with Ctrl-C. Paste these commands in another terminal, from this directory:\n",
         data_dir.display()
     );
-    println!("{}", demo::walkthrough(&region, app.addr(), certs, &database_url, &me));
+    let youth = demo::DemoYouth::fourteen_today(clock::now().date());
+    println!("{}", demo::walkthrough(&youth, app.addr(), certs, &database_url, &me));
     app.run_until_stopped(app::shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -37,7 +37,10 @@ impl AuditLog {
     /// Appends `work` (entries with their effects) in one transaction; returns the sequence
     /// numbers given. Once this returns, the entries are durably stored.
     pub async fn append(&self, work: Vec<Audited>, now: OffsetDateTime) -> Result<Vec<u64>, StoreError> {
+        let started = std::time::Instant::now();
         let sealed = self.store.append(work, link).await?;
+        metrics::counter!("ketenpoort_audit_appends_total").increment(sealed.len() as u64);
+        metrics::histogram!("ketenpoort_audit_append_seconds").record(started.elapsed().as_secs_f64());
         if let (Some((first, _)), Some(&(last, hash))) = (sealed.first(), sealed.last())
             && (first - 1) / self.checkpoint_every != last / self.checkpoint_every
         {

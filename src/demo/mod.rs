@@ -22,7 +22,6 @@ const REGION: &str = include_str!("region.yaml");
 #[derive(Debug, Deserialize)]
 pub struct Region {
     pub orgs: Vec<RegionOrg>,
-    pub walkthrough_youth: DemoYouth,
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,10 +32,38 @@ pub struct RegionOrg {
     pub contact: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// The made-up youth of a walkthrough.
+#[derive(Debug, Clone)]
 pub struct DemoYouth {
     pub bsn: String,
     pub birth_date: String,
+}
+
+impl DemoYouth {
+    /// A new youth of 14 with a random BSN that passes the elfproef: every demo run tells the
+    /// story afresh, also on a reused database.
+    pub fn fourteen_today(today: time::Date) -> DemoYouth {
+        let birthday = today.replace_year(today.year() - 14).unwrap_or(today) - time::Duration::days(100);
+        DemoYouth { bsn: random_bsn(), birth_date: crate::youth::BirthDate::new(birthday).to_iso() }
+    }
+}
+
+/// A random nine-digit number that passes the elfproef: test data, nobody's BSN on purpose.
+pub fn random_bsn() -> String {
+    use ring::rand::SecureRandom;
+    let random = ring::rand::SystemRandom::new();
+    loop {
+        let mut bytes = [0u8; 8];
+        if random.fill(&mut bytes).is_err() {
+            continue;
+        }
+        let digits: Vec<u32> = bytes.iter().map(|b| u32::from(*b) % 10).collect();
+        let sum: u32 = digits.iter().zip([9, 8, 7, 6, 5, 4, 3, 2]).map(|(d, w)| d * w).sum();
+        let check = sum % 11;
+        if check < 10 && digits.iter().any(|d| *d != 0) {
+            return digits.iter().chain([&check]).map(|d| char::from(b'0' + *d as u8)).collect();
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,10 +124,9 @@ pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::Of
 
 /// The ready-to-paste commands of the story, for a server at `addr` with certificates in
 /// `certs` and its database at `database_url`.
-pub fn walkthrough(region: &Region, addr: SocketAddr, certs: &Path, database_url: &str, ketenpoort: &Path) -> String {
+pub fn walkthrough(youth: &DemoYouth, addr: SocketAddr, certs: &Path, database_url: &str, ketenpoort: &Path) -> String {
     let certs = certs.display();
     let url = format!("https://{addr}/api/v1");
-    let youth = &region.walkthrough_youth;
     let who = |org: &str, role: &str| {
         format!(
             "curl -sS --cacert {certs}/ca.crt --cert {certs}/{org}.crt --key {certs}/{org}.key \\\n  -H 'Ketenpoort-Actor: {}' -H 'Content-Type: application/json'",
@@ -148,4 +174,25 @@ REQUEST=$({mentor} \
         youth_consent = consent("youth"),
         parent_consent = consent("parent"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_bsns_pass_the_elfproef() {
+        for _ in 0..200 {
+            let bsn = random_bsn();
+            assert!(bsn.parse::<crate::youth::Bsn>().is_ok(), "{bsn}");
+        }
+    }
+
+    #[test]
+    fn the_demo_youth_is_fourteen() {
+        let today = time::macros::date!(2026 - 11 - 23);
+        let youth = DemoYouth::fourteen_today(today);
+        let birth: crate::youth::BirthDate = youth.birth_date.parse().unwrap();
+        assert_eq!(birth.age_at(today.midnight().assume_utc()), 14);
+    }
 }

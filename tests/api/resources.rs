@@ -145,16 +145,30 @@ async fn the_case_view_is_for_involved_organisations_only_and_shows_the_lead_and
 async fn openapi_health_readiness_and_metrics_answer() {
     let app = spawn_app().await;
     let http = crate::helpers::http_client(None, None);
-    let doc: serde_json::Value = http.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let response = http.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(response.version(), reqwest::Version::HTTP_2, "HTTP/2 is negotiated by ALPN");
+    let doc: serde_json::Value = response.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in ["/api/v1/signals", "/api/v1/involvements", "/api/v1/inbox", "/api/v1/consents", "/api/v1/cases/view"] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
+    let ca =
+        reqwest::Certificate::from_pem(&std::fs::read(crate::helpers::certs_dev().join("ca.crt")).unwrap()).unwrap();
+    let http1 = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(ca)
+        .http1_only()
+        .build()
+        .unwrap();
+    let health = http1.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!((health.status(), health.version()), (StatusCode::OK, reqwest::Version::HTTP_11));
     let ready: serde_json::Value = http.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["status"], "ready");
     app.mentor().register().await;
     let metrics = http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("ketenpoort_requests_total"), "{metrics}");
     assert!(metrics.contains("ketenpoort_decisions_total"), "{metrics}");
+    assert!(metrics.contains("ketenpoort_audit_appends_total"), "{metrics}");
     assert!(!metrics.contains(BSN));
 }
