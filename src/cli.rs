@@ -164,6 +164,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 impl Cli {
+    /// Servers say what they do; one-shot commands speak only when something is wrong.
+    pub fn default_log_level(&self) -> &'static str {
+        match self.command {
+            Command::Serve { .. } | Command::Demo { .. } => "info",
+            _ => "warn",
+        }
+    }
+
     fn database_url(&self) -> &str {
         self.database.as_deref().unwrap_or(DEFAULT_DATABASE)
     }

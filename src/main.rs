@@ -12,7 +12,9 @@ async fn main() -> ExitCode {
     let cli = ketenpoort::cli::Cli::parse();
     // Logs go to stderr and never carry personal data (see DESIGN.md, "Personal data").
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("KETENPOORT_LOG").unwrap_or_else(|_| EnvFilter::new("warn")))
+        .with_env_filter(
+            EnvFilter::try_from_env("KETENPOORT_LOG").unwrap_or_else(|_| EnvFilter::new(cli.default_log_level())),
+        )
         .with_writer(std::io::stderr)
         .init();
     match ketenpoort::cli::run(cli).await {

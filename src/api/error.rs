@@ -89,7 +89,6 @@ impl From<ExchangeError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "already_involved", error.to_string())
             }
             ExchangeError::NoRelationship => ApiError::new(StatusCode::FORBIDDEN, "no_relationship", error.to_string()),
-            ExchangeError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
             ExchangeError::CaseLead(message) => ApiError::new(StatusCode::CONFLICT, "case_lead", message),
         }
     }

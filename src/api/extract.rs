@@ -101,11 +101,14 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestOccasion {
 }
 
 fn occasion_of(parts: &Parts) -> Occasion {
-    let request_id = parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if request_id.is_empty() {
-        Occasion::at(clock::now())
-    } else {
-        Occasion { request_id: request_id.chars().take(100).collect(), at: clock::now() }
+    // The request id goes into audit entries: accept only a plain token from outside (a caller
+    // could put anything in a header), else make one.
+    let given = parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).filter(|id| {
+        (1..=100).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    });
+    match given {
+        Some(request_id) => Occasion { request_id: request_id.to_owned(), at: clock::now() },
+        None => Occasion::at(clock::now()),
     }
 }
 

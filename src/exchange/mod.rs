@@ -1,7 +1,7 @@
 //! Effects under "log before disclose": decide, audit, and only then deliver.
 //!
-//! In the request flow this sits between the callers (scenario runner, later API and web
-//! pages) and the core: it loads the youth's facts, calls [`framework::decide`] with the
+//! In the request flow this sits between the callers (the API, the scenario runner, later the
+//! web pages) and the core: it loads the youth's facts, calls [`framework::decide`] with the
 //! active policy, and hands the audit entry together with its effect to [`AuditLog::append`],
 //! so a delivered signal and its entry commit in one transaction or not at all. Changes to the
 //! facts themselves (consents, involvements, measures, reports) are audited the same way.
@@ -87,8 +87,6 @@ pub enum ExchangeError {
     AlreadyInvolved(String),
     #[error("your organisation has no relationship with this youth")]
     NoRelationship,
-    #[error("{0}")]
-    Forbidden(String),
     #[error("{0}")]
     CaseLead(String),
 }
@@ -382,7 +380,6 @@ impl Gateway {
         let mut entry =
             AuditEntry::new(AuditEvent::AccessDenied, actor, occasion.at, clock::now(), occasion.request_id.clone());
         entry.decision = Some(Outcome::Deny);
-        entry.justification = None;
         entry.subject = Some(why.to_owned());
         let seqs = self.audit.append(vec![Audited { entry, effect: None }], clock::now()).await?;
         Ok(seqs.first().copied().unwrap_or_default())
