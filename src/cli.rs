@@ -1,4 +1,5 @@
-//! The command line: `serve`, `demo`, `migrate`, `keys …`, `scenarios run`, `audit verify`.
+//! The command line: `serve`, `demo`, `migrate`, `org …`, `account …`, `keys …`, `scenarios run`,
+//! `audit verify`.
 //!
 //! Each subcommand opens what it needs (store, keys, policy) and calls the same library code
 //! the server will use; this is the only module that uses `anyhow`.
@@ -13,9 +14,11 @@ use clap::{Parser, Subcommand};
 use crate::app::{self, App};
 use crate::audit;
 use crate::config::{Config, TlsConfig};
-use crate::exchange::Gateway;
+use crate::exchange::{Gateway, Occasion};
+use crate::framework::{OrgId, OrgKind, Role};
+use crate::identity::{mtls, operator};
 use crate::keys::{self, Keys};
-use crate::store::{self, Store};
+use crate::store::{self, Account, Organisation, Store};
 use crate::{clock, demo, scenarios};
 
 const DEFAULT_DATABASE: &str = "sqlite://ketenpoort.db";
@@ -61,6 +64,16 @@ enum Command {
     },
     /// Create the database if needed and bring its schema up to date.
     Migrate,
+    /// Register organisations and their partner systems' certificates (audited).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Register the accounts of professionals, privacy officers, auditors and admins (audited).
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
     /// Generate or show the keys that pseudonymise BSNs and sign audit checkpoints.
     Keys {
         #[command(subcommand)]
@@ -94,6 +107,69 @@ enum KeysCommand {
     DevCerts {
         #[arg(long, value_name = "DIR", default_value = "certs-dev")]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Register an organisation, or update its name and contact.
+    Add {
+        /// The organisation's id, e.g. lyceum-noord
+        id: String,
+        /// school, gp_practice, neighbourhood_team, youth_health, youth_work, care_provider,
+        /// certified_institution, safe_home or compulsory_education
+        #[arg(long)]
+        kind: OrgKind,
+        #[arg(long)]
+        name: String,
+        /// How partners reach the organisation (shown in match notices)
+        #[arg(long)]
+        contact: Option<String>,
+    },
+    /// List the registered organisations.
+    List,
+    /// Register a partner system's client certificate for an organisation.
+    Cert {
+        #[command(subcommand)]
+        command: CertCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CertCommand {
+    /// Register a certificate by its PEM file or its SHA-256 fingerprint.
+    Add {
+        /// The organisation's id
+        org: String,
+        /// The certificate (PEM)
+        #[arg(long, value_name = "FILE", conflicts_with = "fingerprint", required_unless_present = "fingerprint")]
+        cert: Option<PathBuf>,
+        /// The SHA-256 fingerprint of the certificate's DER encoding (64 hex characters)
+        #[arg(long)]
+        fingerprint: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Register an account, or update its role, name and contact.
+    Add {
+        /// The account id, e.g. mentor@lyceum-noord
+        id: String,
+        #[arg(long)]
+        org: String,
+        /// A role of the organisation's kind, or privacy_officer, auditor, admin
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        contact: Option<String>,
+    },
+    /// List an organisation's accounts.
+    List {
+        #[arg(long)]
+        org: String,
     },
 }
 
@@ -158,6 +234,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { data_dir, listen, certs } => run_demo(data_dir, *listen, certs).await,
+        Command::Org { command } => administer_orgs(&cli, command).await,
+        Command::Account { command } => administer_accounts(&cli, command).await,
         Command::Scenarios { command: ScenariosCommand::Run { files } } => run_scenarios(&cli, files).await,
         Command::Audit { command: AuditCommand::Verify } => verify(&cli).await,
     }
@@ -227,6 +305,69 @@ async fn run_demo(data_dir: &Path, listen: std::net::SocketAddr, certs: &Path) -
     let youth = demo::DemoYouth::fourteen_today(clock::now().date());
     println!("{}", demo::walkthrough(&youth, app.addr(), certs, &database_url, &me));
     app.run_until_stopped(app::shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The gateway of the command line's database, for administration.
+async fn admin_gateway(cli: &Cli) -> Result<Gateway> {
+    let url = cli.database_url();
+    let store: Arc<dyn Store> =
+        Arc::from(store::open(url).await.with_context(|| format!("cannot open the database {url}"))?);
+    let keys = keys_for(cli, &*store).await?;
+    gateway(store, &keys).await
+}
+
+async fn administer_orgs(cli: &Cli, command: &OrgCommand) -> Result<ExitCode> {
+    let gateway = admin_gateway(cli).await?;
+    let occasion = Occasion::at(clock::now());
+    match command {
+        OrgCommand::Add { id, kind, name, contact } => {
+            let org = Organisation { id: OrgId(id.clone()), kind: *kind, name: name.clone(), contact: contact.clone() };
+            gateway.add_org(operator(), org, &occasion).await?;
+            println!("organisation {id} ({kind}) registered");
+        }
+        OrgCommand::List => {
+            for org in gateway.store().orgs().await? {
+                println!("{}\t{}\t{}\t{}", org.id, org.kind, org.name, org.contact.unwrap_or_default());
+            }
+        }
+        OrgCommand::Cert { command: CertCommand::Add { org, cert, fingerprint } } => {
+            let fingerprint = match (cert, fingerprint) {
+                (Some(file), _) => {
+                    let pem = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+                    mtls::fingerprint_of_pem(&pem)
+                        .with_context(|| format!("no PEM certificate in {}", file.display()))?
+                }
+                (None, Some(fingerprint)) => fingerprint.replace(':', ""),
+                (None, None) => bail!("give --cert FILE or --fingerprint HEX"),
+            };
+            gateway.add_certificate(operator(), &OrgId(org.clone()), &fingerprint, &occasion).await?;
+            println!("certificate {fingerprint} registered for {org}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn administer_accounts(cli: &Cli, command: &AccountCommand) -> Result<ExitCode> {
+    let gateway = admin_gateway(cli).await?;
+    match command {
+        AccountCommand::Add { id, org, role, name, contact } => {
+            let account = Account {
+                id: id.clone(),
+                org: OrgId(org.clone()),
+                role: *role,
+                display_name: name.clone(),
+                contact: contact.clone(),
+            };
+            gateway.add_account(operator(), account, &Occasion::at(clock::now())).await?;
+            println!("account {id} ({role} at {org}) registered");
+        }
+        AccountCommand::List { org } => {
+            for account in gateway.store().accounts(&OrgId(org.clone())).await? {
+                println!("{}\t{}\t{}", account.id, account.role, account.display_name);
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -81,9 +81,10 @@ impl Config {
     }
 
     fn figment(figment: Figment) -> Result<Config, ConfigError> {
-        let env = Env::prefixed("KETENPOORT_")
-            .split("__")
-            .filter(|key| KEYS.iter().any(|known| key.as_str().split('.').next() == Some(*known)));
+        let env = Env::prefixed("KETENPOORT_").split("__").filter(|key| {
+            let top = key.as_str().split('.').next().unwrap_or_default();
+            KEYS.iter().any(|known| known.eq_ignore_ascii_case(top))
+        });
         figment.merge(env).extract().map_err(|e| ConfigError(e.to_string()))
     }
 }
@@ -109,20 +110,34 @@ mod tests {
 
     #[test]
     fn the_file_overrides_defaults_and_unknown_keys_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("k.toml");
-        std::fs::write(
-            &file,
-            "listen = \"127.0.0.1:9443\"\ncheckpoint_every = 10\n[tls]\ncert = \"a\"\nkey = \"b\"\nclient_ca = \"c\"\n",
-        )
-        .unwrap();
-        let config = Config::load(&file).unwrap();
-        assert_eq!(config.listen.port(), 9443);
-        assert_eq!(config.checkpoint_every, 10);
-        assert_eq!(config.max_body_bytes, 64 * 1024);
-        std::fs::write(&file, "lissen = \"127.0.0.1:9443\"\n").unwrap();
-        assert!(Config::load(&file).unwrap_err().to_string().contains("lissen"));
-        assert!(Config::load(&dir.path().join("absent.toml")).is_err());
+        // In a jail: the environment is the process's, shared with the other tests.
+        figment::Jail::expect_with(|jail| {
+            let toml = "listen = \"127.0.0.1:9443\"\ncheckpoint_every = 10\n[tls]\ncert = \"a\"\nkey = \"b\"\nclient_ca = \"c\"\n";
+            jail.create_file("k.toml", toml)?;
+            let config = Config::load(Path::new("k.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(config.listen.port(), 9443);
+            assert_eq!(config.checkpoint_every, 10);
+            assert_eq!(config.max_body_bytes, 64 * 1024);
+            jail.create_file("typo.toml", "lissen = \"127.0.0.1:9443\"\n")?;
+            assert!(Config::load(Path::new("typo.toml")).unwrap_err().to_string().contains("lissen"));
+            assert!(Config::load(Path::new("absent.toml")).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_other_variables_are_left_alone() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("k.toml", "max_body_bytes = 1000\n")?;
+            jail.set_env("KETENPOORT_MAX_BODY_BYTES", "512");
+            jail.set_env("KETENPOORT_TLS__CERT", "/etc/k/server.crt");
+            jail.set_env("KETENPOORT_LOG", "debug");
+            let config = Config::load(Path::new("k.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(config.max_body_bytes, 512);
+            assert_eq!(config.tls.cert, PathBuf::from("/etc/k/server.crt"));
+            assert_eq!(config.tls.key, PathBuf::from("certs-dev/server.key"));
+            Ok(())
+        });
     }
 
     #[test]

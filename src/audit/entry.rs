@@ -49,6 +49,10 @@ vocabulary! {
         CaseLeadChanged = "case_lead_changed",
         /// A request refused before any decision: no certificate, unknown organisation or account.
         AccessDenied = "access_denied",
+        /// Administration: an organisation, a partner system's certificate, an account.
+        OrgRegistered = "org_registered",
+        CertificateRegistered = "certificate_registered",
+        AccountRegistered = "account_registered",
     }
 }
 

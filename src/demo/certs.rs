@@ -7,8 +7,6 @@ use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DevCertError {
@@ -16,11 +14,6 @@ pub enum DevCertError {
     Generate(#[from] rcgen::Error),
     #[error("cannot write {path}: {detail}")]
     Write { path: String, detail: String },
-}
-
-/// The first certificate of a PEM text, as DER.
-pub(super) fn first_der(pem: &[u8]) -> Option<Vec<u8>> {
-    CertificateDer::pem_slice_iter(pem).next()?.ok().map(|der| der.to_vec())
 }
 
 fn name(common: &str, organisation: &str) -> DistinguishedName {

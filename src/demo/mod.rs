@@ -14,7 +14,7 @@ pub use certs::{DevCertError, generate as generate_dev_certs};
 
 use crate::exchange::Gateway;
 use crate::framework::{OrgId, OrgKind};
-use crate::identity::mtls::fingerprint;
+use crate::identity::mtls::fingerprint_of_pem;
 use crate::store::{Account, Organisation, StoreError};
 
 const REGION: &str = include_str!("region.yaml");
@@ -87,7 +87,8 @@ pub fn account_id(role: &str, org: &str) -> String {
 }
 
 /// Registers the region's organisations, one account per professional role, and each
-/// organisation's development certificate from `certs`. Safe to run again.
+/// organisation's development certificate from `certs`. Safe to run again. Demo fixtures go
+/// straight to the store; an administrator's registrations (`ketenpoort org …`) are audited.
 pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::OffsetDateTime) -> Result<(), DemoError> {
     let store = gateway.store();
     for org in &region.orgs {
@@ -113,11 +114,11 @@ pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::Of
         let path = certs.join(format!("{}.crt", org.id));
         let pem = std::fs::read(&path)
             .map_err(|e| DemoError::Certificate { path: path.display().to_string(), detail: e.to_string() })?;
-        let der = certs::first_der(&pem).ok_or_else(|| DemoError::Certificate {
+        let fingerprint = fingerprint_of_pem(&pem).ok_or_else(|| DemoError::Certificate {
             path: path.display().to_string(),
             detail: "no certificate in it".into(),
         })?;
-        store.add_certificate(&fingerprint(&der), &id, at).await?;
+        store.add_certificate(&fingerprint, &id, at).await?;
     }
     Ok(())
 }

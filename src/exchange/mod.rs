@@ -6,6 +6,8 @@
 //! so a delivered signal and its entry commit in one transaction or not at all. Changes to the
 //! facts themselves (consents, involvements, measures, reports) are audited the same way.
 
+mod registry;
+
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -22,6 +24,8 @@ use crate::store::{
     Audited, DeliveredSignal, Effect, FactKind, MatchNotice, Organisation, Store, StoreError, Thread, YouthId,
 };
 use crate::youth::{BirthDate, Pseudonym};
+
+pub use registry::RegistryError;
 
 /// Whether an allowed exchange takes effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

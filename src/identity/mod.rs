@@ -36,6 +36,17 @@ impl fmt::Display for Authentication {
     }
 }
 
+/// An operator at the command line, as the audit log records them.
+pub fn operator() -> AuditActor {
+    AuditActor {
+        account: None,
+        org: None,
+        org_kind: None,
+        role: Some(Role::Admin),
+        authenticated_by: Authentication::CommandLine.to_string(),
+    }
+}
+
 /// The acting party. `role` is absent when an organisation's system acts without naming a
 /// person (recording facts it holds); professional requests always name one.
 #[derive(Debug, Clone, PartialEq, Eq)]

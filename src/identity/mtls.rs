@@ -16,6 +16,14 @@ pub fn fingerprint(der: &[u8]) -> String {
     hex::encode(digest::digest(&digest::SHA256, der))
 }
 
+/// The fingerprint of the first certificate in a PEM text.
+pub fn fingerprint_of_pem(pem: &[u8]) -> Option<String> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let der = CertificateDer::pem_slice_iter(pem).next()?.ok()?;
+    Some(fingerprint(&der))
+}
+
 /// Why a request was refused before anything was decided.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccessDenied {

@@ -150,6 +150,14 @@ pub enum Effect {
         report: Report,
     },
     DeliverMatchNotice(MatchNotice),
+    /// Administration: organisations, their certificates and accounts.
+    RegisterOrg(Organisation),
+    RegisterCertificate {
+        fingerprint: String,
+        org: OrgId,
+        at: OffsetDateTime,
+    },
+    RegisterAccount(Account),
     SetCaseLead {
         youth: YouthId,
         org: OrgId,
@@ -218,6 +226,11 @@ pub trait Store: Send + Sync {
     async fn upsert_account(&self, account: &Account) -> Result<(), StoreError>;
     /// An account that is not disabled.
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError>;
+
+    /// Every registered organisation, disabled ones too, by id.
+    async fn orgs(&self) -> Result<Vec<Organisation>, StoreError>;
+    /// The accounts of an organisation, by id.
+    async fn accounts(&self, org: &OrgId) -> Result<Vec<Account>, StoreError>;
 
     /// The youth behind a pseudonym, if known.
     async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError>;

@@ -162,6 +162,16 @@ fn org_of(row: &SqliteRow) -> Result<Organisation, StoreError> {
     })
 }
 
+fn account_of(row: &SqliteRow) -> Result<Account, StoreError> {
+    Ok(Account {
+        id: row.try_get("id").map_err(db)?,
+        org: OrgId(row.try_get("org_id").map_err(db)?),
+        role: word(&row.try_get::<String, _>("role").map_err(db)?)?,
+        display_name: row.try_get("display_name").map_err(db)?,
+        contact: row.try_get("contact").map_err(db)?,
+    })
+}
+
 impl SqliteStore {
     /// The answers to `request`, in delivery order.
     async fn answers(&self, request: &str) -> Result<Vec<Answer>, StoreError> {
@@ -187,6 +197,83 @@ impl SqliteStore {
 
 fn is_request(signal: Signal) -> bool {
     matches!(signal, Signal::FeedbackRequest | Signal::ContactRequest)
+}
+
+/// Registers an organisation or updates its name and contact; its kind never changes.
+async fn upsert_org(conn: &mut SqliteConnection, org: &Organisation) -> Result<(), StoreError> {
+    let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM organisations WHERE id = ?")
+        .bind(&org.id.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    if let Some(kind) = kind
+        && kind != org.kind.as_str()
+    {
+        return Err(StoreError::Conflict(format!(
+            "organisation `{}` is already registered as `{kind}`, not `{}`",
+            org.id, org.kind
+        )));
+    }
+    sqlx::query(
+        "INSERT INTO organisations (id, kind, name, contact) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, contact = excluded.contact",
+    )
+    .bind(&org.id.0)
+    .bind(org.kind.as_str())
+    .bind(&org.name)
+    .bind(&org.contact)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+async fn add_certificate(
+    conn: &mut SqliteConnection,
+    fingerprint: &str,
+    org: &OrgId,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO organisation_certificates (fingerprint, org_id, added_at) VALUES (?, ?, ?) \
+         ON CONFLICT (fingerprint) DO UPDATE SET org_id = excluded.org_id",
+    )
+    .bind(fingerprint)
+    .bind(&org.0)
+    .bind(micros(at))
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Registers an account or updates its role, name and contact; it never moves to another
+/// organisation.
+async fn upsert_account(conn: &mut SqliteConnection, account: &Account) -> Result<(), StoreError> {
+    let org: Option<String> = sqlx::query_scalar("SELECT org_id FROM accounts WHERE id = ?")
+        .bind(&account.id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    if let Some(org) = org
+        && org != account.org.0
+    {
+        return Err(StoreError::Conflict(format!("account `{}` belongs to `{org}`", account.id)));
+    }
+    sqlx::query(
+        "INSERT INTO accounts (id, org_id, role, display_name, contact) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (id) DO UPDATE SET role = excluded.role, display_name = excluded.display_name, \
+         contact = excluded.contact",
+    )
+    .bind(&account.id)
+    .bind(&account.org.0)
+    .bind(account.role.as_str())
+    .bind(&account.display_name)
+    .bind(&account.contact)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 async fn head(conn: &mut SqliteConnection) -> Result<(u64, ChainHash), StoreError> {
@@ -383,6 +470,9 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             .await
             .map_err(db)?;
         }
+        Effect::RegisterOrg(org) => upsert_org(conn, org).await?,
+        Effect::RegisterCertificate { fingerprint, org, at } => add_certificate(conn, fingerprint, org, *at).await?,
+        Effect::RegisterAccount(account) => upsert_account(conn, account).await?,
         Effect::SetCaseLead { youth, org, at } => {
             sqlx::query(
                 "INSERT INTO case_leads (youth_id, org_id, since, audit_seq) VALUES (?, ?, ?, ?) \
@@ -413,17 +503,8 @@ impl Store for SqliteStore {
     }
 
     async fn add_certificate(&self, fingerprint: &str, org: &OrgId, at: OffsetDateTime) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO organisation_certificates (fingerprint, org_id, added_at) VALUES (?, ?, ?) \
-             ON CONFLICT (fingerprint) DO UPDATE SET org_id = excluded.org_id",
-        )
-        .bind(fingerprint)
-        .bind(&org.0)
-        .bind(micros(at))
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        add_certificate(&mut conn, fingerprint, org, at).await
     }
 
     async fn org_by_certificate(&self, fingerprint: &str) -> Result<Option<Organisation>, StoreError> {
@@ -441,20 +522,8 @@ impl Store for SqliteStore {
     }
 
     async fn upsert_account(&self, account: &Account) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO accounts (id, org_id, role, display_name, contact) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET role = excluded.role, display_name = excluded.display_name, \
-             contact = excluded.contact WHERE accounts.org_id = excluded.org_id",
-        )
-        .bind(&account.id)
-        .bind(&account.org.0)
-        .bind(account.role.as_str())
-        .bind(&account.display_name)
-        .bind(&account.contact)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        upsert_account(&mut conn, account).await
     }
 
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
@@ -465,16 +534,28 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        row.map(|row| {
-            Ok(Account {
-                id: row.try_get("id").map_err(db)?,
-                org: OrgId(row.try_get("org_id").map_err(db)?),
-                role: word(&row.try_get::<String, _>("role").map_err(db)?)?,
-                display_name: row.try_get("display_name").map_err(db)?,
-                contact: row.try_get("contact").map_err(db)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(account_of).transpose()
+    }
+
+    async fn orgs(&self) -> Result<Vec<Organisation>, StoreError> {
+        sqlx::query("SELECT id, kind, name, contact FROM organisations ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(org_of)
+            .collect()
+    }
+
+    async fn accounts(&self, org: &OrgId) -> Result<Vec<Account>, StoreError> {
+        sqlx::query("SELECT id, org_id, role, display_name, contact FROM accounts WHERE org_id = ? ORDER BY id")
+            .bind(&org.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(account_of)
+            .collect()
     }
 
     async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError> {
@@ -601,26 +682,8 @@ impl Store for SqliteStore {
     }
 
     async fn upsert_org(&self, org: &Organisation) -> Result<(), StoreError> {
-        if let Some(existing) = self.org(&org.id).await?
-            && existing.kind != org.kind
-        {
-            return Err(StoreError::Conflict(format!(
-                "organisation `{}` is already registered as `{}`, not `{}`",
-                org.id, existing.kind, org.kind
-            )));
-        }
-        sqlx::query(
-            "INSERT INTO organisations (id, kind, name, contact) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, contact = excluded.contact",
-        )
-        .bind(&org.id.0)
-        .bind(org.kind.as_str())
-        .bind(&org.name)
-        .bind(&org.contact)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        upsert_org(&mut conn, org).await
     }
 
     async fn org(&self, id: &OrgId) -> Result<Option<Organisation>, StoreError> {

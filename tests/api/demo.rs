@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::contains;
+use crate::helpers::{ChildGuard, contains};
 
 #[test]
 fn the_printed_walkthrough_tells_the_whole_story_and_the_logs_hold_no_personal_data() {
@@ -14,17 +14,19 @@ fn the_printed_walkthrough_tells_the_whole_story_and_the_logs_hold_no_personal_d
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
-    let mut demo = Command::new(env!("CARGO_BIN_EXE_ketenpoort"))
-        .args(["demo", "--data-dir", data.to_str().unwrap(), "--listen", "127.0.0.1:0"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("KETENPOORT_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut demo = ChildGuard(
+        Command::new(env!("CARGO_BIN_EXE_ketenpoort"))
+            .args(["demo", "--data-dir", data.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("KETENPOORT_LOG", "debug")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
 
     // Drain the logs as they come: a full pipe would stall the server.
-    let mut stderr = demo.stderr.take().unwrap();
+    let mut stderr = demo.0.stderr.take().unwrap();
     let logs = std::thread::spawn(move || {
         let mut logs = String::new();
         std::io::Read::read_to_string(&mut stderr, &mut logs).unwrap();
@@ -32,7 +34,7 @@ fn the_printed_walkthrough_tells_the_whole_story_and_the_logs_hold_no_personal_d
     });
 
     // Read the printed walkthrough, up to its last command.
-    let mut stdout = BufReader::new(demo.stdout.take().unwrap());
+    let mut stdout = BufReader::new(demo.0.stdout.take().unwrap());
     let mut printed = String::new();
     let started = Instant::now();
     while !printed.contains("audit verify") {
@@ -55,8 +57,8 @@ fn the_printed_walkthrough_tells_the_whole_story_and_the_logs_hold_no_personal_d
     let told = String::from_utf8_lossy(&output.stdout);
 
     // Stop it as an operator would, and read its logs.
-    Command::new("kill").args(["-TERM", &demo.id().to_string()]).status().unwrap();
-    let stopped = demo.wait().unwrap();
+    Command::new("kill").args(["-TERM", &demo.0.id().to_string()]).status().unwrap();
+    let stopped = demo.0.wait().unwrap();
     let logs = logs.join().unwrap();
 
     assert!(told.contains("\"matches\":[{\"id\":\"lyceum-noord\""), "a match: {told}");

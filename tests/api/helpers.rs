@@ -206,3 +206,12 @@ pub fn merge(body: &mut Value, extra: Value) {
 pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
 }
+
+/// A child process that is killed when the test ends, also when it fails half-way.
+pub struct ChildGuard(pub std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}

@@ -10,4 +10,5 @@ mod demo;
 mod errors;
 mod identity;
 mod resources;
+mod serve;
 mod story;

@@ -1,0 +1,78 @@
+//! Administration under the same rule as every other change: organisations, their partner
+//! systems' certificates and their accounts are registered together with an audit entry.
+
+use super::{Gateway, Occasion};
+use crate::audit::{AuditActor, AuditEntry, AuditEvent};
+use crate::clock;
+use crate::framework::{InputError, OrgId};
+use crate::store::{Account, Audited, Effect, Organisation, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Gateway {
+    async fn administer(
+        &self,
+        by: AuditActor,
+        event: AuditEvent,
+        org: &OrgId,
+        subject: String,
+        effect: Effect,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
+        let mut entry = AuditEntry::new(event, by, occasion.at, clock::now(), occasion.request_id.clone());
+        entry.recipient_org = Some(org.0.clone());
+        entry.subject = Some(subject);
+        let seqs = self.audit.append(vec![Audited { entry, effect: Some(effect) }], clock::now()).await?;
+        Ok(seqs.first().copied().unwrap_or_default())
+    }
+
+    /// Registers an organisation, or updates its name and contact.
+    pub async fn add_org(&self, by: AuditActor, org: Organisation, occasion: &Occasion) -> Result<u64, StoreError> {
+        let id = org.id.clone();
+        self.administer(by, AuditEvent::OrgRegistered, &id, id.0.clone(), Effect::RegisterOrg(org), occasion).await
+    }
+
+    /// Registers a partner system's client certificate (SHA-256 fingerprint) for `org`.
+    pub async fn add_certificate(
+        &self,
+        by: AuditActor,
+        org: &OrgId,
+        fingerprint: &str,
+        occasion: &Occasion,
+    ) -> Result<u64, RegistryError> {
+        if fingerprint.len() != 64 || !fingerprint.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(InputError::InvalidRequest(
+                "a fingerprint is the SHA-256 of the certificate: 64 hexadecimal characters".into(),
+            )
+            .into());
+        }
+        self.store.org(org).await?.ok_or_else(|| InputError::UnknownOrg(org.0.clone()))?;
+        let fingerprint = fingerprint.to_ascii_lowercase();
+        let effect =
+            Effect::RegisterCertificate { fingerprint: fingerprint.clone(), org: org.clone(), at: occasion.at };
+        Ok(self.administer(by, AuditEvent::CertificateRegistered, org, fingerprint, effect, occasion).await?)
+    }
+
+    /// Registers an account of `account.org` with a role that exists in its org kind.
+    pub async fn add_account(
+        &self,
+        by: AuditActor,
+        account: Account,
+        occasion: &Occasion,
+    ) -> Result<u64, RegistryError> {
+        let org = self.store.org(&account.org).await?.ok_or_else(|| InputError::UnknownOrg(account.org.0.clone()))?;
+        if !org.kind.has_role(account.role) {
+            return Err(InputError::invalid_role(account.role.as_str(), org.kind).into());
+        }
+        let (org_id, id) = (account.org.clone(), account.id.clone());
+        Ok(self
+            .administer(by, AuditEvent::AccountRegistered, &org_id, id, Effect::RegisterAccount(account), occasion)
+            .await?)
+    }
+}
