@@ -105,6 +105,7 @@ impl fmt::Debug for Config {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err, reason = "figment's Jail returns its own large error type")]
 mod tests {
     use super::*;
 
