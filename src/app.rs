@@ -33,6 +33,8 @@ pub struct AppState {
     pub gateway: Gateway,
     pub pseudonymiser: Pseudonymiser,
     pub metrics: PrometheusHandle,
+    /// Whether the pages offer the demo sign-in (`ketenpoort demo` only).
+    pub demo_sign_in: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,8 +90,12 @@ impl App {
             .ok_or_else(|| AppError::Config("set `keys` (the key directory) in the configuration".into()))?;
         let keys = keys::load(&keys_dir)?;
         let gateway = gateway(store, &keys, config.checkpoint_every).await?;
-        let state =
-            AppState { gateway, pseudonymiser: keys.pseudonymiser.clone(), metrics: crate::ops::metrics_handle() };
+        let state = AppState {
+            gateway,
+            pseudonymiser: keys.pseudonymiser.clone(),
+            metrics: crate::ops::metrics_handle(),
+            demo_sign_in: config.demo_sign_in,
+        };
 
         let tls = RustlsConfig::from_config(Arc::new(server_tls(&config.tls)?));
         let handle = Handle::new();

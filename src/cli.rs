@@ -299,6 +299,10 @@ async fn run_demo(data_dir: &Path, listen: std::net::SocketAddr, certs: &Path) -
     let me = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("ketenpoort"));
     println!("Ketenpoort demo listening on https://{} (development certificates: NOT FOR PRODUCTION)", app.addr());
     println!(
+        "In a browser: https://{}/signin (accept the development certificate; pick a demo professional).",
+        app.addr()
+    );
+    println!(
         "Data in {}. Stop with Ctrl-C. Paste these commands in another terminal, from this directory:\n",
         data_dir.display()
     );

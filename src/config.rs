@@ -31,6 +31,10 @@ pub struct Config {
     /// How long a shutdown waits for requests in flight.
     pub shutdown_grace_seconds: u64,
     pub tls: TlsConfig,
+    /// The demo's sign-in that picks a demo professional: set by `ketenpoort demo` only, never
+    /// by a file or the environment.
+    #[serde(skip)]
+    pub demo_sign_in: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -58,6 +62,7 @@ impl Default for Config {
                 key: "certs-dev/server.key".into(),
                 client_ca: "certs-dev/ca.crt".into(),
             },
+            demo_sign_in: false,
         }
     }
 }

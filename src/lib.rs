@@ -33,5 +33,7 @@ pub mod policy;
 pub mod scenarios;
 /// The storage port (units of work) and its SQLite backend.
 pub mod store;
+/// Pages for people: sessions, CSRF, Dutch and English.
+pub mod web;
 /// BSN (elfproef) → pseudonym (HMAC); birth date and age.
 pub mod youth;

@@ -1,4 +1,5 @@
-//! `/api/v1`: the JSON API for partner systems, authenticated by mutual TLS.
+//! `/api/v1`: the JSON API for partner systems, authenticated by mutual TLS; and the one
+//! router that joins it with the pages and the operations endpoints.
 //!
 //! In the request flow this is the outer edge: extract (body, caller, occasion), call the
 //! exchange layer, present. Handlers hold no SQL and no rule; errors map to HTTP in
@@ -17,9 +18,10 @@ mod types;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
@@ -50,14 +52,28 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(ops::routes())
+        .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        // No scripts, frames or foreign form targets; no referrer; HTTPS only.
+        .layer(header(
+            "content-security-policy",
+            "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("referrer-policy", "no-referrer"))
+        .layer(header("strict-transport-security", "max-age=31536000; includeSubDomains"))
         .layer(middleware::from_fn(ops::track))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// A header every response carries unless its handler set one.
+fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
 }
 
 async fn not_found() -> ApiError {

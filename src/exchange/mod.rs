@@ -63,6 +63,8 @@ pub struct Exchanged {
     pub decision: Decision,
     /// The decision in plain words: why, and what would make it possible.
     pub message: String,
+    /// The youth's age at T, which the message names when consent is at stake.
+    pub age: u32,
     pub audit_seq: u64,
     /// The delivered signal's or recorded involvement's id, when the exchange took effect.
     pub effect_id: Option<String>,
@@ -172,7 +174,8 @@ impl Gateway {
             return Err(ExchangeError::AlreadyInvolved(existing.id.clone()));
         }
         let decision = framework::decide(request, &facts, &*self.policy, occasion.at)?;
-        let message = framework::explain(request, &decision, facts.birth_date.age_at(occasion.at));
+        let age = facts.birth_date.age_at(occasion.at);
+        let message = framework::explain(request, &decision, age);
 
         let event = if mode == Mode::DryRun { AuditEvent::DryRun } else { AuditEvent::Decision };
         let mut entry = self.entry(event, principal, Some(youth), occasion);
@@ -250,7 +253,14 @@ impl Gateway {
             "reason" => decision.reason.map_or("", |r| r.as_str()),
         )
         .increment(1);
-        Ok(Exchanged { decision, message, audit_seq: seqs.first().copied().unwrap_or_default(), effect_id, matches })
+        Ok(Exchanged {
+            decision,
+            message,
+            age,
+            audit_seq: seqs.first().copied().unwrap_or_default(),
+            effect_id,
+            matches,
+        })
     }
 
     /// An answer must reply to a request that the answering organisation received about the

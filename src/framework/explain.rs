@@ -67,3 +67,66 @@ pub fn explain(request: &ExchangeRequest, decision: &Decision, age: u32) -> Stri
         }
     }
 }
+
+/// Who must agree at this age, in Dutch.
+fn wie_moet_instemmen(age: u32) -> &'static str {
+    match age {
+        0..=11 => "de ouder moet toestemming geven",
+        12..=15 => "jongere én ouder moeten toestemming geven",
+        _ => "de jongere beslist zelf",
+    }
+}
+
+/// The decision in Dutch, for the professionals' pages (DESIGN.md, "Words the users use").
+pub fn explain_nl(request: &ExchangeRequest, decision: &Decision, age: u32) -> String {
+    if let Some(basis) = decision.basis {
+        return match (request.action, basis) {
+            (Action::Register, _) => {
+                "Geregistreerd in de verwijsindex. Informeer de jongere en de ouders over de melding.".into()
+            }
+            (_, Basis::SchoolAttendanceDuty) => {
+                "Toegestaan: de school moet verzuim melden (Leerplichtwet art. 21a).".into()
+            }
+            (_, Basis::ReportingCode) => {
+                "Toegestaan: meldrecht volgens de meldcode. Een privacy officer beoordeelt de melding.".into()
+            }
+            (_, Basis::ReporterFeedback) => "Toegestaan: Veilig Thuis informeert de melder.".into(),
+            (_, Basis::ChildProtectionMeasure) => {
+                "Toegestaan: er loopt een kinderbeschermingsmaatregel (Jeugdwet art. 7.3.11).".into()
+            }
+            (_, Basis::ReferenceIndex) => "Toegestaan: beide organisaties zijn betrokken bij deze jongere.".into(),
+            (_, Basis::Consent) => {
+                format!(
+                    "Toegestaan: de vereiste toestemming is gegeven (de jongere is {age}: {}).",
+                    wie_moet_instemmen(age)
+                )
+            }
+        };
+    }
+    match decision.reason.unwrap_or(DenyReason::NoRule) {
+        DenyReason::NoRule => "Niet toegestaan: het handelingskader staat deze uitwisseling niet toe.".into(),
+        DenyReason::NoRelationship => {
+            "Niet verstuurd: uw organisatie is niet betrokken bij deze jongere. Meld eerst uw betrokkenheid.".into()
+        }
+        DenyReason::RecipientNoRelationship => "Niet verstuurd: de ontvanger is niet betrokken bij deze jongere.".into(),
+        DenyReason::ConsentMissing => {
+            format!("Niet verstuurd: toestemming ontbreekt. De jongere is {age}: {}.", wie_moet_instemmen(age))
+        }
+        DenyReason::ConsentMissingYouth => {
+            format!("Niet verstuurd: toestemming van de jongere ontbreekt. De jongere is {age}: {}.", wie_moet_instemmen(age))
+        }
+        DenyReason::ConsentMissingParent => {
+            format!("Niet verstuurd: toestemming van de ouder ontbreekt. De jongere is {age}: {}.", wie_moet_instemmen(age))
+        }
+        DenyReason::ConsentRevoked => "Niet verstuurd: de toestemming is ingetrokken. Vraag opnieuw toestemming.".into(),
+        DenyReason::ConsentExpired => {
+            "Niet verstuurd: de toestemming is nu niet geldig (verlopen of nog niet ingegaan). Vraag nieuwe toestemming.".into()
+        }
+        DenyReason::ConsentOutOfScope => {
+            "Niet verstuurd: de toestemming geldt niet voor deze ontvanger, dit signaal of dit doel.".into()
+        }
+        DenyReason::NoActiveMeasure => "Niet verstuurd: er loopt geen kinderbeschermingsmaatregel voor deze jongere.".into(),
+        DenyReason::NotReporter => "Niet verstuurd: die organisatie heeft deze jongere niet gemeld bij Veilig Thuis.".into(),
+        DenyReason::JustificationRequired => "Niet verstuurd: een melding volgens de meldcode vraagt om een onderbouwing.".into(),
+    }
+}

@@ -11,7 +11,7 @@ mod request;
 pub mod vocabulary;
 
 pub use decision::{Decision, MatchedRule, PolicyError, RuleBook, RuleQuery, decide};
-pub use explain::explain;
+pub use explain::{explain, explain_nl};
 pub use facts::{Consent, Involvement, Measure, OrgId, Party, Report, YouthFacts, default_expiry};
 pub use request::{ExchangeRequest, InputError};
 pub use vocabulary::{

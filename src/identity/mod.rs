@@ -23,6 +23,21 @@ pub enum Authentication {
     CommandLine,
     /// Facts and requests read from a conformance scenario file.
     Scenario { file: String },
+    /// The demo's sign-in, which picks a demo professional (`ketenpoort demo` only).
+    DemoSignIn,
+}
+
+impl Authentication {
+    /// Reads back what `Display` wrote (sessions store it as text).
+    pub fn parse(text: &str) -> Authentication {
+        match text.split_once(':') {
+            Some(("certificate", fingerprint)) => Authentication::Certificate { fingerprint: fingerprint.to_owned() },
+            Some(("oidc", issuer)) => Authentication::OidcSession { issuer: issuer.to_owned() },
+            Some(("scenario", file)) => Authentication::Scenario { file: file.to_owned() },
+            _ if text == "demo" => Authentication::DemoSignIn,
+            _ => Authentication::CommandLine,
+        }
+    }
 }
 
 impl fmt::Display for Authentication {
@@ -32,6 +47,7 @@ impl fmt::Display for Authentication {
             Authentication::OidcSession { issuer } => write!(f, "oidc:{issuer}"),
             Authentication::CommandLine => f.write_str("cli"),
             Authentication::Scenario { file } => write!(f, "scenario:{file}"),
+            Authentication::DemoSignIn => f.write_str("demo"),
         }
     }
 }

@@ -55,6 +55,17 @@ pub struct Account {
     pub contact: Option<String>,
 }
 
+/// A person's session on the web pages; the cookie's token is known here only by its hash.
+#[derive(Debug, Clone)]
+pub struct WebSession {
+    pub token_hash: String,
+    pub account_id: String,
+    pub authenticated_by: String,
+    pub csrf_token: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}
+
 /// "Another professional is involved too", delivered to one organisation.
 #[derive(Debug, Clone)]
 pub struct MatchNotice {
@@ -232,6 +243,13 @@ pub trait Store: Send + Sync {
     /// The accounts of an organisation, by id.
     async fn accounts(&self, org: &OrgId) -> Result<Vec<Account>, StoreError>;
 
+    async fn create_session(&self, session: &WebSession) -> Result<(), StoreError>;
+    async fn session(&self, token_hash: &str) -> Result<Option<WebSession>, StoreError>;
+    async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<(), StoreError>;
+    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// The pseudonym of a youth the store knows.
+    async fn youth_pseudonym(&self, youth: YouthId) -> Result<Option<Pseudonym>, StoreError>;
     /// The youth behind a pseudonym, if known.
     async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError>;
     /// Finds the youth by pseudonym, or enrols them. A different birth date is a conflict.

@@ -17,7 +17,7 @@ use tokio::sync::Mutex;
 
 use super::{
     Account, Answer, Audited, DeliveredSignal, Effect, FactKind, FactOwner, InboxItem, Link, MatchNotice, Organisation,
-    PolicyText, Store, StoreError, StoredEntry, Thread, YouthId, word,
+    PolicyText, Store, StoreError, StoredEntry, Thread, WebSession, YouthId, word,
 };
 use crate::audit::{AuditActor, AuditEntry, ChainHash, Checkpoint, GENESIS, micros};
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal, YouthFacts};
@@ -556,6 +556,73 @@ impl Store for SqliteStore {
             .iter()
             .map(account_of)
             .collect()
+    }
+
+    async fn create_session(&self, session: &WebSession) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO web_sessions (token_hash, account_id, authenticated_by, csrf_token, created_at, last_seen_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&session.token_hash)
+        .bind(&session.account_id)
+        .bind(&session.authenticated_by)
+        .bind(&session.csrf_token)
+        .bind(micros(session.created_at))
+        .bind(micros(session.last_seen_at))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<WebSession>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token_hash, account_id, authenticated_by, csrf_token, created_at, last_seen_at \
+             FROM web_sessions WHERE token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|row| {
+            Ok(WebSession {
+                token_hash: row.try_get("token_hash").map_err(db)?,
+                account_id: row.try_get("account_id").map_err(db)?,
+                authenticated_by: row.try_get("authenticated_by").map_err(db)?,
+                csrf_token: row.try_get("csrf_token").map_err(db)?,
+                created_at: time_of(row.try_get("created_at").map_err(db)?)?,
+                last_seen_at: time_of(row.try_get("last_seen_at").map_err(db)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<(), StoreError> {
+        sqlx::query("UPDATE web_sessions SET last_seen_at = ? WHERE token_hash = ?")
+            .bind(micros(at))
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM web_sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn youth_pseudonym(&self, youth: YouthId) -> Result<Option<Pseudonym>, StoreError> {
+        let row = sqlx::query("SELECT key_id, pseudonym FROM youths WHERE id = ?")
+            .bind(youth.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(pseudonym_of).transpose()
     }
 
     async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError> {

@@ -12,3 +12,4 @@ mod identity;
 mod resources;
 mod serve;
 mod story;
+mod web;

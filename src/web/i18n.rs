@@ -1,0 +1,242 @@
+//! The pages' words, in Dutch (the default) and English (by a visible switch, a cookie, or
+//! `Accept-Language`). Domain words as the users say them (DESIGN.md, "Words the users use").
+
+use axum::http::HeaderMap;
+use axum_extra::extract::CookieJar;
+
+use crate::framework::Signal;
+
+/// The page language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+pub const LANG_COOKIE: &str = "ketenpoort_lang";
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    fn parse(code: &str) -> Option<Lang> {
+        match code.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {
+            Some("nl") => Some(Lang::Nl),
+            Some("en") => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The explicit choice (`?lang=`), else the cookie, else the browser's first known
+    /// language, else Dutch.
+    pub fn choose(query: Option<&str>, cookies: &CookieJar, headers: &HeaderMap) -> Lang {
+        query
+            .and_then(Lang::parse)
+            .or_else(|| cookies.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
+            .or_else(|| {
+                let accept = headers.get(axum::http::header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+                accept.split(',').find_map(Lang::parse)
+            })
+            .unwrap_or(Lang::Nl)
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Nl => &NL,
+            Lang::En => &EN,
+        }
+    }
+
+    /// A signal in the users' words.
+    pub fn signal(self, signal: Signal) -> &'static str {
+        use Signal::*;
+        match (self, signal) {
+            (Lang::Nl, Involvement) => "betrokkenheid",
+            (Lang::Nl, FeedbackRequest) => "verzoek om terugkoppeling",
+            (Lang::Nl, ContactRequest) => "verzoek om contact",
+            (Lang::Nl, HelpStarted) => "hulp gestart",
+            (Lang::Nl, HelpOngoing) => "hulp loopt",
+            (Lang::Nl, HelpEnded) => "hulp afgerond",
+            (Lang::Nl, SchoolAbsence) => "verzuimmelding",
+            (Lang::Nl, SafetyConcern) => "zorgmelding bij Veilig Thuis",
+            (Lang::Nl, ReportReceived) => "melding ontvangen",
+            (Lang::Nl, InvestigationStarted) => "onderzoek gestart",
+            (Lang::Nl, ReportClosed) => "melding afgesloten",
+            (Lang::En, Involvement) => "involvement",
+            (Lang::En, FeedbackRequest) => "feedback request",
+            (Lang::En, ContactRequest) => "contact request",
+            (Lang::En, HelpStarted) => "help started",
+            (Lang::En, HelpOngoing) => "help ongoing",
+            (Lang::En, HelpEnded) => "help ended",
+            (Lang::En, SchoolAbsence) => "school absence",
+            (Lang::En, SafetyConcern) => "safety concern to Veilig Thuis",
+            (Lang::En, ReportReceived) => "report received",
+            (Lang::En, InvestigationStarted) => "investigation started",
+            (Lang::En, ReportClosed) => "report closed",
+        }
+    }
+}
+
+/// Every fixed text of the pages.
+pub struct Texts {
+    pub other_lang_code: &'static str,
+    pub other_lang_name: &'static str,
+    pub demo_banner: &'static str,
+    pub sign_in: &'static str,
+    pub sign_in_demo_intro: &'static str,
+    pub sign_in_unavailable: &'static str,
+    pub sign_out: &'static str,
+    pub signed_in_as: &'static str,
+    pub overview: &'static str,
+    pub find_youth: &'static str,
+    pub match_notices: &'static str,
+    pub no_match_notices: &'static str,
+    pub also_involved: &'static str,
+    pub requests_received: &'static str,
+    pub no_requests: &'static str,
+    pub answers_received: &'static str,
+    pub no_answers: &'static str,
+    pub answer: &'static str,
+    pub answered: &'static str,
+    pub from: &'static str,
+    pub case_ref: &'static str,
+    pub bsn: &'static str,
+    pub birth_date: &'static str,
+    pub birth_date_hint: &'static str,
+    pub search: &'static str,
+    pub involved_organisations: &'static str,
+    pub case_lead: &'static str,
+    pub none: &'static str,
+    pub not_involved: &'static str,
+    pub register_involvement: &'static str,
+    pub ask_feedback: &'static str,
+    pub record_consent: &'static str,
+    pub report_concern: &'static str,
+    pub justification: &'static str,
+    pub decision_allowed: &'static str,
+    pub decision_refused: &'static str,
+    pub send: &'static str,
+    pub sent: &'static str,
+    pub back: &'static str,
+    pub status_signal: &'static str,
+    pub given_by: &'static str,
+    pub youth: &'static str,
+    pub parent: &'static str,
+    pub consent_rule: &'static str,
+    pub recipient_kinds: &'static str,
+    pub valid_from: &'static str,
+    pub save: &'static str,
+    pub consent_recorded: &'static str,
+    pub threads: &'static str,
+    pub error_title: &'static str,
+}
+
+static NL: Texts = Texts {
+    other_lang_code: "en",
+    other_lang_name: "English",
+    demo_banner: "DEMO — alleen voor ontwikkeling en uitleg. Geen echte gegevens invoeren.",
+    sign_in: "Inloggen",
+    sign_in_demo_intro: "Kies een demo-professional om mee in te loggen.",
+    sign_in_unavailable: "Inloggen via de identiteitsprovider van uw organisatie is nog niet ingericht. Vraag uw beheerder.",
+    sign_out: "Uitloggen",
+    signed_in_as: "Ingelogd als",
+    overview: "Overzicht",
+    find_youth: "Jeugdige zoeken",
+    match_notices: "Matchberichten",
+    no_match_notices: "Geen matchberichten.",
+    also_involved: "is ook betrokken",
+    requests_received: "Verzoeken om terugkoppeling",
+    no_requests: "Geen openstaande verzoeken.",
+    answers_received: "Ontvangen antwoorden",
+    no_answers: "Nog geen antwoorden.",
+    answer: "Beantwoorden",
+    answered: "beantwoord",
+    from: "van",
+    case_ref: "dossierkenmerk",
+    bsn: "BSN",
+    birth_date: "Geboortedatum",
+    birth_date_hint: "jjjj-mm-dd, nodig als de jeugdige nog niet bekend is",
+    search: "Zoeken",
+    involved_organisations: "Betrokken organisaties",
+    case_lead: "Regievoerder",
+    none: "geen",
+    not_involved: "Uw organisatie is (nog) niet betrokken bij deze jeugdige.",
+    register_involvement: "Betrokkenheid melden",
+    ask_feedback: "Om terugkoppeling vragen",
+    record_consent: "Toestemming vastleggen",
+    report_concern: "Zorgmelding bij Veilig Thuis",
+    justification: "Onderbouwing (verplicht)",
+    decision_allowed: "Mag verstuurd worden",
+    decision_refused: "Mag niet verstuurd worden",
+    send: "Versturen",
+    sent: "Verstuurd.",
+    back: "Terug naar het overzicht",
+    status_signal: "Antwoord",
+    given_by: "Gegeven door",
+    youth: "de jongere",
+    parent: "de ouder (gezaghebbende)",
+    consent_rule: "Onder 12 jaar geeft de ouder toestemming; van 12 tot 16 jongere én ouder; vanaf 16 de jongere zelf.",
+    recipient_kinds: "Voor ontvangers van het soort",
+    valid_from: "Geldig vanaf",
+    save: "Vastleggen",
+    consent_recorded: "Toestemming vastgelegd.",
+    threads: "Verzoeken en antwoorden",
+    error_title: "Er ging iets mis",
+};
+
+static EN: Texts = Texts {
+    other_lang_code: "nl",
+    other_lang_name: "Nederlands",
+    demo_banner: "DEMO — for development and explanation only. Do not enter real data.",
+    sign_in: "Sign in",
+    sign_in_demo_intro: "Choose a demo professional to sign in as.",
+    sign_in_unavailable: "Signing in with your organisation's identity provider is not set up yet. Ask your administrator.",
+    sign_out: "Sign out",
+    signed_in_as: "Signed in as",
+    overview: "Overview",
+    find_youth: "Find a youth",
+    match_notices: "Match notices",
+    no_match_notices: "No match notices.",
+    also_involved: "is involved too",
+    requests_received: "Feedback requests",
+    no_requests: "No open requests.",
+    answers_received: "Answers received",
+    no_answers: "No answers yet.",
+    answer: "Answer",
+    answered: "answered",
+    from: "from",
+    case_ref: "case reference",
+    bsn: "BSN",
+    birth_date: "Birth date",
+    birth_date_hint: "yyyy-mm-dd, needed when the youth is not known yet",
+    search: "Search",
+    involved_organisations: "Organisations involved",
+    case_lead: "Case lead",
+    none: "none",
+    not_involved: "Your organisation is not (yet) involved with this youth.",
+    register_involvement: "Register involvement",
+    ask_feedback: "Ask for feedback",
+    record_consent: "Record consent",
+    report_concern: "Report a safety concern to Veilig Thuis",
+    justification: "Justification (required)",
+    decision_allowed: "May be sent",
+    decision_refused: "May not be sent",
+    send: "Send",
+    sent: "Sent.",
+    back: "Back to the overview",
+    status_signal: "Answer",
+    given_by: "Given by",
+    youth: "the youth",
+    parent: "the parent (with parental authority)",
+    consent_rule: "Under 12 the parent consents; from 12 to 16 youth and parent; from 16 the youth alone.",
+    recipient_kinds: "For recipients of kind",
+    valid_from: "Valid from",
+    save: "Record",
+    consent_recorded: "Consent recorded.",
+    threads: "Requests and answers",
+    error_title: "Something went wrong",
+};

@@ -1,0 +1,59 @@
+//! Pages for people, server-rendered (askama), usable without JavaScript, in Dutch by default
+//! and English on request.
+//!
+//! In the request flow this is the HTML edge beside `api`: a session becomes a [`Person`]
+//! (a `Principal`), every form carries a CSRF token, and the same exchange layer decides.
+//! Errors map to HTML in `error.rs` only.
+
+mod error;
+mod i18n;
+mod professionals;
+mod session;
+mod signin;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+
+pub use error::WebError;
+pub use i18n::Lang;
+pub use session::Person;
+
+use crate::app::AppState;
+use i18n::Texts;
+
+/// The frame every page shares: words, language, who is signed in, the form token.
+pub struct Chrome {
+    pub t: &'static Texts,
+    pub lang: &'static str,
+    pub user: Option<String>,
+    pub org: String,
+    pub csrf: String,
+    pub demo: bool,
+}
+
+impl Chrome {
+    fn of(person: &Person) -> Chrome {
+        Chrome {
+            t: person.lang.texts(),
+            lang: person.lang.code(),
+            user: Some(person.name.clone()),
+            org: person.org_name.clone(),
+            csrf: person.csrf.clone(),
+            demo: person.demo,
+        }
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/app") }))
+        .route("/static/app.css", get(stylesheet))
+        .merge(signin::routes())
+        .merge(professionals::routes())
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("static/app.css"))
+}

@@ -1,0 +1,196 @@
+//! The professionals' pages with the demo sign-in, in a real HTTPS session: the mentor's story
+//! in Dutch and the refusal in English, CSRF, security headers. (A browser test with a real
+//! OpenID Connect provider is still to come.)
+
+use reqwest::StatusCode;
+
+use crate::helpers::{BIRTH_DATE, BSN, TestApp, certs_dev, spawn_app, spawn_app_with};
+
+/// A browser-like client: cookies, no client certificate, no redirects followed by surprise.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        let ca = reqwest::Certificate::from_pem(&std::fs::read(certs_dev().join("ca.crt")).unwrap()).unwrap();
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(ca)
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        Browser { http, base: app.url("") }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let response = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let response = self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    /// Signs in as a demo account; returns the session's form token.
+    async fn sign_in(&self, account: &str) -> String {
+        let (status, page) = self.get("/signin").await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, overview) = self.post("/signin/demo", &[("csrf", &token(&page)), ("account", account)]).await;
+        assert_eq!(status, StatusCode::OK, "{overview}");
+        assert!(overview.contains("<h1>Overzicht</h1>"), "{overview}");
+        token(&overview)
+    }
+}
+
+/// The form token of a page.
+fn token(page: &str) -> String {
+    let start = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn demo_app() -> TestApp {
+    spawn_app_with(|config| ketenpoort::config::Config { demo_sign_in: true, ..config }).await
+}
+
+#[tokio::test]
+async fn a_mentor_and_a_family_worker_walk_the_story_on_the_pages() {
+    let app = demo_app().await;
+    let mentor = Browser::new(&app);
+    let worker = Browser::new(&app);
+    let m = mentor.sign_in("mentor@lyceum-noord").await;
+    let w = worker.sign_in("family_worker@buurtteam-oost").await;
+    let youth = [("bsn", BSN), ("birth_date", BIRTH_DATE)];
+
+    // The mentor finds the youth, is not involved yet, and registers.
+    let (_, found) = mentor.post("/app/youth", &[&[("csrf", m.as_str())][..], &youth].concat()).await;
+    assert!(found.contains("Betrokkenheid melden"), "{found}");
+    let (_, registered) = mentor.post("/app/register", &[&[("csrf", m.as_str())][..], &youth].concat()).await;
+    assert!(registered.contains("Geregistreerd in de verwijsindex"), "{registered}");
+    let (_, registered) = worker.post("/app/register", &[&[("csrf", w.as_str())][..], &youth].concat()).await;
+    assert!(registered.contains("Ook betrokken: Lyceum Noord"), "{registered}");
+
+    // The mentor sees the decision before sending, then sends.
+    let ask = [&[("csrf", m.as_str()), ("to", "buurtteam-oost")][..], &youth].concat();
+    let (_, dry) = mentor.post("/app/ask", &ask).await;
+    assert!(dry.contains("Mag verstuurd worden") && dry.contains("name=\"confirm\""), "{dry}");
+    let (_, sent) = mentor.post("/app/ask", &[&ask[..], &[("confirm", "yes")]].concat()).await;
+    assert!(sent.contains("Verstuurd."), "{sent}");
+
+    // The family worker sees the request and is refused for missing consent, in Dutch.
+    let (_, overview) = worker.get("/app").await;
+    let start = overview.find("/app/answer/").expect("an answer link") + 12;
+    let request = overview[start..].split('"').next().unwrap().to_owned();
+    let answer = format!("/app/answer/{request}");
+    let (status, form) = worker.get(&answer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("hulp gestart"));
+    let (_, refused) = worker.post(&answer, &[("csrf", &w), ("signal", "help_started")]).await;
+    assert!(refused.contains("Mag niet verstuurd worden"), "{refused}");
+    assert!(
+        refused.contains("toestemming ontbreekt. De jongere is 14: jongere én ouder moeten toestemming geven."),
+        "{refused}"
+    );
+
+    // The youth consents; now the parent's consent is named as missing, in English too.
+    let consent = |who: &'static str| {
+        [
+            ("csrf", w.clone()),
+            ("bsn", BSN.into()),
+            ("birth_date", String::new()),
+            ("given_by", who.into()),
+            ("recipient_kind", "school".into()),
+            ("valid_from", "2026-01-01".into()),
+        ]
+    };
+    let youth_consent = consent("youth");
+    let pairs: Vec<(&str, &str)> = youth_consent.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (_, recorded) = worker.post("/app/consent", &pairs).await;
+    assert!(recorded.contains("Toestemming vastgelegd."), "{recorded}");
+    let (_, refused) = worker.post(&answer, &[("csrf", &w), ("signal", "help_started")]).await;
+    assert!(refused.contains("toestemming van de ouder ontbreekt"), "{refused}");
+    let (_, refused_en) = worker.post(&format!("{answer}?lang=en"), &[("csrf", &w), ("signal", "help_started")]).await;
+    assert!(
+        refused_en.contains("the parent&#39;s consent is missing")
+            || refused_en.contains("the parent's consent is missing"),
+        "{refused_en}"
+    );
+
+    // The parent consents; the answer goes out; the mentor sees it.
+    let parent_consent = consent("parent");
+    let pairs: Vec<(&str, &str)> = parent_consent.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    worker.post("/app/consent", &pairs).await;
+    let (_, sent) = worker.post(&answer, &[("csrf", &w), ("signal", "help_started"), ("confirm", "yes")]).await;
+    assert!(sent.contains("Verstuurd."), "{sent}");
+    let (_, overview) = mentor.get("/app").await;
+    assert!(overview.contains("hulp gestart"), "{overview}");
+    assert!(!overview.contains(BSN));
+
+    // Every step is in an intact audit log.
+    assert!(app.verify().await.entries >= 12);
+}
+
+#[tokio::test]
+async fn a_form_post_without_the_session_token_is_403_and_pages_need_a_session() {
+    let app = demo_app().await;
+    let browser = Browser::new(&app);
+    let redirected = browser.http.get(app.url("/app")).send().await.unwrap();
+    assert_eq!(redirected.url().path(), "/signin", "no session: to the sign-in page");
+    browser.sign_in("mentor@lyceum-noord").await;
+    let (status, page) = browser.post("/app/youth", &[("bsn", BSN), ("birth_date", BIRTH_DATE)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a form without its token field is refused: {page}");
+    let (status, page) =
+        browser.post("/app/youth", &[("csrf", "forged"), ("bsn", BSN), ("birth_date", BIRTH_DATE)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("Dit formulier is verlopen"), "{page}");
+}
+
+#[tokio::test]
+async fn bad_input_is_shown_beside_its_field_and_kept() {
+    let app = demo_app().await;
+    let browser = Browser::new(&app);
+    let csrf = browser.sign_in("mentor@lyceum-noord").await;
+    let (status, page) = browser
+        .post("/app/youth", &[("csrf", csrf.as_str()), ("bsn", "123456789"), ("birth_date", "2012-03-15")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"bsn-error\""), "{page}");
+    assert!(page.contains("aria-invalid=\"true\""));
+    assert!(page.contains("value=\"2012-03-15\""), "the birth date is kept");
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_serve_has_no_demo_sign_in() {
+    let app = spawn_app().await;
+    let browser = Browser::new(&app);
+    let response = browser.http.get(app.url("/signin")).send().await.unwrap();
+    let headers = response.headers().clone();
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("script-src 'none'"));
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert!(headers.contains_key("strict-transport-security"));
+    let page = response.text().await.unwrap();
+    assert!(!page.contains("/signin/demo"), "no demo accounts offered by serve");
+    let (status, _) = browser.post("/signin/demo", &[("csrf", "any"), ("account", "mentor@lyceum-noord")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_language_follows_the_switch_and_the_browser() {
+    let app = demo_app().await;
+    let browser = Browser::new(&app);
+    let (_, dutch) = browser.get("/signin").await;
+    assert!(dutch.contains("<html lang=\"nl\">") && dutch.contains("Inloggen"));
+    let english =
+        browser.http.get(app.url("/signin")).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap();
+    // The cookie set by the first visit wins over the browser's language; the switch over both.
+    assert!(english.text().await.unwrap().contains("Inloggen"));
+    let (_, switched) = browser.get("/signin?lang=en").await;
+    assert!(switched.contains("<html lang=\"en\">") && switched.contains("Sign in"), "{switched}");
+    let fresh = Browser::new(&app);
+    let english = fresh.http.get(app.url("/signin")).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap();
+    assert!(english.text().await.unwrap().contains("Sign in"));
+}
