@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use crate::audit::AuditLog;
 use crate::config::{Config, TlsConfig};
 use crate::exchange::Gateway;
+use crate::identity::oidc::Providers;
 use crate::keys::{self, Keys};
 use crate::policy::{self, Policy};
 use crate::store::{self, PolicyText, Store};
@@ -35,6 +36,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Whether the pages offer the demo sign-in (`ketenpoort demo` only).
     pub demo_sign_in: bool,
+    /// The OpenID Connect providers people sign in with.
+    pub oidc: Arc<Providers>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +98,7 @@ impl App {
             pseudonymiser: keys.pseudonymiser.clone(),
             metrics: crate::ops::metrics_handle(),
             demo_sign_in: config.demo_sign_in,
+            oidc: Arc::new(Providers::new(&config.oidc).map_err(|e| AppError::Config(e.to_string()))?),
         };
 
         let tls = RustlsConfig::from_config(Arc::new(server_tls(&config.tls)?));

@@ -165,6 +165,12 @@ enum AccountCommand {
         name: String,
         #[arg(long)]
         contact: Option<String>,
+        /// The issuer of the person's OpenID Connect provider (for signing in to the pages)
+        #[arg(long, requires = "oidc_subject")]
+        oidc_issuer: Option<String>,
+        /// The person's subject (`sub`) at that provider
+        #[arg(long, requires = "oidc_issuer")]
+        oidc_subject: Option<String>,
     },
     /// List an organisation's accounts.
     List {
@@ -355,13 +361,14 @@ async fn administer_orgs(cli: &Cli, command: &OrgCommand) -> Result<ExitCode> {
 async fn administer_accounts(cli: &Cli, command: &AccountCommand) -> Result<ExitCode> {
     let gateway = admin_gateway(cli).await?;
     match command {
-        AccountCommand::Add { id, org, role, name, contact } => {
+        AccountCommand::Add { id, org, role, name, contact, oidc_issuer, oidc_subject } => {
             let account = Account {
                 id: id.clone(),
                 org: OrgId(org.clone()),
                 role: *role,
                 display_name: name.clone(),
                 contact: contact.clone(),
+                oidc: oidc_issuer.clone().zip(oidc_subject.clone()),
             };
             gateway.add_account(operator(), account, &Occasion::at(clock::now())).await?;
             println!("account {id} ({role} at {org}) registered");

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// The top-level keys; other `KETENPOORT_*` variables (`KETENPOORT_LOG`, the key variables) are
 /// not configuration keys.
 const KEYS: &[&str] =
-    &["listen", "database_url", "keys", "checkpoint_every", "max_body_bytes", "shutdown_grace_seconds", "tls"];
+    &["listen", "database_url", "keys", "checkpoint_every", "max_body_bytes", "shutdown_grace_seconds", "tls", "oidc"];
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +31,9 @@ pub struct Config {
     /// How long a shutdown waits for requests in flight.
     pub shutdown_grace_seconds: u64,
     pub tls: TlsConfig,
+    /// OpenID Connect providers people sign in with, one per organisation or shared.
+    #[serde(default)]
+    pub oidc: Vec<OidcProviderConfig>,
     /// The demo's sign-in that picks a demo professional: set by `ketenpoort demo` only, never
     /// by a file or the environment.
     #[serde(skip)]
@@ -48,6 +51,30 @@ pub struct TlsConfig {
     pub client_ca: PathBuf,
 }
 
+/// One OpenID Connect provider (`[[oidc]]` in the file).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProviderConfig {
+    /// Shown on the sign-in button.
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// This server's callback: `https://HOST/signin/oidc/callback`, registered at the provider.
+    pub redirect_url: String,
+}
+
+impl fmt::Debug for OidcProviderConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcProviderConfig")
+            .field("name", &self.name)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -62,6 +89,7 @@ impl Default for Config {
                 key: "certs-dev/server.key".into(),
                 client_ca: "certs-dev/ca.crt".into(),
             },
+            oidc: Vec::new(),
             demo_sign_in: false,
         }
     }
@@ -105,6 +133,7 @@ impl fmt::Debug for Config {
             .field("checkpoint_every", &self.checkpoint_every)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("tls", &self.tls)
+            .field("oidc", &self.oidc)
             .finish()
     }
 }

@@ -108,6 +108,7 @@ pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::Of
                 role: *role,
                 display_name: format!("{} ({})", role.as_str().replace('_', " "), org.name),
                 contact: Some(org.contact.clone()),
+                oidc: None,
             };
             store.upsert_account(&account).await?;
         }

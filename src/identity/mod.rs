@@ -6,6 +6,7 @@
 //! audit entry, knows the actor only through it.
 
 pub mod mtls;
+pub mod oidc;
 
 use std::fmt;
 

@@ -53,6 +53,18 @@ pub struct Account {
     pub role: Role,
     pub display_name: String,
     pub contact: Option<String>,
+    /// The person's identity at the organisation's OpenID Connect provider: (issuer, subject).
+    pub oidc: Option<(String, String)>,
+}
+
+/// A sign-in under way with an OpenID Connect provider.
+#[derive(Debug, Clone)]
+pub struct OidcLogin {
+    pub state: String,
+    pub provider: usize,
+    pub pkce_verifier: String,
+    pub nonce: String,
+    pub created_at: OffsetDateTime,
 }
 
 /// A person's session on the web pages; the cookie's token is known here only by its hash.
@@ -242,6 +254,12 @@ pub trait Store: Send + Sync {
     async fn orgs(&self) -> Result<Vec<Organisation>, StoreError>;
     /// The accounts of an organisation, by id.
     async fn accounts(&self, org: &OrgId) -> Result<Vec<Account>, StoreError>;
+
+    /// The account of a person signed in at an OpenID Connect provider.
+    async fn account_by_oidc(&self, issuer: &str, subject: &str) -> Result<Option<Account>, StoreError>;
+    async fn begin_oidc_login(&self, login: &OidcLogin) -> Result<(), StoreError>;
+    /// The sign-in under way with this state, removed: each is used at most once.
+    async fn take_oidc_login(&self, state: &str) -> Result<Option<OidcLogin>, StoreError>;
 
     async fn create_session(&self, session: &WebSession) -> Result<(), StoreError>;
     async fn session(&self, token_hash: &str) -> Result<Option<WebSession>, StoreError>;

@@ -16,8 +16,8 @@ use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
 use super::{
-    Account, Answer, Audited, DeliveredSignal, Effect, FactKind, FactOwner, InboxItem, Link, MatchNotice, Organisation,
-    PolicyText, Store, StoreError, StoredEntry, Thread, WebSession, YouthId, word,
+    Account, Answer, Audited, DeliveredSignal, Effect, FactKind, FactOwner, InboxItem, Link, MatchNotice, OidcLogin,
+    Organisation, PolicyText, Store, StoreError, StoredEntry, Thread, WebSession, YouthId, word,
 };
 use crate::audit::{AuditActor, AuditEntry, ChainHash, Checkpoint, GENESIS, micros};
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal, YouthFacts};
@@ -163,12 +163,15 @@ fn org_of(row: &SqliteRow) -> Result<Organisation, StoreError> {
 }
 
 fn account_of(row: &SqliteRow) -> Result<Account, StoreError> {
+    let issuer: Option<String> = row.try_get("oidc_issuer").map_err(db)?;
+    let subject: Option<String> = row.try_get("oidc_subject").map_err(db)?;
     Ok(Account {
         id: row.try_get("id").map_err(db)?,
         org: OrgId(row.try_get("org_id").map_err(db)?),
         role: word(&row.try_get::<String, _>("role").map_err(db)?)?,
         display_name: row.try_get("display_name").map_err(db)?,
         contact: row.try_get("contact").map_err(db)?,
+        oidc: issuer.zip(subject),
     })
 }
 
@@ -261,15 +264,18 @@ async fn upsert_account(conn: &mut SqliteConnection, account: &Account) -> Resul
         return Err(StoreError::Conflict(format!("account `{}` belongs to `{org}`", account.id)));
     }
     sqlx::query(
-        "INSERT INTO accounts (id, org_id, role, display_name, contact) VALUES (?, ?, ?, ?, ?) \
-         ON CONFLICT (id) DO UPDATE SET role = excluded.role, display_name = excluded.display_name, \
-         contact = excluded.contact",
+        "INSERT INTO accounts (id, org_id, role, display_name, contact, oidc_issuer, oidc_subject) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET role = excluded.role, \
+         display_name = excluded.display_name, contact = excluded.contact, oidc_issuer = excluded.oidc_issuer, \
+         oidc_subject = excluded.oidc_subject",
     )
     .bind(&account.id)
     .bind(&account.org.0)
     .bind(account.role.as_str())
     .bind(&account.display_name)
     .bind(&account.contact)
+    .bind(account.oidc.as_ref().map(|(issuer, _)| issuer.as_str()))
+    .bind(account.oidc.as_ref().map(|(_, subject)| subject.as_str()))
     .execute(&mut *conn)
     .await
     .map_err(db)?;
@@ -528,7 +534,7 @@ impl Store for SqliteStore {
 
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, org_id, role, display_name, contact FROM accounts WHERE id = ? AND disabled_at IS NULL",
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts WHERE id = ? AND disabled_at IS NULL",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -548,7 +554,7 @@ impl Store for SqliteStore {
     }
 
     async fn accounts(&self, org: &OrgId) -> Result<Vec<Account>, StoreError> {
-        sqlx::query("SELECT id, org_id, role, display_name, contact FROM accounts WHERE org_id = ? ORDER BY id")
+        sqlx::query("SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts WHERE org_id = ? ORDER BY id")
             .bind(&org.0)
             .fetch_all(&self.pool)
             .await
@@ -556,6 +562,54 @@ impl Store for SqliteStore {
             .iter()
             .map(account_of)
             .collect()
+    }
+
+    async fn account_by_oidc(&self, issuer: &str, subject: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts \
+             WHERE oidc_issuer = ? AND oidc_subject = ? AND disabled_at IS NULL",
+        )
+        .bind(issuer)
+        .bind(subject)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(account_of).transpose()
+    }
+
+    async fn begin_oidc_login(&self, login: &OidcLogin) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO oidc_logins (state, provider, pkce_verifier, nonce, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&login.state)
+        .bind(i64::try_from(login.provider).unwrap_or(i64::MAX))
+        .bind(&login.pkce_verifier)
+        .bind(&login.nonce)
+        .bind(micros(login.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn take_oidc_login(&self, state: &str) -> Result<Option<OidcLogin>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM oidc_logins WHERE state = ? RETURNING state, provider, pkce_verifier, nonce, created_at",
+        )
+        .bind(state)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.map(|row| {
+            Ok(OidcLogin {
+                state: row.try_get("state").map_err(db)?,
+                provider: usize::try_from(row.try_get::<i64, _>("provider").map_err(db)?).unwrap_or(usize::MAX),
+                pkce_verifier: row.try_get("pkce_verifier").map_err(db)?,
+                nonce: row.try_get("nonce").map_err(db)?,
+                created_at: time_of(row.try_get("created_at").map_err(db)?)?,
+            })
+        })
+        .transpose()
     }
 
     async fn create_session(&self, session: &WebSession) -> Result<(), StoreError> {

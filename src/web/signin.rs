@@ -2,7 +2,7 @@
 //! professional; `ketenpoort serve` never has it.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -14,6 +14,8 @@ use super::error::WebError;
 use super::session::{self, PageLang, Person, SESSION_COOKIE, cookie, random_token, same_token};
 use super::{Chrome, Lang};
 use crate::app::AppState;
+use crate::clock;
+use crate::exchange::Occasion;
 use crate::identity::Authentication;
 
 /// Holds the token of the sign-in form until a session exists.
@@ -23,6 +25,8 @@ pub fn routes() -> axum::Router<AppState> {
     Router::new()
         .route("/signin", get(signin_get))
         .route("/signin/demo", post(signin_demo_post))
+        .route("/signin/oidc/{provider}", get(oidc_begin))
+        .route("/signin/oidc/callback", get(oidc_callback))
         .route("/signout", post(signout_post))
 }
 
@@ -32,6 +36,8 @@ struct SignInPage {
     c: Chrome,
     /// (account id, "role — organisation") of every demo professional.
     accounts: Vec<(String, String)>,
+    /// (index, name) of every OpenID Connect provider.
+    providers: Vec<(usize, String)>,
 }
 
 async fn signin_get(
@@ -62,7 +68,7 @@ async fn signin_get(
         csrf: token.clone(),
         demo: state.demo_sign_in,
     };
-    let page = SignInPage { c: chrome, accounts }.render()?;
+    let page = SignInPage { c: chrome, accounts, providers: state.oidc.names() }.render()?;
     let jar = jar.add(cookie(SIGNIN_COOKIE, token)).add(cookie(super::i18n::LANG_COOKIE, lang.code().to_owned()));
     Ok((jar, Html(page)).into_response())
 }
@@ -116,4 +122,82 @@ async fn signout_post(
     person.check_csrf(&form.csrf)?;
     session::end(&state, &jar).await?;
     Ok((jar.remove(cookie(SESSION_COOKIE, String::new())), Redirect::to("/signin")).into_response())
+}
+
+/// A sign-in under way is good for this long.
+const LOGIN_VALID: time::Duration = time::Duration::minutes(10);
+
+async fn oidc_begin(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    Path(provider): Path<usize>,
+) -> Result<Response, WebError> {
+    let (url, login) = state.oidc.begin(provider, clock::now()).await.map_err(|e| oidc_failed(lang, &e))?;
+    state.gateway.store().begin_oidc_login(&login).await?;
+    Ok(Redirect::to(&url).into_response())
+}
+
+#[derive(Deserialize)]
+struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+async fn oidc_callback(
+    State(state): State<AppState>,
+    PageLang(lang): PageLang,
+    jar: CookieJar,
+    Query(callback): Query<Callback>,
+) -> Result<Response, WebError> {
+    let refused = |message: &str| WebError::shown(StatusCode::FORBIDDEN, lang, message);
+    if callback.error.is_some() {
+        return Err(refused(match lang {
+            Lang::Nl => "De identiteitsprovider heeft het inloggen geweigerd. Probeer het opnieuw.",
+            Lang::En => "The identity provider refused the sign-in. Try again.",
+        }));
+    }
+    let (Some(code), Some(login_state)) = (callback.code, callback.state) else {
+        return Err(refused("—"));
+    };
+    // Each sign-in is used once: a replayed callback (and its nonce) finds nothing.
+    let login = state.gateway.store().take_oidc_login(&login_state).await?;
+    let Some(login) = login.filter(|login| clock::now() - login.created_at < LOGIN_VALID) else {
+        return Err(refused(match lang {
+            Lang::Nl => "Deze inlogpoging is verlopen of al gebruikt. Log opnieuw in.",
+            Lang::En => "This sign-in has expired or was used already. Sign in again.",
+        }));
+    };
+    let (issuer, subject) = state.oidc.finish(&login, &code).await.map_err(|e| oidc_failed(lang, &e))?;
+    let authenticated_by = Authentication::OidcSession { issuer: issuer.clone() };
+    let account = state.gateway.store().account_by_oidc(&issuer, &subject).await?;
+    let Some(account) = account else {
+        let actor = crate::audit::AuditActor {
+            account: None,
+            org: None,
+            org_kind: None,
+            role: None,
+            authenticated_by: authenticated_by.to_string(),
+        };
+        state.gateway.record_access_denied(actor, "unknown_account", &Occasion::at(clock::now())).await?;
+        return Err(refused(unknown_account(lang)));
+    };
+    let session = session::start(&state, &account, &authenticated_by).await?;
+    Ok((jar.add(session), Redirect::to("/app")).into_response())
+}
+
+fn oidc_failed(lang: Lang, error: &crate::identity::oidc::OidcError) -> WebError {
+    tracing::warn!(%error, "sign-in with the identity provider failed");
+    WebError::shown(
+        StatusCode::FORBIDDEN,
+        lang,
+        match lang {
+            Lang::Nl => {
+                "Inloggen is niet gelukt: het antwoord van de identiteitsprovider klopte niet. Probeer het opnieuw of vraag uw beheerder."
+            }
+            Lang::En => {
+                "Signing in failed: the identity provider's answer did not check out. Try again or ask your administrator."
+            }
+        },
+    )
 }

@@ -9,6 +9,7 @@ mod helpers;
 mod demo;
 mod errors;
 mod identity;
+mod oidc;
 mod resources;
 mod serve;
 mod story;
