@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod browser;
 mod demo;
 mod errors;
 mod identity;

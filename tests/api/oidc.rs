@@ -38,7 +38,7 @@ fn start_provider(redirect: &str) -> (ChildGuard, String) {
 }
 
 /// An app with one provider; the app's port is chosen first so the provider knows the callback.
-async fn app_with_provider() -> (TestApp, ChildGuard, String) {
+pub async fn app_with_provider() -> (TestApp, ChildGuard, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let redirect = format!("https://127.0.0.1:{port}/signin/oidc/callback");
     let (provider, issuer) = start_provider(&redirect);
