@@ -188,3 +188,35 @@ async fn a_forged_or_used_callback_is_refused() {
     let denied = browser.get(app.url("/signin/oidc/callback?error=access_denied")).send().await.unwrap();
     assert_eq!(denied.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn id_tokens_with_a_wrong_signature_issuer_audience_expiry_or_nonce_are_refused() {
+    let (app, _provider, issuer) = app_with_provider().await;
+    let store = SqliteStore::open(&app.database_url).await.unwrap();
+    store
+        .upsert_account(&Account {
+            id: "mentor3@lyceum-noord".into(),
+            org: OrgId("lyceum-noord".into()),
+            role: Role::Mentor,
+            display_name: "M. Drie".into(),
+            contact: None,
+            oidc: Some((issuer.clone(), "mentor3".into())),
+        })
+        .await
+        .unwrap();
+    let control = reqwest::Client::new();
+    for mode in ["signature", "issuer", "audience", "expired", "nonce"] {
+        let set = control.get(format!("{issuer}/test/tamper?mode={mode}")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(set, format!("mode {mode}"));
+        let browser = browser();
+        let refused = sign_in(&browser, &app, &issuer, "mentor3").await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{mode}");
+        assert!(refused.text().await.unwrap().contains("Inloggen is niet gelukt"), "{mode}");
+        let after = browser.get(app.url("/app")).send().await.unwrap();
+        assert_eq!(after.url().path(), "/signin", "{mode}: no session");
+    }
+    // The same provider, behaving again: signed in.
+    control.get(format!("{issuer}/test/tamper?mode=none")).send().await.unwrap();
+    let signed_in = sign_in(&browser(), &app, &issuer, "mentor3").await;
+    assert_eq!(signed_in.url().path(), "/app");
+}
