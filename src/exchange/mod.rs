@@ -79,6 +79,10 @@ pub struct CaseView {
     pub involved: Vec<Organisation>,
     pub lead: Option<OrgId>,
     pub threads: Vec<Thread>,
+    /// The youth's age now, which decides whose consent is needed.
+    pub age: u32,
+    /// The consents the viewing organisation holds for this youth.
+    pub consents: Vec<Consent>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -341,6 +345,8 @@ impl Gateway {
             involved,
             lead: self.store.case_lead(youth.id).await?,
             threads: self.store.threads(youth.id, &by.org).await?,
+            age: facts.birth_date.age_at(occasion.at),
+            consents: facts.consents.into_iter().filter(|c| c.holder == by.org).collect(),
         })
     }
 

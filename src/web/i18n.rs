@@ -16,6 +16,18 @@ pub enum Lang {
 pub const LANG_COOKIE: &str = "ketenpoort_lang";
 
 impl Lang {
+    /// Whose consent the framework needs at this age (§3), in words.
+    pub fn who_consents(self, age: u32) -> &'static str {
+        match (self, age) {
+            (Lang::Nl, 0..=11) => "de ouder geeft toestemming",
+            (Lang::Nl, 12..=15) => "jongere én ouder moeten toestemming geven",
+            (Lang::Nl, _) => "de jongere beslist zelf",
+            (Lang::En, 0..=11) => "the parent consents",
+            (Lang::En, 12..=15) => "both youth and parent must consent",
+            (Lang::En, _) => "the youth decides alone",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::Nl => "nl",
@@ -133,6 +145,13 @@ pub struct Texts {
     pub consent_recorded: &'static str,
     pub threads: &'static str,
     pub error_title: &'static str,
+    pub age_is: &'static str,
+    pub consents_held: &'static str,
+    pub no_consents: &'static str,
+    pub revoke: &'static str,
+    pub revoked: &'static str,
+    pub consent_revoked: &'static str,
+    pub report_to: &'static str,
 }
 
 static NL: Texts = Texts {
@@ -186,6 +205,13 @@ static NL: Texts = Texts {
     consent_recorded: "Toestemming vastgelegd.",
     threads: "Verzoeken en antwoorden",
     error_title: "Er ging iets mis",
+    age_is: "De jeugdige is",
+    consents_held: "Toestemmingen van uw organisatie",
+    no_consents: "Uw organisatie heeft geen toestemming vastgelegd.",
+    revoke: "Intrekken",
+    revoked: "ingetrokken",
+    consent_revoked: "Toestemming ingetrokken.",
+    report_to: "Melden bij",
 };
 
 static EN: Texts = Texts {
@@ -239,4 +265,11 @@ static EN: Texts = Texts {
     consent_recorded: "Consent recorded.",
     threads: "Requests and answers",
     error_title: "Something went wrong",
+    age_is: "The youth is",
+    consents_held: "Consents your organisation holds",
+    no_consents: "Your organisation has recorded no consent.",
+    revoke: "Revoke",
+    revoked: "revoked",
+    consent_revoked: "Consent revoked.",
+    report_to: "Report to",
 };

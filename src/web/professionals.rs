@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/app/ask", post(ask_post))
         .route("/app/answer/{id}", get(answer_get).post(answer_post))
         .route("/app/consent", get(consent_get).post(consent_post))
+        .route("/app/consent/{id}/revoke", post(revoke_post))
+        .route("/app/report", post(report_post))
 }
 
 fn date(at: time::OffsetDateTime) -> String {
@@ -102,11 +104,24 @@ struct CaseOrg {
     is_self: bool,
 }
 
+struct ConsentLine {
+    id: String,
+    given_by: &'static str,
+    scope: String,
+    from: String,
+    revoked: bool,
+}
+
 struct CaseBox {
     case_ref: String,
     related: bool,
     involved: Vec<CaseOrg>,
     lead: String,
+    age: u32,
+    who_consents: &'static str,
+    consents: Vec<ConsentLine>,
+    /// (id, name) of the Veilig Thuis organisations one may report to.
+    safe_homes: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -225,10 +240,47 @@ async fn youth_post(
     let pseudonym = state.pseudonymiser.pseudonymise(&bsn);
     let case_ref = state.pseudonymiser.case_ref(&person.principal.org.0, &pseudonym)[..8].to_owned();
     let occasion = Occasion::at(clock::now());
+    let safe_homes: Vec<(String, String)> = if person.principal.org_kind == OrgKind::SafeHome {
+        Vec::new()
+    } else {
+        state
+            .gateway
+            .store()
+            .orgs()
+            .await?
+            .into_iter()
+            .filter(|o| o.kind == OrgKind::SafeHome)
+            .map(|o| (o.id.0, o.name))
+            .collect()
+    };
+    let texts = person.lang.texts();
     page.case = Some(match state.gateway.view_case(&person.principal, pseudonym, &occasion).await {
         Ok(view) => CaseBox {
             case_ref,
             related: true,
+            age: view.age,
+            who_consents: person.lang.who_consents(view.age),
+            consents: view
+                .consents
+                .iter()
+                .map(|consent| ConsentLine {
+                    id: consent.id.clone(),
+                    given_by: match consent.given_by {
+                        Consenter::Youth => texts.youth,
+                        Consenter::Parent => texts.parent,
+                    },
+                    scope: consent
+                        .signals
+                        .iter()
+                        .map(|s| person.lang.signal(*s))
+                        .chain(consent.recipient_kinds.iter().map(|k| k.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    from: date(consent.valid_from),
+                    revoked: consent.is_revoked_at(occasion.at),
+                })
+                .collect(),
+            safe_homes: safe_homes.clone(),
             involved: view
                 .involved
                 .iter()
@@ -241,9 +293,16 @@ async fn youth_post(
                 .collect(),
             lead: view.lead.map_or_else(|| person.lang.texts().none.to_owned(), |org| org.0),
         },
-        Err(ExchangeError::NoRelationship) => {
-            CaseBox { case_ref, related: false, involved: Vec::new(), lead: String::new() }
-        }
+        Err(ExchangeError::NoRelationship) => CaseBox {
+            case_ref,
+            related: false,
+            involved: Vec::new(),
+            lead: String::new(),
+            age: 0,
+            who_consents: "",
+            consents: Vec::new(),
+            safe_homes,
+        },
         Err(other) => return Err(other.into()),
     });
     Ok(Html(page.render()?))
@@ -276,8 +335,19 @@ fn request(
     to: Option<Party>,
     purpose: Purpose,
 ) -> Result<ExchangeRequest, WebError> {
+    justified(person, action, signal, to, purpose, None)
+}
+
+fn justified(
+    person: &Person,
+    action: Action,
+    signal: Signal,
+    to: Option<Party>,
+    purpose: Purpose,
+    justification: Option<String>,
+) -> Result<ExchangeRequest, WebError> {
     let role = person.principal.role.ok_or(WebError::SignInRequired)?;
-    ExchangeRequest::new(person.principal.party(), role, action, signal, to, purpose, None)
+    ExchangeRequest::new(person.principal.party(), role, action, signal, to, purpose, justification)
         .map_err(|e| WebError::shown(StatusCode::UNPROCESSABLE_ENTITY, person.lang, e.to_string()))
 }
 
@@ -542,5 +612,86 @@ async fn consent_post(
     };
     state.gateway.record_consent(&person.principal, &youth, consent, &Occasion::at(clock::now())).await?;
     page.done = Some(person.lang.texts().consent_recorded.to_owned());
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+async fn revoke_post(
+    State(state): State<AppState>,
+    person: Person,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let youth = state.gateway.owned_fact(&person.principal, crate::store::FactKind::Consent, &id).await?;
+    state.gateway.revoke_consent(&person.principal, &youth, &id, &Occasion::at(clock::now())).await?;
+    let page = DecisionPage {
+        c: Chrome::of(&person),
+        heading: person.lang.texts().revoke.to_owned(),
+        allowed: true,
+        sent: true,
+        message: person.lang.texts().consent_revoked.to_owned(),
+        action: String::new(),
+        fields: Vec::new(),
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize)]
+struct ReportForm {
+    csrf: String,
+    bsn: String,
+    #[serde(default)]
+    birth_date: String,
+    to: String,
+    #[serde(default)]
+    justification: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// A safety concern to Veilig Thuis (meldcode): the justification is required, stored with
+/// the audit entry for the privacy officer's review, and never delivered.
+async fn report_post(
+    State(state): State<AppState>,
+    person: Person,
+    Form(form): Form<ReportForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let youth_form = YouthForm { csrf: form.csrf.clone(), bsn: form.bsn.clone(), birth_date: form.birth_date.clone() };
+    let youth = match youth_of(&state, &person, &youth_form).await? {
+        Ok(youth) => youth,
+        Err(page) => return Ok(Html(page.render()?)),
+    };
+    let org = state.gateway.store().org(&OrgId(form.to.clone())).await?;
+    let Some(org) = org.filter(|o| o.kind == OrgKind::SafeHome) else {
+        return Err(WebError::shown(StatusCode::UNPROCESSABLE_ENTITY, person.lang, "Veilig Thuis?"));
+    };
+    let recipient = Party { org: org.id.clone(), kind: org.kind };
+    let justification = Some(form.justification.clone());
+    let request =
+        justified(&person, Action::Send, Signal::SafetyConcern, Some(recipient), Purpose::Safety, justification)?;
+    let confirmed = form.confirm.as_deref() == Some("yes");
+    let mode = if confirmed { Mode::Deliver } else { Mode::DryRun };
+    let exchanged =
+        state.gateway.exchange(&person.principal, &youth, &request, mode, None, &Occasion::at(clock::now())).await?;
+    let page = DecisionPage {
+        c: Chrome::of(&person),
+        heading: format!("{} — {}", person.lang.texts().report_concern, org.name),
+        allowed: exchanged.decision.is_allow(),
+        sent: confirmed && exchanged.decision.is_allow(),
+        message: message(&person, &request, &exchanged),
+        action: "/app/report".into(),
+        fields: vec![
+            ("bsn".into(), form.bsn.trim().to_owned()),
+            ("birth_date".into(), form.birth_date.trim().to_owned()),
+            ("to".into(), form.to),
+            ("justification".into(), form.justification),
+        ],
+    };
     Ok(Html(page.render()?))
 }

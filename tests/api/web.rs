@@ -194,3 +194,47 @@ async fn the_language_follows_the_switch_and_the_browser() {
     let english = fresh.http.get(app.url("/signin")).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap();
     assert!(english.text().await.unwrap().contains("Sign in"));
 }
+
+#[tokio::test]
+async fn the_youth_page_names_whose_consent_is_needed_lists_consents_to_revoke_and_reports_to_veilig_thuis() {
+    let app = demo_app().await;
+    let worker = Browser::new(&app);
+    let w = worker.sign_in("family_worker@buurtteam-oost").await;
+    let youth = [("bsn", BSN), ("birth_date", BIRTH_DATE)];
+    worker.post("/app/register", &[&[("csrf", w.as_str())][..], &youth].concat()).await;
+    let consent = [
+        ("csrf", w.as_str()),
+        ("bsn", BSN),
+        ("birth_date", ""),
+        ("given_by", "parent"),
+        ("recipient_kind", "school"),
+        ("valid_from", "2026-01-01"),
+    ];
+    worker.post("/app/consent", &consent).await;
+
+    let (_, page) = worker.post("/app/youth", &[&[("csrf", w.as_str())][..], &youth].concat()).await;
+    assert!(page.contains("De jeugdige is 14: jongere én ouder moeten toestemming geven."), "{page}");
+    let start = page.find("/app/consent/").expect("a revoke form") + 13;
+    let id = page[start..].split('/').next().unwrap().to_owned();
+    let (_, revoked) = worker.post(&format!("/app/consent/{id}/revoke"), &[("csrf", w.as_str())]).await;
+    assert!(revoked.contains("Toestemming ingetrokken."), "{revoked}");
+    let (_, page) = worker.post("/app/youth", &[&[("csrf", w.as_str())][..], &youth].concat()).await;
+    assert!(page.contains("(ingetrokken)"), "{page}");
+
+    // A safety concern needs a justification; with one, it goes to Veilig Thuis.
+    let report = [&[("csrf", w.as_str()), ("to", "veilig-thuis")][..], &youth].concat();
+    let (_, bare) = worker.post("/app/report", &[&report[..], &[("justification", " ")]].concat()).await;
+    assert!(bare.contains("vraagt om een onderbouwing"), "{bare}");
+    let justified = [&report[..], &[("justification", "Blauwe plekken, twee keer gezien.")]].concat();
+    let (_, dry) = worker.post("/app/report", &justified).await;
+    assert!(dry.contains("Mag verstuurd worden") && dry.contains("meldcode"), "{dry}");
+    let (_, sent) = worker.post("/app/report", &[&justified[..], &[("confirm", "yes")]].concat()).await;
+    assert!(sent.contains("Verstuurd."), "{sent}");
+    let last = app.audit_entries().await.pop().unwrap();
+    assert_eq!(last.signal.map(|s| s.as_str()), Some("safety_concern"));
+    assert_eq!(
+        last.obligations.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
+        ["justification_required", "privacy_review"]
+    );
+    assert_eq!(last.justification.as_deref(), Some("Blauwe plekken, twee keer gezien."));
+}
