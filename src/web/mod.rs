@@ -6,6 +6,7 @@
 //! Errors map to HTML in `error.rs` only.
 
 mod error;
+mod form;
 mod i18n;
 mod professionals;
 mod session;

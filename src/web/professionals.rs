@@ -3,11 +3,13 @@
 //! decision is shown (a dry run), and only a confirmed, allowed exchange is delivered.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use super::form::Form;
 use serde::Deserialize;
 
 use super::error::WebError;
@@ -149,6 +151,8 @@ async fn youth_get(person: Person) -> Result<Html<String>, WebError> {
 
 #[derive(Deserialize)]
 struct YouthForm {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
     csrf: String,
     bsn: String,
     #[serde(default)]
@@ -384,6 +388,8 @@ async fn register_post(
 
 #[derive(Deserialize)]
 struct AskForm {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
     csrf: String,
     bsn: String,
     #[serde(default)]
@@ -482,6 +488,8 @@ async fn answer_get(
 
 #[derive(Deserialize)]
 struct AnswerForm {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
     csrf: String,
     signal: String,
     #[serde(default)]
@@ -557,6 +565,8 @@ async fn consent_get(person: Person) -> Result<Html<String>, WebError> {
 
 #[derive(Deserialize)]
 struct ConsentForm {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
     csrf: String,
     bsn: String,
     #[serde(default)]
@@ -617,6 +627,8 @@ async fn consent_post(
 
 #[derive(Deserialize)]
 struct CsrfOnly {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
     csrf: String,
 }
 
@@ -643,6 +655,8 @@ async fn revoke_post(
 
 #[derive(Deserialize)]
 struct ReportForm {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
     csrf: String,
     bsn: String,
     #[serde(default)]

@@ -2,11 +2,13 @@
 //! professional; `ketenpoort serve` never has it.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+
+use super::form::Form;
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
@@ -75,6 +77,8 @@ async fn signin_get(
 
 #[derive(Deserialize)]
 struct DemoSignIn {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
     csrf: String,
     account: String,
 }
@@ -110,6 +114,8 @@ fn unknown_account(lang: Lang) -> &'static str {
 
 #[derive(Deserialize)]
 struct SignOut {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
     csrf: String,
 }
 

@@ -141,11 +141,17 @@ async fn a_form_post_without_the_session_token_is_403_and_pages_need_a_session()
     assert_eq!(redirected.url().path(), "/signin", "no session: to the sign-in page");
     browser.sign_in("mentor@lyceum-noord").await;
     let (status, page) = browser.post("/app/youth", &[("bsn", BSN), ("birth_date", BIRTH_DATE)]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a form without its token field is refused: {page}");
+    assert_eq!(status, StatusCode::FORBIDDEN, "a form without its token is refused: {page}");
     let (status, page) =
         browser.post("/app/youth", &[("csrf", "forged"), ("bsn", BSN), ("birth_date", BIRTH_DATE)]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("Dit formulier is verlopen"), "{page}");
+    // Signing out ends the session.
+    let (_, overview) = browser.get("/app").await;
+    let (status, _) = browser.post("/signout", &[("csrf", token(&overview).as_str())]).await;
+    assert_eq!(status, StatusCode::OK);
+    let after = browser.http.get(app.url("/app")).send().await.unwrap();
+    assert_eq!(after.url().path(), "/signin", "the session is over");
 }
 
 #[tokio::test]
