@@ -101,7 +101,8 @@ pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::Of
                 contact: Some(org.contact.clone()),
             })
             .await?;
-        for role in org.kind.professional_roles() {
+        // One account per professional role, and an administrator.
+        for role in org.kind.professional_roles().iter().chain([&crate::framework::Role::Admin]) {
             let account = Account {
                 id: account_id(role.as_str(), &org.id),
                 org: id.clone(),

@@ -5,6 +5,7 @@
 //! (a `Principal`), every form carries a CSRF token, and the same exchange layer decides.
 //! Errors map to HTML in `error.rs` only.
 
+mod admin;
 mod error;
 mod form;
 mod i18n;
@@ -32,6 +33,8 @@ pub struct Chrome {
     pub org: String,
     pub csrf: String,
     pub demo: bool,
+    /// Whether to show the administration link.
+    pub admin: bool,
 }
 
 impl Chrome {
@@ -43,6 +46,7 @@ impl Chrome {
             org: person.org_name.clone(),
             csrf: person.csrf.clone(),
             demo: person.demo,
+            admin: person.principal.role == Some(crate::framework::Role::Admin),
         }
     }
 }
@@ -53,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .merge(signin::routes())
         .merge(professionals::routes())
+        .merge(admin::routes())
 }
 
 async fn stylesheet() -> impl IntoResponse {

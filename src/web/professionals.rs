@@ -13,7 +13,7 @@ use super::form::Form;
 use serde::Deserialize;
 
 use super::error::WebError;
-use super::session::Person;
+use super::session::{Person, Professional};
 use super::{Chrome, Lang};
 use crate::app::AppState;
 use crate::clock;
@@ -59,7 +59,10 @@ struct OverviewPage {
     answers: Vec<Line>,
 }
 
-async fn overview_get(State(state): State<AppState>, person: Person) -> Result<Html<String>, WebError> {
+async fn overview_get(
+    State(state): State<AppState>,
+    Professional(person): Professional,
+) -> Result<Html<String>, WebError> {
     let store = state.gateway.store();
     let mut page =
         OverviewPage { c: Chrome::of(&person), matches: Vec::new(), requests: Vec::new(), answers: Vec::new() };
@@ -137,7 +140,7 @@ struct YouthPage {
     case: Option<CaseBox>,
 }
 
-async fn youth_get(person: Person) -> Result<Html<String>, WebError> {
+async fn youth_get(Professional(person): Professional) -> Result<Html<String>, WebError> {
     let page = YouthPage {
         c: Chrome::of(&person),
         bsn: String::new(),
@@ -225,7 +228,7 @@ async fn youth_of(state: &AppState, person: &Person, form: &YouthForm) -> Result
 
 async fn youth_post(
     State(state): State<AppState>,
-    person: Person,
+    Professional(person): Professional,
     Form(form): Form<YouthForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
@@ -357,7 +360,7 @@ fn justified(
 
 async fn register_post(
     State(state): State<AppState>,
-    person: Person,
+    Professional(person): Professional,
     Form(form): Form<YouthForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
@@ -401,7 +404,7 @@ struct AskForm {
 
 async fn ask_post(
     State(state): State<AppState>,
-    person: Person,
+    Professional(person): Professional,
     Form(form): Form<AskForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
@@ -471,7 +474,7 @@ const ANSWERS: [Signal; 3] = [Signal::HelpStarted, Signal::HelpOngoing, Signal::
 
 async fn answer_get(
     State(state): State<AppState>,
-    person: Person,
+    Professional(person): Professional,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let (request, _) = received_request(&state, &person, &id).await?;
@@ -498,7 +501,7 @@ struct AnswerForm {
 
 async fn answer_post(
     State(state): State<AppState>,
-    person: Person,
+    Professional(person): Professional,
     Path(id): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Html<String>, WebError> {
@@ -559,7 +562,7 @@ fn consent_page(person: &Person) -> ConsentPage {
     }
 }
 
-async fn consent_get(person: Person) -> Result<Html<String>, WebError> {
+async fn consent_get(Professional(person): Professional) -> Result<Html<String>, WebError> {
     Ok(Html(consent_page(&person).render()?))
 }
 
@@ -578,7 +581,7 @@ struct ConsentForm {
 
 async fn consent_post(
     State(state): State<AppState>,
-    person: Person,
+    Professional(person): Professional,
     Form(form): Form<ConsentForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
@@ -634,7 +637,7 @@ struct CsrfOnly {
 
 async fn revoke_post(
     State(state): State<AppState>,
-    person: Person,
+    Professional(person): Professional,
     Path(id): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> Result<Html<String>, WebError> {
@@ -672,7 +675,7 @@ struct ReportForm {
 /// the audit entry for the privacy officer's review, and never delivered.
 async fn report_post(
     State(state): State<AppState>,
-    person: Person,
+    Professional(person): Professional,
     Form(form): Form<ReportForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;

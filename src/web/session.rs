@@ -142,3 +142,43 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
         Ok(PageLang(Lang::choose(lang_query, &cookies, &parts.headers)))
     }
 }
+
+/// A signed-in professional: the role extractor of the professionals' pages.
+pub struct Professional(pub Person);
+
+impl FromRequestParts<AppState> for Professional {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let person = Person::from_request_parts(parts, state).await?;
+        if person.principal.role.is_some_and(|role| role.is_professional()) {
+            Ok(Professional(person))
+        } else {
+            let message = match person.lang {
+                Lang::Nl => "Deze pagina's zijn voor professionals. Beheerders gaan naar /admin.",
+                Lang::En => "These pages are for professionals. Administrators go to /admin.",
+            };
+            Err(WebError::shown(axum::http::StatusCode::FORBIDDEN, person.lang, message))
+        }
+    }
+}
+
+/// A signed-in administrator: the role extractor of the administration page.
+pub struct Admin(pub Person);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let person = Person::from_request_parts(parts, state).await?;
+        if person.principal.role == Some(crate::framework::Role::Admin) {
+            Ok(Admin(person))
+        } else {
+            let message = match person.lang {
+                Lang::Nl => "Deze pagina is voor beheerders.",
+                Lang::En => "This page is for administrators.",
+            };
+            Err(WebError::shown(axum::http::StatusCode::FORBIDDEN, person.lang, message))
+        }
+    }
+}

@@ -53,7 +53,7 @@ async fn signin_get(
         let store = state.gateway.store();
         for org in store.orgs().await? {
             for account in store.accounts(&org.id).await? {
-                if account.role.is_professional() {
+                if account.role.is_professional() || account.role == crate::framework::Role::Admin {
                     accounts.push((
                         account.id.clone(),
                         format!("{} — {}", account.role.as_str().replace('_', " "), org.name),
@@ -69,6 +69,7 @@ async fn signin_get(
         org: String::new(),
         csrf: token.clone(),
         demo: state.demo_sign_in,
+        admin: false,
     };
     let page = SignInPage { c: chrome, accounts, providers: state.oidc.names() }.render()?;
     let jar = jar.add(cookie(SIGNIN_COOKIE, token)).add(cookie(super::i18n::LANG_COOKIE, lang.code().to_owned()));
@@ -96,13 +97,23 @@ async fn signin_demo_post(
     if !same_token(&expected, &form.csrf) {
         return Err(WebError::Csrf(lang));
     }
-    let account = state.gateway.store().account(&form.account).await?.filter(|a| a.role.is_professional());
+    let account = state
+        .gateway
+        .store()
+        .account(&form.account)
+        .await?
+        .filter(|a| a.role.is_professional() || a.role == crate::framework::Role::Admin);
     let Some(account) = account else {
         return Err(WebError::shown(StatusCode::FORBIDDEN, lang, unknown_account(lang)));
     };
     let session = session::start(&state, &account, &Authentication::DemoSignIn).await?;
     let jar = jar.remove(cookie(SIGNIN_COOKIE, String::new())).add(session);
-    Ok((jar, Redirect::to("/app")).into_response())
+    Ok((jar, Redirect::to(home(&account))).into_response())
+}
+
+/// Where a person lands after signing in.
+fn home(account: &crate::store::Account) -> &'static str {
+    if account.role == crate::framework::Role::Admin { "/admin" } else { "/app" }
 }
 
 fn unknown_account(lang: Lang) -> &'static str {
@@ -189,7 +200,7 @@ async fn oidc_callback(
         return Err(refused(unknown_account(lang)));
     };
     let session = session::start(&state, &account, &authenticated_by).await?;
-    Ok((jar.add(session), Redirect::to("/app")).into_response())
+    Ok((jar.add(session), Redirect::to(home(&account))).into_response())
 }
 
 fn oidc_failed(lang: Lang, error: &crate::identity::oidc::OidcError) -> WebError {

@@ -39,10 +39,11 @@ impl Browser {
     async fn sign_in(&self, account: &str) -> String {
         let (status, page) = self.get("/signin").await;
         assert_eq!(status, StatusCode::OK);
-        let (status, overview) = self.post("/signin/demo", &[("csrf", &token(&page)), ("account", account)]).await;
-        assert_eq!(status, StatusCode::OK, "{overview}");
-        assert!(overview.contains("<h1>Overzicht</h1>"), "{overview}");
-        token(&overview)
+        let (status, landing) = self.post("/signin/demo", &[("csrf", &token(&page)), ("account", account)]).await;
+        assert_eq!(status, StatusCode::OK, "{landing}");
+        let home = if account.starts_with("admin@") { "<h1>Beheer" } else { "<h1>Overzicht</h1>" };
+        assert!(landing.contains(home), "{landing}");
+        token(&landing)
     }
 }
 
@@ -243,4 +244,42 @@ async fn the_youth_page_names_whose_consent_is_needed_lists_consents_to_revoke_a
         ["justification_required", "privacy_review"]
     );
     assert_eq!(last.justification.as_deref(), Some("Blauwe plekken, twee keer gezien."));
+}
+
+#[tokio::test]
+async fn an_administrator_registers_accounts_and_certificates_of_their_own_organisation() {
+    let app = demo_app().await;
+    let admin = Browser::new(&app);
+    let csrf = admin.sign_in("admin@lyceum-noord").await;
+    let (status, page) = admin.get("/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("mentor@lyceum-noord"), "{page}");
+    assert_eq!(admin.get("/app/youth").await.0, StatusCode::FORBIDDEN, "no professional pages for an admin");
+
+    let account = |role: &'static str| {
+        [("csrf", csrf.clone()), ("id", "new@lyceum-noord".into()), ("role", role.into()), ("name", "N. Nieuw".into())]
+    };
+    let gp = account("gp");
+    let (_, refused) =
+        admin.post("/admin/accounts", &gp.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert!(refused.contains("does not exist in an organisation of kind `school`"), "{refused}");
+    let mentor = account("mentor");
+    let (_, added) =
+        admin.post("/admin/accounts", &mentor.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert!(added.contains("new@lyceum-noord ✓"), "{added}");
+    let (_, bad) = admin.post("/admin/certificates", &[("csrf", csrf.as_str()), ("fingerprint", "abc")]).await;
+    assert!(bad.contains("64 hexadecimal"), "{bad}");
+    let fingerprint = "ab".repeat(32);
+    let (_, ok) =
+        admin.post("/admin/certificates", &[("csrf", csrf.as_str()), ("fingerprint", fingerprint.as_str())]).await;
+    assert!(ok.contains(&format!("{fingerprint} ✓")), "{ok}");
+
+    let entries = app.audit_entries().await;
+    let registered: Vec<_> = entries.iter().filter(|e| e.event.as_str().ends_with("_registered")).collect();
+    assert_eq!(registered.len(), 2);
+    assert!(registered.iter().all(|e| e.actor.role.map(|r| r.as_str()) == Some("admin")));
+
+    let mentor = Browser::new(&app);
+    mentor.sign_in("mentor@lyceum-noord").await;
+    assert_eq!(mentor.get("/admin").await.0, StatusCode::FORBIDDEN);
 }

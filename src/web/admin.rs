@@ -1,0 +1,150 @@
+//! The administrator's page: the accounts and partner-system certificates of the admin's own
+//! organisation, registered under audit like every other change. Organisations themselves are
+//! registered by the operator (`ketenpoort org add`).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::form::Form;
+use super::session::{Admin, Person};
+use super::{Chrome, Lang, WebError};
+use crate::app::AppState;
+use crate::clock;
+use crate::exchange::{Occasion, RegistryError};
+use crate::framework::Role;
+use crate::store::Account;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(admin_get))
+        .route("/admin/accounts", post(account_post))
+        .route("/admin/certificates", post(certificate_post))
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    c: Chrome,
+    title: &'static str,
+    accounts_title: &'static str,
+    add_account: &'static str,
+    add_certificate: &'static str,
+    /// (id, role, name, "issuer subject")
+    accounts: Vec<(String, String, String, String)>,
+    roles: Vec<&'static str>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    person: &Person,
+    done: Option<String>,
+    error: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let accounts = state
+        .gateway
+        .store()
+        .accounts(&person.principal.org)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let oidc = a.oidc.map(|(issuer, subject)| format!("{issuer} {subject}")).unwrap_or_default();
+            (a.id, a.role.to_string(), a.display_name, oidc)
+        })
+        .collect();
+    let mut roles: Vec<&'static str> =
+        person.principal.org_kind.professional_roles().iter().map(|r| r.as_str()).collect();
+    roles.extend(["privacy_officer", "auditor", "admin"]);
+    let dutch = person.lang == Lang::Nl;
+    let page = AdminPage {
+        c: Chrome::of(person),
+        title: if dutch { "Beheer" } else { "Administration" },
+        accounts_title: if dutch { "Accounts" } else { "Accounts" },
+        add_account: if dutch { "Account toevoegen of wijzigen" } else { "Add or change an account" },
+        add_certificate: if dutch {
+            "Certificaat van een koppeling registreren"
+        } else {
+            "Register a partner system's certificate"
+        },
+        accounts,
+        roles,
+        done,
+        error,
+    };
+    Ok(Html(page.render()?))
+}
+
+async fn admin_get(State(state): State<AppState>, Admin(person): Admin) -> Result<Html<String>, WebError> {
+    page(&state, &person, None, None).await
+}
+
+#[derive(Deserialize)]
+struct AccountForm {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+    role: String,
+    name: String,
+    #[serde(default)]
+    oidc_issuer: String,
+    #[serde(default)]
+    oidc_subject: String,
+}
+
+async fn account_post(
+    State(state): State<AppState>,
+    Admin(person): Admin,
+    Form(form): Form<AccountForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let Ok(role) = form.role.parse::<Role>() else {
+        return page(&state, &person, None, Some(format!("role `{}`?", form.role))).await;
+    };
+    let oidc = (!form.oidc_issuer.trim().is_empty() && !form.oidc_subject.trim().is_empty())
+        .then(|| (form.oidc_issuer.trim().to_owned(), form.oidc_subject.trim().to_owned()));
+    let account = Account {
+        id: form.id.trim().to_owned(),
+        org: person.principal.org.clone(),
+        role,
+        display_name: form.name.trim().to_owned(),
+        contact: None,
+        oidc,
+    };
+    let id = account.id.clone();
+    match state.gateway.add_account(person.principal.audit_actor(), account, &Occasion::at(clock::now())).await {
+        Ok(_) => page(&state, &person, Some(format!("{id} ✓")), None).await,
+        Err(RegistryError::Input(input)) => page(&state, &person, None, Some(input.to_string())).await,
+        Err(RegistryError::Store(store)) => Err(store.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct CertificateForm {
+    #[serde(default)]
+    csrf: String,
+    fingerprint: String,
+}
+
+async fn certificate_post(
+    State(state): State<AppState>,
+    Admin(person): Admin,
+    Form(form): Form<CertificateForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let fingerprint = form.fingerprint.trim().replace(':', "");
+    let occasion = Occasion::at(clock::now());
+    match state
+        .gateway
+        .add_certificate(person.principal.audit_actor(), &person.principal.org, &fingerprint, &occasion)
+        .await
+    {
+        Ok(_) => page(&state, &person, Some(format!("{fingerprint} ✓")), None).await,
+        Err(RegistryError::Input(input)) => page(&state, &person, None, Some(input.to_string())).await,
+        Err(RegistryError::Store(store)) => Err(store.into()),
+    }
+}
