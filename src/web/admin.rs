@@ -64,7 +64,7 @@ async fn page(
     let page = AdminPage {
         c: Chrome::of(person),
         title: if dutch { "Beheer" } else { "Administration" },
-        accounts_title: if dutch { "Accounts" } else { "Accounts" },
+        accounts_title: "Accounts",
         add_account: if dutch { "Account toevoegen of wijzigen" } else { "Add or change an account" },
         add_certificate: if dutch {
             "Certificaat van een koppeling registreren"
