@@ -38,6 +38,8 @@ pub struct AppState {
     pub demo_sign_in: bool,
     /// The OpenID Connect providers people sign in with.
     pub oidc: Arc<Providers>,
+    /// The demo's made-up youth (BSN, birth date), shown on its pages.
+    pub demo_youth: Option<(String, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +101,7 @@ impl App {
             metrics: crate::ops::metrics_handle(),
             demo_sign_in: config.demo_sign_in,
             oidc: Arc::new(Providers::new(&config.oidc).map_err(|e| AppError::Config(e.to_string()))?),
+            demo_youth: config.demo_youth.clone(),
         };
 
         let tls = RustlsConfig::from_config(Arc::new(server_tls(&config.tls)?));

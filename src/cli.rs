@@ -298,7 +298,13 @@ async fn run_demo(data_dir: &Path, listen: std::net::SocketAddr, certs: &Path) -
         },
         ..Config::default()
     };
-    let config = Config::from_env(defaults)?;
+    // The demo alone offers the demo sign-in, and names the made-up youth of its story.
+    let youth = demo::DemoYouth::fourteen_today(clock::now().date());
+    let config = Config {
+        demo_sign_in: true,
+        demo_youth: Some((youth.bsn.clone(), youth.birth_date.clone())),
+        ..Config::from_env(defaults)?
+    };
     let app = App::build(&config).await?;
     let region = demo::region()?;
     demo::seed(&app.state().gateway, &region, certs, clock::now()).await?;
@@ -312,7 +318,6 @@ async fn run_demo(data_dir: &Path, listen: std::net::SocketAddr, certs: &Path) -
         "Data in {}. Stop with Ctrl-C. Paste these commands in another terminal, from this directory:\n",
         data_dir.display()
     );
-    let youth = demo::DemoYouth::fourteen_today(clock::now().date());
     println!("{}", demo::walkthrough(&youth, app.addr(), certs, &database_url, &me));
     app.run_until_stopped(app::shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)

@@ -38,6 +38,9 @@ pub struct Config {
     /// by a file or the environment.
     #[serde(skip)]
     pub demo_sign_in: bool,
+    /// The made-up youth of the demo walkthrough (BSN, birth date), shown on the demo's pages.
+    #[serde(skip)]
+    pub demo_youth: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -91,6 +94,7 @@ impl Default for Config {
             },
             oidc: Vec::new(),
             demo_sign_in: false,
+            demo_youth: None,
         }
     }
 }

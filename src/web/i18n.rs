@@ -152,6 +152,7 @@ pub struct Texts {
     pub revoked: &'static str,
     pub consent_revoked: &'static str,
     pub report_to: &'static str,
+    pub demo_youth: &'static str,
 }
 
 static NL: Texts = Texts {
@@ -212,6 +213,7 @@ static NL: Texts = Texts {
     revoked: "ingetrokken",
     consent_revoked: "Toestemming ingetrokken.",
     report_to: "Melden bij",
+    demo_youth: "Demo-jeugdige (verzonnen) om mee te oefenen",
 };
 
 static EN: Texts = Texts {
@@ -272,4 +274,5 @@ static EN: Texts = Texts {
     revoked: "revoked",
     consent_revoked: "Consent revoked.",
     report_to: "Report to",
+    demo_youth: "A made-up demo youth to try with",
 };

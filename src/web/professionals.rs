@@ -127,6 +127,8 @@ struct CaseBox {
     consents: Vec<ConsentLine>,
     /// (id, name) of the Veilig Thuis organisations one may report to.
     safe_homes: Vec<(String, String)>,
+    /// Each request the organisation sent or received, with its answers, in words.
+    threads: Vec<String>,
 }
 
 #[derive(Template)]
@@ -288,6 +290,20 @@ async fn youth_post(
                 })
                 .collect(),
             safe_homes: safe_homes.clone(),
+            threads: view
+                .threads
+                .iter()
+                .map(|thread| {
+                    let answers: Vec<&str> = thread.answers.iter().map(|a| person.lang.signal(a.signal)).collect();
+                    format!(
+                        "{} — {} → {}{}",
+                        date(thread.request.delivered_at),
+                        person.lang.signal(thread.request.signal),
+                        thread.request.to_org,
+                        if answers.is_empty() { String::new() } else { format!(": {}", answers.join(", ")) }
+                    )
+                })
+                .collect(),
             involved: view
                 .involved
                 .iter()
@@ -309,6 +325,7 @@ async fn youth_post(
             who_consents: "",
             consents: Vec::new(),
             safe_homes,
+            threads: Vec::new(),
         },
         Err(other) => return Err(other.into()),
     });

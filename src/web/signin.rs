@@ -40,6 +40,8 @@ struct SignInPage {
     accounts: Vec<(String, String)>,
     /// (index, name) of every OpenID Connect provider.
     providers: Vec<(usize, String)>,
+    /// The demo's made-up youth.
+    demo_youth: Option<(String, String)>,
 }
 
 async fn signin_get(
@@ -71,7 +73,8 @@ async fn signin_get(
         demo: state.demo_sign_in,
         admin: false,
     };
-    let page = SignInPage { c: chrome, accounts, providers: state.oidc.names() }.render()?;
+    let page = SignInPage { c: chrome, accounts, providers: state.oidc.names(), demo_youth: state.demo_youth.clone() }
+        .render()?;
     let jar = jar.add(cookie(SIGNIN_COOKIE, token)).add(cookie(super::i18n::LANG_COOKIE, lang.code().to_owned()));
     Ok((jar, Html(page)).into_response())
 }

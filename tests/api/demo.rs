@@ -53,6 +53,15 @@ fn the_printed_walkthrough_tells_the_whole_story_and_the_logs_hold_no_personal_d
     };
     let (bsn, birth_date) = (field("bsn"), field("birth_date"));
     assert!(bsn.parse::<ketenpoort::youth::Bsn>().is_ok(), "{bsn}");
+    // The browser's way in: the demo sign-in lists the demo professionals and names the youth.
+    let addr = printed.split("listening on https://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let signin = Command::new("curl")
+        .args(["-sS", "--cacert", "certs-dev/ca.crt", &format!("https://{addr}/signin")])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let signin = String::from_utf8_lossy(&signin.stdout);
+    assert!(signin.contains("mentor@lyceum-noord") && signin.contains(&bsn), "{signin}");
     let output = Command::new("bash").arg("-c").arg(story).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
     let told = String::from_utf8_lossy(&output.stdout);
 
