@@ -128,6 +128,8 @@ enum OrgCommand {
     },
     /// List the registered organisations.
     List,
+    /// Disable an organisation: its certificates and accounts can no longer act.
+    Disable { id: String },
     /// Register a partner system's client certificate for an organisation.
     Cert {
         #[command(subcommand)]
@@ -177,6 +179,8 @@ enum AccountCommand {
         #[arg(long)]
         org: String,
     },
+    /// Disable an account: its sessions end, it can no longer act.
+    Disable { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -346,6 +350,10 @@ async fn administer_orgs(cli: &Cli, command: &OrgCommand) -> Result<ExitCode> {
                 println!("{}\t{}\t{}\t{}", org.id, org.kind, org.name, org.contact.unwrap_or_default());
             }
         }
+        OrgCommand::Disable { id } => {
+            gateway.disable_org(operator(), &OrgId(id.clone()), &occasion).await?;
+            println!("organisation {id} disabled");
+        }
         OrgCommand::Cert { command: CertCommand::Add { org, cert, fingerprint } } => {
             let fingerprint = match (cert, fingerprint) {
                 (Some(file), _) => {
@@ -377,6 +385,11 @@ async fn administer_accounts(cli: &Cli, command: &AccountCommand) -> Result<Exit
             };
             gateway.add_account(operator(), account, &Occasion::at(clock::now())).await?;
             println!("account {id} ({role} at {org}) registered");
+        }
+        AccountCommand::Disable { id } => {
+            let account = gateway.store().account(id).await?.with_context(|| format!("no active account `{id}`"))?;
+            gateway.disable_account(operator(), &account, &Occasion::at(clock::now())).await?;
+            println!("account {id} disabled");
         }
         AccountCommand::List { org } => {
             for account in gateway.store().accounts(&OrgId(org.clone())).await? {

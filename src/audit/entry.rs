@@ -53,6 +53,8 @@ vocabulary! {
         OrgRegistered = "org_registered",
         CertificateRegistered = "certificate_registered",
         AccountRegistered = "account_registered",
+        OrgDisabled = "org_disabled",
+        AccountDisabled = "account_disabled",
     }
 }
 

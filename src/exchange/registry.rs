@@ -75,4 +75,21 @@ impl Gateway {
             .administer(by, AuditEvent::AccountRegistered, &org_id, id, Effect::RegisterAccount(account), occasion)
             .await?)
     }
+
+    /// Disables an organisation: its certificates and people can no longer act; history stays.
+    pub async fn disable_org(&self, by: AuditActor, org: &OrgId, occasion: &Occasion) -> Result<u64, StoreError> {
+        let effect = Effect::DisableOrg { id: org.clone(), at: occasion.at };
+        self.administer(by, AuditEvent::OrgDisabled, org, org.0.clone(), effect, occasion).await
+    }
+
+    /// Disables an account: its sessions end at the next request; history stays.
+    pub async fn disable_account(
+        &self,
+        by: AuditActor,
+        account: &Account,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
+        let effect = Effect::DisableAccount { id: account.id.clone(), at: occasion.at };
+        self.administer(by, AuditEvent::AccountDisabled, &account.org, account.id.clone(), effect, occasion).await
+    }
 }

@@ -181,6 +181,15 @@ pub enum Effect {
         at: OffsetDateTime,
     },
     RegisterAccount(Account),
+    /// An organisation or account that may no longer act; its history stays.
+    DisableOrg {
+        id: OrgId,
+        at: OffsetDateTime,
+    },
+    DisableAccount {
+        id: String,
+        at: OffsetDateTime,
+    },
     SetCaseLead {
         youth: YouthId,
         org: OrgId,

@@ -479,6 +479,28 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
         Effect::RegisterOrg(org) => upsert_org(conn, org).await?,
         Effect::RegisterCertificate { fingerprint, org, at } => add_certificate(conn, fingerprint, org, *at).await?,
         Effect::RegisterAccount(account) => upsert_account(conn, account).await?,
+        Effect::DisableOrg { id, at } => {
+            let done = sqlx::query("UPDATE organisations SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL")
+                .bind(micros(*at))
+                .bind(&id.0)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("active organisation `{id}`")));
+            }
+        }
+        Effect::DisableAccount { id, at } => {
+            let done = sqlx::query("UPDATE accounts SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL")
+                .bind(micros(*at))
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("active account `{id}`")));
+            }
+        }
         Effect::SetCaseLead { youth, org, at } => {
             sqlx::query(
                 "INSERT INTO case_leads (youth_id, org_id, since, audit_seq) VALUES (?, ?, ?, ?) \

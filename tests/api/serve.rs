@@ -60,6 +60,24 @@ async fn an_operator_registers_a_partner_serves_from_a_config_file_and_stops_cle
         String::from_utf8_lossy(&wrong_role.stderr).contains("mentor, care_coordinator"),
         "names the allowed roles"
     );
+    let extra = ketenpoort(&[
+        "--database",
+        &url,
+        "account",
+        "add",
+        "old@lyceum-noord",
+        "--org",
+        "lyceum-noord",
+        "--role",
+        "mentor",
+        "--name",
+        "x",
+    ]);
+    assert!(extra.status.success());
+    let disabled = ketenpoort(&["--database", &url, "account", "disable", "old@lyceum-noord"]);
+    assert!(disabled.status.success(), "{}", String::from_utf8_lossy(&disabled.stderr));
+    let again = ketenpoort(&["--database", &url, "account", "disable", "old@lyceum-noord"]);
+    assert!(!again.status.success(), "an account is disabled once");
     let listed = ketenpoort(&["--database", &url, "org", "list"]);
     assert!(String::from_utf8_lossy(&listed.stdout).starts_with("lyceum-noord\tschool\tLyceum Noord"));
 
@@ -136,6 +154,6 @@ async fn an_operator_registers_a_partner_serves_from_a_config_file_and_stops_cle
     let logs = logs.join().unwrap();
     assert!(logs.contains("checkpoint"), "{logs}");
     let verify = ketenpoort(&["--database", &url, "audit", "verify"]);
-    // 3 registrations by the operator, 1 decision; the shutdown signed a checkpoint.
-    assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit log intact: 4 entries, 1 checkpoints\n");
+    // 4 registrations and 1 disabling by the operator, 1 decision; the shutdown signed a checkpoint.
+    assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit log intact: 6 entries, 1 checkpoints\n");
 }

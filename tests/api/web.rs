@@ -283,3 +283,14 @@ async fn an_administrator_registers_accounts_and_certificates_of_their_own_organ
     mentor.sign_in("mentor@lyceum-noord").await;
     assert_eq!(mentor.get("/admin").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_disabled_account_loses_its_session_at_the_next_request() {
+    let app = demo_app().await;
+    let browser = Browser::new(&app);
+    browser.sign_in("mentor@lyceum-noord").await;
+    assert_eq!(browser.get("/app").await.0, StatusCode::OK);
+    app.sql("UPDATE accounts SET disabled_at = 1 WHERE id = 'mentor@lyceum-noord'").await;
+    let after = browser.http.get(app.url("/app")).send().await.unwrap();
+    assert_eq!(after.url().path(), "/signin");
+}
