@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(admin_get))
         .route("/admin/accounts", post(account_post))
+        .route("/admin/accounts/disable", post(disable_post))
         .route("/admin/certificates", post(certificate_post))
 }
 
@@ -33,6 +34,7 @@ struct AdminPage {
     accounts_title: &'static str,
     add_account: &'static str,
     add_certificate: &'static str,
+    disable: &'static str,
     /// (id, role, name, "issuer subject")
     accounts: Vec<(String, String, String, String)>,
     roles: Vec<&'static str>,
@@ -71,6 +73,7 @@ async fn page(
         } else {
             "Register a partner system's certificate"
         },
+        disable: if dutch { "Uitschakelen" } else { "Disable" },
         accounts,
         roles,
         done,
@@ -146,5 +149,33 @@ async fn certificate_post(
         Ok(_) => page(&state, &person, Some(format!("{fingerprint} ✓")), None).await,
         Err(RegistryError::Input(input)) => page(&state, &person, None, Some(input.to_string())).await,
         Err(RegistryError::Store(store)) => Err(store.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct DisableForm {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+}
+
+/// Disables an account of the admin's own organisation (never the admin's own account).
+async fn disable_post(
+    State(state): State<AppState>,
+    Admin(person): Admin,
+    Form(form): Form<DisableForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let account = state.gateway.store().account(&form.id).await?.filter(|a| a.org == person.principal.org);
+    let own = person.principal.account.as_deref() == Some(form.id.as_str());
+    match account {
+        Some(account) if !own => {
+            state
+                .gateway
+                .disable_account(person.principal.audit_actor(), &account, &Occasion::at(clock::now()))
+                .await?;
+            page(&state, &person, Some(format!("{} ✗", account.id)), None).await
+        }
+        _ => page(&state, &person, None, Some(format!("{}: —", form.id))).await,
     }
 }

@@ -282,6 +282,19 @@ async fn an_administrator_registers_accounts_and_certificates_of_their_own_organ
     let mentor = Browser::new(&app);
     mentor.sign_in("mentor@lyceum-noord").await;
     assert_eq!(mentor.get("/admin").await.0, StatusCode::FORBIDDEN);
+
+    // The admin disables an account of their organisation; not one of another, nor their own.
+    let (_, other_org) =
+        admin.post("/admin/accounts/disable", &[("csrf", csrf.as_str()), ("id", "family_worker@buurtteam-oost")]).await;
+    assert!(other_org.contains("role=\"alert\""), "{other_org}");
+    let (_, own) =
+        admin.post("/admin/accounts/disable", &[("csrf", csrf.as_str()), ("id", "admin@lyceum-noord")]).await;
+    assert!(own.contains("role=\"alert\""), "{own}");
+    let (_, done) =
+        admin.post("/admin/accounts/disable", &[("csrf", csrf.as_str()), ("id", "mentor@lyceum-noord")]).await;
+    assert!(done.contains("mentor@lyceum-noord ✗"), "{done}");
+    let after = mentor.http.get(app.url("/app")).send().await.unwrap();
+    assert_eq!(after.url().path(), "/signin", "the disabled mentor is signed out");
 }
 
 #[tokio::test]
