@@ -165,11 +165,16 @@ struct YouthForm {
 }
 
 /// The youth a form names, or the page again with the problem beside its field.
-async fn youth_of(state: &AppState, person: &Person, form: &YouthForm) -> Result<Result<Youth, YouthPage>, WebError> {
+async fn youth_of(
+    state: &AppState,
+    person: &Person,
+    bsn: &str,
+    birth_date: &str,
+) -> Result<Result<Youth, YouthPage>, WebError> {
     let mut page = YouthPage {
         c: Chrome::of(person),
-        bsn: form.bsn.trim().to_owned(),
-        birth_date: form.birth_date.trim().to_owned(),
+        bsn: bsn.trim().to_owned(),
+        birth_date: birth_date.trim().to_owned(),
         bsn_error: None,
         birth_error: None,
         case: None,
@@ -234,7 +239,7 @@ async fn youth_post(
     Form(form): Form<YouthForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let mut page = match youth_of(&state, &person, &form).await? {
+    let mut page = match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
         Ok(_) => YouthPage {
             c: Chrome::of(&person),
             bsn: form.bsn.trim().to_owned(),
@@ -375,13 +380,47 @@ fn justified(
         .map_err(|e| WebError::shown(StatusCode::UNPROCESSABLE_ENTITY, person.lang, e.to_string()))
 }
 
+/// What a confirmable exchange shows: its heading, and the form that sends it after the dry run.
+struct Confirmable {
+    heading: String,
+    action: String,
+    fields: Vec<(String, String)>,
+}
+
+/// Decides `request` and shows the decision: a dry run first, delivery only when the person
+/// confirmed (`confirm=yes`) and the exchange is allowed.
+async fn decide_and_show(
+    state: &AppState,
+    person: &Person,
+    youth: &Youth,
+    request: &ExchangeRequest,
+    in_reply_to: Option<&str>,
+    confirm: Option<&str>,
+    shown: Confirmable,
+) -> Result<Html<String>, WebError> {
+    let confirmed = confirm == Some("yes");
+    let mode = if confirmed { Mode::Deliver } else { Mode::DryRun };
+    let occasion = Occasion::at(clock::now());
+    let exchanged = state.gateway.exchange(&person.principal, youth, request, mode, in_reply_to, &occasion).await?;
+    let page = DecisionPage {
+        c: Chrome::of(person),
+        heading: shown.heading,
+        allowed: exchanged.decision.is_allow(),
+        sent: confirmed && exchanged.decision.is_allow(),
+        message: message(person, request, &exchanged),
+        action: shown.action,
+        fields: shown.fields,
+    };
+    Ok(Html(page.render()?))
+}
+
 async fn register_post(
     State(state): State<AppState>,
     Professional(person): Professional,
     Form(form): Form<YouthForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let youth = match youth_of(&state, &person, &form).await? {
+    let youth = match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
         Ok(youth) => youth,
         Err(page) => return Ok(Html(page.render()?)),
     };
@@ -425,8 +464,7 @@ async fn ask_post(
     Form(form): Form<AskForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let youth_form = YouthForm { csrf: form.csrf.clone(), bsn: form.bsn.clone(), birth_date: form.birth_date.clone() };
-    let youth = match youth_of(&state, &person, &youth_form).await? {
+    let youth = match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
         Ok(youth) => youth,
         Err(page) => return Ok(Html(page.render()?)),
     };
@@ -440,16 +478,8 @@ async fn ask_post(
     };
     let recipient = Party { org: org.id.clone(), kind: org.kind };
     let request = request(&person, Action::Send, Signal::FeedbackRequest, Some(recipient), Purpose::CareCoordination)?;
-    let confirmed = form.confirm.as_deref() == Some("yes");
-    let mode = if confirmed { Mode::Deliver } else { Mode::DryRun };
-    let exchanged =
-        state.gateway.exchange(&person.principal, &youth, &request, mode, None, &Occasion::at(clock::now())).await?;
-    let page = DecisionPage {
-        c: Chrome::of(&person),
+    let shown = Confirmable {
         heading: format!("{} — {}", person.lang.texts().ask_feedback, org.name),
-        allowed: exchanged.decision.is_allow(),
-        sent: confirmed && exchanged.decision.is_allow(),
-        message: message(&person, &request, &exchanged),
         action: "/app/ask".into(),
         fields: vec![
             ("bsn".into(), form.bsn.trim().to_owned()),
@@ -457,7 +487,7 @@ async fn ask_post(
             ("to".into(), form.to),
         ],
     };
-    Ok(Html(page.render()?))
+    decide_and_show(&state, &person, &youth, &request, None, form.confirm.as_deref(), shown).await
 }
 
 #[derive(Template)]
@@ -536,22 +566,12 @@ async fn answer_post(
     let Some(requester) = requester else { return Err(WebError::shown(StatusCode::NOT_FOUND, person.lang, "—")) };
     let recipient = Party { org: requester.id.clone(), kind: requester.kind };
     let request = request(&person, Action::Send, signal, Some(recipient), request_signal.purpose)?;
-    let confirmed = form.confirm.as_deref() == Some("yes");
-    let mode = if confirmed { Mode::Deliver } else { Mode::DryRun };
-    let exchanged = state
-        .gateway
-        .exchange(&person.principal, &youth, &request, mode, Some(&id), &Occasion::at(clock::now()))
-        .await?;
-    let page = DecisionPage {
-        c: Chrome::of(&person),
+    let shown = Confirmable {
         heading: format!("{} — {}", person.lang.signal(signal), requester.name),
-        allowed: exchanged.decision.is_allow(),
-        sent: confirmed && exchanged.decision.is_allow(),
-        message: message(&person, &request, &exchanged),
         action: format!("/app/answer/{id}"),
         fields: vec![("signal".into(), signal.as_str().into())],
     };
-    Ok(Html(page.render()?))
+    decide_and_show(&state, &person, &youth, &request, Some(&id), form.confirm.as_deref(), shown).await
 }
 
 #[derive(Template)]
@@ -605,8 +625,7 @@ async fn consent_post(
     let mut page = consent_page(&person);
     page.bsn = form.bsn.trim().to_owned();
     page.birth_date = form.birth_date.trim().to_owned();
-    let youth_form = YouthForm { csrf: form.csrf.clone(), bsn: form.bsn.clone(), birth_date: form.birth_date.clone() };
-    let youth = match youth_of(&state, &person, &youth_form).await? {
+    let youth = match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
         Ok(youth) => youth,
         Err(problem) => {
             page.error = problem.bsn_error.or(problem.birth_error);
@@ -696,8 +715,7 @@ async fn report_post(
     Form(form): Form<ReportForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let youth_form = YouthForm { csrf: form.csrf.clone(), bsn: form.bsn.clone(), birth_date: form.birth_date.clone() };
-    let youth = match youth_of(&state, &person, &youth_form).await? {
+    let youth = match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
         Ok(youth) => youth,
         Err(page) => return Ok(Html(page.render()?)),
     };
@@ -709,16 +727,8 @@ async fn report_post(
     let justification = Some(form.justification.clone());
     let request =
         justified(&person, Action::Send, Signal::SafetyConcern, Some(recipient), Purpose::Safety, justification)?;
-    let confirmed = form.confirm.as_deref() == Some("yes");
-    let mode = if confirmed { Mode::Deliver } else { Mode::DryRun };
-    let exchanged =
-        state.gateway.exchange(&person.principal, &youth, &request, mode, None, &Occasion::at(clock::now())).await?;
-    let page = DecisionPage {
-        c: Chrome::of(&person),
+    let shown = Confirmable {
         heading: format!("{} — {}", person.lang.texts().report_concern, org.name),
-        allowed: exchanged.decision.is_allow(),
-        sent: confirmed && exchanged.decision.is_allow(),
-        message: message(&person, &request, &exchanged),
         action: "/app/report".into(),
         fields: vec![
             ("bsn".into(), form.bsn.trim().to_owned()),
@@ -727,5 +737,5 @@ async fn report_post(
             ("justification".into(), form.justification),
         ],
     };
-    Ok(Html(page.render()?))
+    decide_and_show(&state, &person, &youth, &request, None, form.confirm.as_deref(), shown).await
 }
