@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use crate::audit::AuditLog;
 use crate::config::{Config, TlsConfig};
 use crate::exchange::Gateway;
+use crate::framework::OrgId;
 use crate::identity::oidc::Providers;
 use crate::keys::{self, Keys};
 use crate::policy::{self, Policy};
@@ -40,6 +41,8 @@ pub struct AppState {
     pub oidc: Arc<Providers>,
     /// The demo's made-up youth (BSN, birth date), shown on its pages.
     pub demo_youth: Option<(String, String)>,
+    /// The organisation that runs the gateway.
+    pub operator_org: Option<OrgId>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +105,7 @@ impl App {
             demo_sign_in: config.demo_sign_in,
             oidc: Arc::new(Providers::new(&config.oidc).map_err(|e| AppError::Config(e.to_string()))?),
             demo_youth: config.demo_youth.clone(),
+            operator_org: config.operator_org.clone().map(OrgId),
         };
 
         let tls = RustlsConfig::from_config(Arc::new(server_tls(&config.tls)?));

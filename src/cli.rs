@@ -126,7 +126,7 @@ enum OrgCommand {
         #[arg(long)]
         contact: Option<String>,
     },
-    /// List the registered organisations.
+    /// List the active organisations.
     List,
     /// Disable an organisation: its certificates and accounts can no longer act.
     Disable { id: String },
@@ -300,6 +300,8 @@ async fn run_demo(data_dir: &Path, listen: std::net::SocketAddr, certs: &Path) -
             key: certs.join("server.key"),
             client_ca: certs.join("ca.crt"),
         },
+        // The demo region's gateway operator, whose administrator manages its organisations.
+        operator_org: Some("jgz-utrecht".into()),
         ..Config::default()
     };
     // The demo alone offers the demo sign-in, and names the made-up youth of its story.

@@ -12,8 +12,17 @@ use serde::{Deserialize, Serialize};
 
 /// The top-level keys; other `KETENPOORT_*` variables (`KETENPOORT_LOG`, the key variables) are
 /// not configuration keys.
-const KEYS: &[&str] =
-    &["listen", "database_url", "keys", "checkpoint_every", "max_body_bytes", "shutdown_grace_seconds", "tls", "oidc"];
+const KEYS: &[&str] = &[
+    "listen",
+    "database_url",
+    "keys",
+    "checkpoint_every",
+    "max_body_bytes",
+    "shutdown_grace_seconds",
+    "operator_org",
+    "tls",
+    "oidc",
+];
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +39,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How long a shutdown waits for requests in flight.
     pub shutdown_grace_seconds: u64,
+    /// The organisation that runs the gateway: its administrators manage the region's
+    /// organisations on the pages (others manage their own accounts only).
+    #[serde(default)]
+    pub operator_org: Option<String>,
     pub tls: TlsConfig,
     /// OpenID Connect providers people sign in with, one per organisation or shared.
     #[serde(default)]
@@ -87,6 +100,7 @@ impl Default for Config {
             checkpoint_every: 1_000,
             max_body_bytes: 64 * 1024,
             shutdown_grace_seconds: 10,
+            operator_org: None,
             tls: TlsConfig {
                 cert: "certs-dev/server.crt".into(),
                 key: "certs-dev/server.key".into(),

@@ -259,7 +259,7 @@ pub trait Store: Send + Sync {
     /// An account that is not disabled.
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError>;
 
-    /// Every registered organisation, disabled ones too, by id.
+    /// Every active organisation, by id.
     async fn orgs(&self) -> Result<Vec<Organisation>, StoreError>;
     /// The accounts of an organisation, by id.
     async fn accounts(&self, org: &OrgId) -> Result<Vec<Account>, StoreError>;

@@ -566,7 +566,7 @@ impl Store for SqliteStore {
     }
 
     async fn orgs(&self) -> Result<Vec<Organisation>, StoreError> {
-        sqlx::query("SELECT id, kind, name, contact FROM organisations ORDER BY id")
+        sqlx::query("SELECT id, kind, name, contact FROM organisations WHERE disabled_at IS NULL ORDER BY id")
             .fetch_all(&self.pool)
             .await
             .map_err(db)?

@@ -1,6 +1,6 @@
 //! The administrator's page: the accounts and partner-system certificates of the admin's own
-//! organisation, registered under audit like every other change. Organisations themselves are
-//! registered by the operator (`ketenpoort org add`).
+//! organisation, and — for the administrators of the organisation that runs the gateway
+//! (`operator_org`) — the region's organisations; each change audited like every other.
 
 use askama::Template;
 use axum::Router;
@@ -15,7 +15,7 @@ use super::{Chrome, Lang, WebError};
 use crate::app::AppState;
 use crate::clock;
 use crate::exchange::{Occasion, RegistryError};
-use crate::framework::Role;
+use crate::framework::{OrgId, OrgKind, Role};
 use crate::store::Account;
 
 pub fn routes() -> Router<AppState> {
@@ -24,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/accounts", post(account_post))
         .route("/admin/accounts/disable", post(disable_post))
         .route("/admin/certificates", post(certificate_post))
+        .route("/admin/orgs", post(org_post))
+        .route("/admin/orgs/disable", post(org_disable_post))
 }
 
 #[derive(Template)]
@@ -35,6 +37,13 @@ struct AdminPage {
     add_account: &'static str,
     add_certificate: &'static str,
     disable: &'static str,
+    /// Whether the admin belongs to the gateway operator, who manages the organisations.
+    operator: bool,
+    orgs_title: &'static str,
+    add_org: &'static str,
+    /// (id, kind, name, contact) of every active organisation (operator only).
+    orgs: Vec<(String, String, String, String)>,
+    kinds: Vec<&'static str>,
     /// (id, role, name, "issuer subject")
     accounts: Vec<(String, String, String, String)>,
     roles: Vec<&'static str>,
@@ -63,7 +72,25 @@ async fn page(
         person.principal.org_kind.professional_roles().iter().map(|r| r.as_str()).collect();
     roles.extend(["privacy_officer", "auditor", "admin"]);
     let dutch = person.lang == Lang::Nl;
+    let operator = is_operator(state, person);
+    let orgs = if operator {
+        state
+            .gateway
+            .store()
+            .orgs()
+            .await?
+            .into_iter()
+            .map(|o| (o.id.0, o.kind.to_string(), o.name, o.contact.unwrap_or_default()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = AdminPage {
+        operator,
+        orgs_title: if dutch { "Organisaties in de regio" } else { "Organisations of the region" },
+        add_org: if dutch { "Organisatie toevoegen of wijzigen" } else { "Add or change an organisation" },
+        orgs,
+        kinds: OrgKind::WORDS.to_vec(),
         c: Chrome::of(person),
         title: if dutch { "Beheer" } else { "Administration" },
         accounts_title: "Accounts",
@@ -177,5 +204,80 @@ async fn disable_post(
             page(&state, &person, Some(format!("{} ✗", account.id)), None).await
         }
         _ => page(&state, &person, None, Some(format!("{}: —", form.id))).await,
+    }
+}
+
+/// Whether the admin belongs to the organisation that runs the gateway.
+fn is_operator(state: &AppState, person: &Person) -> bool {
+    state.operator_org.as_ref() == Some(&person.principal.org)
+}
+
+fn operator_only(state: &AppState, person: &Person) -> Result<(), WebError> {
+    if is_operator(state, person) {
+        Ok(())
+    } else {
+        Err(WebError::shown(
+            axum::http::StatusCode::FORBIDDEN,
+            person.lang,
+            match person.lang {
+                Lang::Nl => "Alleen de beheerder van de organisatie die de gateway draait beheert organisaties.",
+                Lang::En => "Only the administrators of the organisation that runs the gateway manage organisations.",
+            },
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+struct OrgForm {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+    kind: String,
+    name: String,
+    #[serde(default)]
+    contact: String,
+}
+
+async fn org_post(
+    State(state): State<AppState>,
+    Admin(person): Admin,
+    Form(form): Form<OrgForm>,
+) -> Result<Html<String>, WebError> {
+    operator_only(&state, &person)?;
+    person.check_csrf(&form.csrf)?;
+    let Ok(kind) = form.kind.parse::<OrgKind>() else {
+        return page(&state, &person, None, Some(format!("kind `{}`?", form.kind))).await;
+    };
+    let id = form.id.trim().to_owned();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return page(&state, &person, None, Some("id: a-z, 0-9, -, _".into())).await;
+    }
+    let contact = Some(form.contact.trim().to_owned()).filter(|c| !c.is_empty());
+    let org = crate::store::Organisation { id: OrgId(id.clone()), kind, name: form.name.trim().to_owned(), contact };
+    match state.gateway.add_org(person.principal.audit_actor(), org, &Occasion::at(clock::now())).await {
+        Ok(_) => page(&state, &person, Some(format!("{id} ✓")), None).await,
+        Err(crate::store::StoreError::Conflict(message)) => page(&state, &person, None, Some(message)).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn org_disable_post(
+    State(state): State<AppState>,
+    Admin(person): Admin,
+    Form(form): Form<DisableForm>,
+) -> Result<Html<String>, WebError> {
+    operator_only(&state, &person)?;
+    person.check_csrf(&form.csrf)?;
+    if form.id == person.principal.org.0 {
+        return page(&state, &person, None, Some(format!("{}: —", form.id))).await;
+    }
+    match state
+        .gateway
+        .disable_org(person.principal.audit_actor(), &OrgId(form.id.clone()), &Occasion::at(clock::now()))
+        .await
+    {
+        Ok(_) => page(&state, &person, Some(format!("{} ✗", form.id)), None).await,
+        Err(crate::store::StoreError::NotFound(what)) => page(&state, &person, None, Some(what)).await,
+        Err(other) => Err(other.into()),
     }
 }

@@ -54,7 +54,12 @@ fn token(page: &str) -> String {
 }
 
 async fn demo_app() -> TestApp {
-    spawn_app_with(|config| ketenpoort::config::Config { demo_sign_in: true, ..config }).await
+    spawn_app_with(|config| ketenpoort::config::Config {
+        demo_sign_in: true,
+        operator_org: Some("jgz-utrecht".into()),
+        ..config
+    })
+    .await
 }
 
 #[tokio::test]
@@ -306,4 +311,37 @@ async fn a_disabled_account_loses_its_session_at_the_next_request() {
     app.sql("UPDATE accounts SET disabled_at = 1 WHERE id = 'mentor@lyceum-noord'").await;
     let after = browser.http.get(app.url("/app")).send().await.unwrap();
     assert_eq!(after.url().path(), "/signin");
+}
+
+#[tokio::test]
+async fn the_operators_administrator_manages_the_regions_organisations_and_no_one_else_does() {
+    let app = demo_app().await;
+    let school_admin = Browser::new(&app);
+    let s = school_admin.sign_in("admin@lyceum-noord").await;
+    let (_, page) = school_admin.get("/admin").await;
+    assert!(!page.contains("/admin/orgs"), "a school's admin manages no organisations");
+    let (status, _) =
+        school_admin.post("/admin/orgs", &[("csrf", s.as_str()), ("id", "x"), ("kind", "school"), ("name", "X")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let operator = Browser::new(&app);
+    let o = operator.sign_in("admin@jgz-utrecht").await;
+    let (_, page) = operator.get("/admin").await;
+    assert!(page.contains("Organisaties in de regio") && page.contains("veilig-thuis"), "{page}");
+    let (_, added) = operator
+        .post(
+            "/admin/orgs",
+            &[("csrf", o.as_str()), ("id", "vo-zuid"), ("kind", "school"), ("name", "VO Zuid"), ("contact", "")],
+        )
+        .await;
+    assert!(added.contains("vo-zuid ✓") && added.contains("VO Zuid"), "{added}");
+    let (_, kind_change) = operator
+        .post("/admin/orgs", &[("csrf", o.as_str()), ("id", "vo-zuid"), ("kind", "gp_practice"), ("name", "VO Zuid")])
+        .await;
+    assert!(kind_change.contains("already registered as `school`"), "{kind_change}");
+    let (_, disabled) = operator.post("/admin/orgs/disable", &[("csrf", o.as_str()), ("id", "obs-de-linde")]).await;
+    assert!(disabled.contains("obs-de-linde ✗"), "{disabled}");
+    assert!(!disabled.contains("OBS De Linde"), "a disabled organisation leaves the list");
+    let events: Vec<String> = app.audit_entries().await.iter().map(|e| e.event.to_string()).collect();
+    assert!(events.contains(&"org_registered".to_owned()) && events.contains(&"org_disabled".to_owned()));
 }
