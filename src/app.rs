@@ -78,6 +78,12 @@ pub async fn gateway(store: Arc<dyn Store>, keys: &Keys, checkpoint_every: u64) 
     Ok(Gateway::new(store, audit, Arc::new(loaded)))
 }
 
+/// A gateway over `store` deciding under `policy` (a draft under test, say), not the store's.
+pub fn gateway_with(store: Arc<dyn Store>, keys: &Keys, checkpoint_every: u64, policy: Policy) -> Gateway {
+    let audit = AuditLog::new(store.clone(), keys.signer.clone(), checkpoint_every);
+    Gateway::new(store, audit, Arc::new(policy))
+}
+
 /// The running server.
 pub struct App {
     addr: SocketAddr,

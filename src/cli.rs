@@ -18,7 +18,7 @@ use crate::exchange::{Gateway, Occasion};
 use crate::framework::{OrgId, OrgKind, Role};
 use crate::identity::{mtls, operator};
 use crate::keys::{self, Keys};
-use crate::store::{self, Account, Organisation, Store};
+use crate::store::{self, Account, Organisation, PolicyText, Store};
 use crate::{clock, demo, scenarios};
 
 const DEFAULT_DATABASE: &str = "sqlite://ketenpoort.db";
@@ -83,6 +83,11 @@ enum Command {
     Scenarios {
         #[command(subcommand)]
         command: ScenariosCommand,
+    },
+    /// Policy versions: check, import a draft, approve (four eyes), activate, test against scenarios.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
     },
     /// Check the audit log.
     Audit {
@@ -198,6 +203,47 @@ enum ScenariosCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Check a model.conf + policy.csv pair; errors name the file and line.
+    Check {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Store DIR's model.conf + policy.csv as a draft version.
+    Import {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// What changes and why
+        #[arg(long)]
+        note: String,
+        /// The privacy officer's account id (the draft's author)
+        #[arg(long = "as", value_name = "ACCOUNT")]
+        actor: String,
+    },
+    /// List the versions, newest first.
+    List,
+    /// Approve a draft: by a privacy officer other than its author.
+    Approve {
+        id: String,
+        #[arg(long = "as", value_name = "ACCOUNT")]
+        actor: String,
+    },
+    /// Activate an approved version (or roll back to a retired one).
+    Activate {
+        id: String,
+        #[arg(long = "as", value_name = "ACCOUNT")]
+        actor: String,
+    },
+    /// Run scenario files against a draft; the same output as `scenarios run`.
+    Test {
+        #[arg(long, value_name = "ID")]
+        draft: String,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Recompute the hash chain and check every checkpoint signature.
     ///
@@ -246,7 +292,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { data_dir, listen, certs } => run_demo(data_dir, *listen, certs).await,
         Command::Org { command } => administer_orgs(&cli, command).await,
         Command::Account { command } => administer_accounts(&cli, command).await,
-        Command::Scenarios { command: ScenariosCommand::Run { files } } => run_scenarios(&cli, files).await,
+        Command::Scenarios { command: ScenariosCommand::Run { files } } => run_scenarios(&cli, files, None).await,
+        Command::Policy { command } => policies(&cli, command).await,
         Command::Audit { command: AuditCommand::Verify } => verify(&cli).await,
     }
 }
@@ -402,7 +449,92 @@ async fn administer_accounts(cli: &Cli, command: &AccountCommand) -> Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run_scenarios(cli: &Cli, files: &[PathBuf]) -> Result<ExitCode> {
+/// The audit actor a `--as ACCOUNT` names.
+async fn acting_as(gateway: &Gateway, account: &str) -> Result<crate::audit::AuditActor> {
+    let account = gateway.store().account(account).await?.with_context(|| format!("no active account `{account}`"))?;
+    let org = gateway.store().org(&account.org).await?.context("the account's organisation is disabled")?;
+    Ok(crate::audit::AuditActor {
+        account: Some(account.id),
+        org: Some(org.id.0),
+        org_kind: Some(org.kind),
+        role: Some(account.role),
+        authenticated_by: crate::identity::Authentication::CommandLine.to_string(),
+    })
+}
+
+fn read_policy_dir(dir: &Path) -> Result<(String, String)> {
+    let read = |file: &str| {
+        std::fs::read_to_string(dir.join(file)).with_context(|| format!("cannot read {}", dir.join(file).display()))
+    };
+    Ok((read("model.conf")?, read("policy.csv")?))
+}
+
+async fn policies(cli: &Cli, command: &PolicyCommand) -> Result<ExitCode> {
+    match command {
+        PolicyCommand::Check { dir } => {
+            let (model, rules) = read_policy_dir(dir)?;
+            match crate::policy::Policy::load(&model, &rules).await {
+                Ok(policy) => {
+                    println!(
+                        "policy ok: {} rules, version {}",
+                        policy.rules().len(),
+                        crate::framework::RuleBook::version(&policy)
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(error) => {
+                    println!("policy refused: {error}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        PolicyCommand::Test { draft, files } => {
+            let gateway = admin_gateway(cli).await?;
+            let version =
+                gateway.store().policy_version(draft).await?.with_context(|| format!("no policy version `{draft}`"))?;
+            run_scenarios(cli, files, Some(version.text)).await
+        }
+        PolicyCommand::List => {
+            let gateway = admin_gateway(cli).await?;
+            for version in gateway.store().policy_versions().await? {
+                println!(
+                    "{}\t{}\t{}\tauthor {}\tapprover {}\t{}",
+                    version.text.version,
+                    version.status.as_str(),
+                    version.created_at.date(),
+                    version.author.unwrap_or_else(|| "-".into()),
+                    version.approver.unwrap_or_else(|| "-".into()),
+                    version.note
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyCommand::Import { dir, note, actor } => {
+            let gateway = admin_gateway(cli).await?;
+            let (model, rules) = read_policy_dir(dir)?;
+            let by = acting_as(&gateway, actor).await?;
+            let version = gateway.draft_policy(by, &model, &rules, note, &Occasion::at(clock::now())).await?;
+            println!("draft {version} stored; a privacy officer other than {actor} approves it");
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyCommand::Approve { id, actor } => {
+            let gateway = admin_gateway(cli).await?;
+            let by = acting_as(&gateway, actor).await?;
+            gateway.approve_policy(by, id, &Occasion::at(clock::now())).await?;
+            println!("version {id} approved by {actor}");
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyCommand::Activate { id, actor } => {
+            let gateway = admin_gateway(cli).await?;
+            let by = acting_as(&gateway, actor).await?;
+            gateway.activate_policy(by, id, &Occasion::at(clock::now())).await?;
+            println!("version {id} active; a running server picks it up at its next start (live activation: issue 5)");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn run_scenarios(cli: &Cli, files: &[PathBuf], draft: Option<PolicyText>) -> Result<ExitCode> {
     let (mut passed, mut failed, mut malformed) = (0usize, 0usize, false);
     let mut run_one = async |file: &Path, gateway: &Gateway, keys: &Keys| -> Result<()> {
         match scenarios::run_file(file, gateway, &keys.pseudonymiser).await {
@@ -422,13 +554,21 @@ async fn run_scenarios(cli: &Cli, files: &[PathBuf]) -> Result<ExitCode> {
         Ok(())
     };
 
-    match &cli.database {
+    // A draft under test is never audited into a real database.
+    let database = if draft.is_some() { None } else { cli.database.as_ref() };
+    match database {
         // A fresh in-memory database and fresh keys for each file.
         None => {
             for file in files {
                 let store: Arc<dyn Store> = Arc::from(store::open("sqlite::memory:").await?);
                 let keys = keys::ephemeral()?;
-                let gateway = gateway(store, &keys).await?;
+                let gateway = match &draft {
+                    Some(text) => {
+                        let policy = crate::policy::Policy::load(&text.model, &text.rules).await?;
+                        app::gateway_with(store, &keys, CHECKPOINT_EVERY, policy)
+                    }
+                    None => gateway(store, &keys).await?,
+                };
                 run_one(file, &gateway, &keys).await?;
             }
         }

@@ -54,6 +54,10 @@ vocabulary! {
         CertificateRegistered = "certificate_registered",
         AccountRegistered = "account_registered",
         OrgDisabled = "org_disabled",
+        /// Policy versions: a draft, its approval (four eyes), its activation.
+        PolicyDrafted = "policy_drafted",
+        PolicyApproved = "policy_approved",
+        PolicyActivated = "policy_activated",
         AccountDisabled = "account_disabled",
     }
 }

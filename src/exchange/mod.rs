@@ -6,9 +6,12 @@
 //! so a delivered signal and its entry commit in one transaction or not at all. Changes to the
 //! facts themselves (consents, involvements, measures, reports) are audited the same way.
 
+mod policy_versions;
 mod registry;
 
 use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 
 use time::OffsetDateTime;
 
@@ -25,6 +28,7 @@ use crate::store::{
 };
 use crate::youth::{BirthDate, Pseudonym};
 
+pub use policy_versions::PolicyVersionError;
 pub use registry::RegistryError;
 
 /// Whether an allowed exchange takes effect.
@@ -106,16 +110,19 @@ pub enum ExchangeError {
 pub struct Gateway {
     store: Arc<dyn Store>,
     audit: AuditLog,
-    policy: Arc<Policy>,
+    /// The active policy. Activation swaps it atomically: a decision loads it once, so a
+    /// request in flight finishes under the version it started with.
+    policy: Arc<ArcSwap<Policy>>,
 }
 
 impl Gateway {
     pub fn new(store: Arc<dyn Store>, audit: AuditLog, policy: Arc<Policy>) -> Self {
-        Gateway { store, audit, policy }
+        Gateway { store, audit, policy: Arc::new(ArcSwap::new(policy)) }
     }
 
-    pub fn policy(&self) -> &Policy {
-        &self.policy
+    /// The active policy as of now.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy.load_full()
     }
 
     pub fn audit(&self) -> &AuditLog {
@@ -177,7 +184,8 @@ impl Gateway {
         if let (Action::Register, Mode::Deliver, Some(existing)) = (request.action, mode, involved_already) {
             return Err(ExchangeError::AlreadyInvolved(existing.id.clone()));
         }
-        let decision = framework::decide(request, &facts, &*self.policy, occasion.at)?;
+        let policy = self.policy();
+        let decision = framework::decide(request, &facts, &*policy, occasion.at)?;
         let age = facts.birth_date.age_at(occasion.at);
         let message = framework::explain(request, &decision, age);
 
@@ -330,7 +338,7 @@ impl Gateway {
         entry.youth = Some(pseudonym);
         entry.decision = Some(if related { Outcome::Allow } else { Outcome::Deny });
         entry.reason = (!related).then_some(DenyReason::NoRelationship);
-        entry.policy_version = Some(self.policy.version().to_owned());
+        entry.policy_version = Some(self.policy().version().to_owned());
         self.audit.append(vec![Audited { entry, effect: None }], clock::now()).await?;
         let (Some(youth), Some(facts), true) = (youth, facts, related) else {
             return Err(ExchangeError::NoRelationship);

@@ -173,6 +173,23 @@ pub enum Effect {
         report: Report,
     },
     DeliverMatchNotice(MatchNotice),
+    /// Policy versions: a new draft, its approval by a second privacy officer, activation
+    /// (which retires the active version in the same transaction).
+    DraftPolicy {
+        text: PolicyText,
+        note: String,
+        author: String,
+        at: OffsetDateTime,
+    },
+    ApprovePolicy {
+        id: String,
+        approver: String,
+        at: OffsetDateTime,
+    },
+    ActivatePolicy {
+        id: String,
+        at: OffsetDateTime,
+    },
     /// Administration: organisations, their certificates and accounts.
     RegisterOrg(Organisation),
     RegisterCertificate {
@@ -213,6 +230,51 @@ pub struct StoredEntry {
     pub entry: AuditEntry,
     pub prev_hash: Vec<u8>,
     pub hash: Vec<u8>,
+}
+
+/// Where a policy version stands: draft → approved (by a second privacy officer) → active →
+/// retired; a retired version may be activated again (rollback).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyStatus {
+    Draft,
+    Approved,
+    Active,
+    Retired,
+}
+
+impl PolicyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyStatus::Draft => "draft",
+            PolicyStatus::Approved => "approved",
+            PolicyStatus::Active => "active",
+            PolicyStatus::Retired => "retired",
+        }
+    }
+}
+
+impl FromStr for PolicyStatus {
+    type Err = StoreError;
+    fn from_str(text: &str) -> Result<Self, StoreError> {
+        match text {
+            "draft" => Ok(PolicyStatus::Draft),
+            "approved" => Ok(PolicyStatus::Approved),
+            "active" => Ok(PolicyStatus::Active),
+            "retired" => Ok(PolicyStatus::Retired),
+            other => Err(StoreError::Corrupt(format!("policy status `{other}`"))),
+        }
+    }
+}
+
+/// A stored policy version with its history.
+#[derive(Debug, Clone)]
+pub struct PolicyVersion {
+    pub text: PolicyText,
+    pub status: PolicyStatus,
+    pub note: String,
+    pub author: Option<String>,
+    pub approver: Option<String>,
+    pub created_at: OffsetDateTime,
 }
 
 /// A policy version's texts.
@@ -310,6 +372,9 @@ pub trait Store: Send + Sync {
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError>;
 
     async fn active_policy(&self) -> Result<Option<PolicyText>, StoreError>;
+    async fn policy_version(&self, id: &str) -> Result<Option<PolicyVersion>, StoreError>;
+    /// Every version, newest first.
+    async fn policy_versions(&self) -> Result<Vec<PolicyVersion>, StoreError>;
     /// Stores `policy` as the active version when no version is active yet.
     async fn install_policy(&self, policy: &PolicyText, note: &str, at: OffsetDateTime) -> Result<(), StoreError>;
 }

@@ -17,7 +17,7 @@ use tokio::sync::Mutex;
 
 use super::{
     Account, Answer, Audited, DeliveredSignal, Effect, FactKind, FactOwner, InboxItem, Link, MatchNotice, OidcLogin,
-    Organisation, PolicyText, Store, StoreError, StoredEntry, Thread, WebSession, YouthId, word,
+    Organisation, PolicyText, PolicyVersion, Store, StoreError, StoredEntry, Thread, WebSession, YouthId, word,
 };
 use crate::audit::{AuditActor, AuditEntry, ChainHash, Checkpoint, GENESIS, micros};
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal, YouthFacts};
@@ -159,6 +159,21 @@ fn org_of(row: &SqliteRow) -> Result<Organisation, StoreError> {
         kind: word(&row.try_get::<String, _>("kind").map_err(db)?)?,
         name: row.try_get("name").map_err(db)?,
         contact: row.try_get("contact").map_err(db)?,
+    })
+}
+
+fn policy_version_of(row: &SqliteRow) -> Result<PolicyVersion, StoreError> {
+    Ok(PolicyVersion {
+        text: PolicyText {
+            version: row.try_get("id").map_err(db)?,
+            model: row.try_get("model").map_err(db)?,
+            rules: row.try_get("rules").map_err(db)?,
+        },
+        status: row.try_get::<String, _>("status").map_err(db)?.parse()?,
+        note: row.try_get("note").map_err(db)?,
+        author: row.try_get("author").map_err(db)?,
+        approver: row.try_get("approver").map_err(db)?,
+        created_at: time_of(row.try_get("created_at").map_err(db)?)?,
     })
 }
 
@@ -460,6 +475,63 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             .execute(&mut *conn)
             .await
             .map_err(db)?;
+        }
+        Effect::DraftPolicy { text, note, author, at } => {
+            sqlx::query(
+                "INSERT INTO policy_versions (id, status, model, rules, note, author, created_at) VALUES (?, 'draft', ?, ?, ?, ?, ?)",
+            )
+            .bind(&text.version)
+            .bind(&text.model)
+            .bind(&text.rules)
+            .bind(note)
+            .bind(author)
+            .bind(micros(*at))
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+        Effect::ApprovePolicy { id, approver, at } => {
+            let done = sqlx::query(
+                "UPDATE policy_versions SET status = 'approved', approver = ?, approved_at = ? \
+                 WHERE id = ? AND status = 'draft' AND (author IS NULL OR author <> ?)",
+            )
+            .bind(approver)
+            .bind(micros(*at))
+            .bind(id)
+            .bind(approver)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict(format!("`{id}` is not a draft that {approver} may approve")));
+            }
+        }
+        Effect::ActivatePolicy { id, at } => {
+            let status: Option<String> = sqlx::query_scalar("SELECT status FROM policy_versions WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?;
+            match status.as_deref() {
+                Some("approved" | "retired") => {}
+                Some(other) => {
+                    return Err(StoreError::Conflict(format!(
+                        "version `{id}` is {other}: only an approved or retired version can be activated"
+                    )));
+                }
+                None => return Err(StoreError::NotFound(format!("policy version `{id}`"))),
+            }
+            sqlx::query("UPDATE policy_versions SET status = 'retired', retired_at = ? WHERE status = 'active'")
+                .bind(micros(*at))
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            sqlx::query("UPDATE policy_versions SET status = 'active', activated_at = ? WHERE id = ?")
+                .bind(micros(*at))
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
         }
         Effect::DeliverMatchNotice(notice) => {
             sqlx::query(
@@ -1038,6 +1110,30 @@ impl Store for SqliteStore {
             })
         })
         .transpose()
+    }
+
+    async fn policy_version(&self, id: &str) -> Result<Option<PolicyVersion>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, status, model, rules, note, author, approver, created_at FROM policy_versions WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(policy_version_of).transpose()
+    }
+
+    async fn policy_versions(&self) -> Result<Vec<PolicyVersion>, StoreError> {
+        sqlx::query(
+            "SELECT id, status, model, rules, note, author, approver, created_at FROM policy_versions \
+             ORDER BY created_at DESC, id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(policy_version_of)
+        .collect()
     }
 
     async fn install_policy(&self, policy: &PolicyText, note: &str, at: OffsetDateTime) -> Result<(), StoreError> {

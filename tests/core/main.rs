@@ -7,5 +7,6 @@ mod helpers;
 
 mod audit_log;
 mod personal_data;
+mod policy;
 mod scenarios;
 mod tamper;
