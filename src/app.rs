@@ -124,6 +124,7 @@ impl App {
         );
         let addr = handle.listening().await.ok_or(AppError::Listen(config.listen))?;
         tracing::info!(%addr, "listening");
+        tokio::spawn(watch_policy(state.gateway.clone()));
         Ok(App { addr, handle, server, state, grace: Duration::from_secs(config.shutdown_grace_seconds) })
     }
 
@@ -150,6 +151,20 @@ impl App {
         self.state.gateway.audit().checkpoint(clock::now()).await?;
         tracing::info!("stopped; audit checkpoint written");
         Ok(())
+    }
+}
+
+/// Every second, adopts a policy version activated elsewhere (the CLI, another instance); a
+/// version activated through this server's own pages is swapped in at once.
+async fn watch_policy(gateway: Gateway) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        match gateway.refresh_policy().await {
+            Ok(Some(version)) => tracing::info!(%version, "policy version activated"),
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "the active policy version does not load; keeping the running one"),
+        }
     }
 }
 

@@ -528,7 +528,7 @@ async fn policies(cli: &Cli, command: &PolicyCommand) -> Result<ExitCode> {
             let gateway = admin_gateway(cli).await?;
             let by = acting_as(&gateway, actor).await?;
             gateway.activate_policy(by, id, &Occasion::at(clock::now())).await?;
-            println!("version {id} active; a running server picks it up at its next start (live activation: issue 5)");
+            println!("version {id} active; running servers adopt it within a second");
             Ok(ExitCode::SUCCESS)
         }
     }

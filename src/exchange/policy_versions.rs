@@ -109,6 +109,20 @@ impl Gateway {
     }
 }
 
+impl Gateway {
+    /// Adopts the store's active version when it differs from the running one (activated by
+    /// another process: the CLI, or another instance). Returns the version adopted, if any.
+    pub async fn refresh_policy(&self) -> Result<Option<String>, PolicyVersionError> {
+        let Some(active) = self.store.active_policy().await? else { return Ok(None) };
+        if active.version == crate::framework::RuleBook::version(&*self.policy()) {
+            return Ok(None);
+        }
+        let loaded = Policy::load(&active.model, &active.rules).await?;
+        self.policy.store(Arc::new(loaded));
+        Ok(Some(active.version))
+    }
+}
+
 /// The acting privacy officer's account id.
 fn privacy_officer(by: &AuditActor) -> Result<String, PolicyVersionError> {
     match (&by.account, by.role) {

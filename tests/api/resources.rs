@@ -172,3 +172,54 @@ async fn openapi_health_readiness_and_metrics_answer() {
     assert!(metrics.contains("ketenpoort_audit_appends_total"), "{metrics}");
     assert!(!metrics.contains(BSN));
 }
+
+#[tokio::test]
+async fn a_policy_version_activated_elsewhere_is_adopted_by_the_running_server_within_seconds() {
+    use ketenpoort::audit::AuditActor;
+    use ketenpoort::exchange::Occasion;
+    let app = spawn_app().await;
+    let ready = |app: &crate::helpers::TestApp| {
+        let url = app.url("/readyz");
+        async move {
+            let body: serde_json::Value =
+                crate::helpers::http_client(None, None).get(url).send().await.unwrap().json().await.unwrap();
+            body["policy_version"].as_str().unwrap().to_owned()
+        }
+    };
+    let before = ready(&app).await;
+
+    // Another process (here: a second gateway on the same database) drafts, approves, activates.
+    let store: std::sync::Arc<dyn ketenpoort::store::Store> =
+        std::sync::Arc::new(ketenpoort::store::SqliteStore::open(&app.database_url).await.unwrap());
+    let keys = ketenpoort::keys::load(&app.dir.path().join("k.keys")).unwrap();
+    let other = ketenpoort::app::gateway(store, &keys, 1_000).await.unwrap();
+    let officer = |account: &str| AuditActor {
+        account: Some(account.into()),
+        org: Some("lyceum-noord".into()),
+        org_kind: Some(ketenpoort::framework::OrgKind::School),
+        role: Some(ketenpoort::framework::Role::PrivacyOfficer),
+        authenticated_by: "cli".into(),
+    };
+    let rules = ketenpoort::policy::DEFAULT_RULES.replace("p, R9,", "# R9 retired for this test\n# p, R9,");
+    let now = ketenpoort::clock::now();
+    let draft = other
+        .draft_policy(officer("po1"), ketenpoort::policy::DEFAULT_MODEL, &rules, "no R9", &Occasion::at(now))
+        .await
+        .unwrap();
+    other.approve_policy(officer("po2"), &draft, &Occasion::at(now)).await.unwrap();
+    other.activate_policy(officer("po2"), &draft, &Occasion::at(now)).await.unwrap();
+
+    let started = std::time::Instant::now();
+    let mut now_active = ready(&app).await;
+    while now_active != draft && started.elapsed() < std::time::Duration::from_secs(5) {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        now_active = ready(&app).await;
+    }
+    assert_ne!(before, draft);
+    assert_eq!(now_active, draft, "adopted within {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2_500),
+        "within about a second: {:?}",
+        started.elapsed()
+    );
+}
