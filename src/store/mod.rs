@@ -336,6 +336,14 @@ pub trait Store: Send + Sync {
     async fn session(&self, token_hash: &str) -> Result<Option<WebSession>, StoreError>;
     async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<(), StoreError>;
     async fn end_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Removes sessions idle since `idle_before` or started before `started_before`.
+    async fn purge_sessions(
+        &self,
+        idle_before: OffsetDateTime,
+        started_before: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+    /// Removes sign-ins under way that began before `before` and were never finished.
+    async fn purge_oidc_logins(&self, before: OffsetDateTime) -> Result<(), StoreError>;
 
     /// The pseudonym of a youth the store knows.
     async fn youth_pseudonym(&self, youth: YouthId) -> Result<Option<Pseudonym>, StoreError>;

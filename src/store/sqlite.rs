@@ -773,6 +773,29 @@ impl Store for SqliteStore {
         row.as_ref().map(pseudonym_of).transpose()
     }
 
+    async fn purge_sessions(
+        &self,
+        idle_before: OffsetDateTime,
+        started_before: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?")
+            .bind(micros(idle_before))
+            .bind(micros(started_before))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn purge_oidc_logins(&self, before: OffsetDateTime) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM oidc_logins WHERE created_at < ?")
+            .bind(micros(before))
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError> {
         let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = ? AND pseudonym = ?")
             .bind(&youth.key_id)

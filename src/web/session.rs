@@ -62,7 +62,9 @@ pub async fn start(
         created_at: now,
         last_seen_at: now,
     };
-    state.gateway.store().create_session(&session).await?;
+    let store = state.gateway.store();
+    store.purge_sessions(now - IDLE, now - ABSOLUTE).await?;
+    store.create_session(&session).await?;
     Ok(cookie(SESSION_COOKIE, token))
 }
 

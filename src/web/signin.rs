@@ -152,7 +152,10 @@ async fn oidc_begin(
     PageLang(lang): PageLang,
     Path(provider): Path<usize>,
 ) -> Result<Response, WebError> {
-    let (url, login) = state.oidc.begin(provider, clock::now()).await.map_err(|e| oidc_failed(lang, &e))?;
+    let now = clock::now();
+    let (url, login) = state.oidc.begin(provider, now).await.map_err(|e| oidc_failed(lang, &e))?;
+    // Sign-ins that were never finished are removed as new ones begin.
+    state.gateway.store().purge_oidc_logins(now - LOGIN_VALID).await?;
     state.gateway.store().begin_oidc_login(&login).await?;
     Ok(Redirect::to(&url).into_response())
 }

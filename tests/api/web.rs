@@ -345,3 +345,23 @@ async fn the_operators_administrator_manages_the_regions_organisations_and_no_on
     let events: Vec<String> = app.audit_entries().await.iter().map(|e| e.event.to_string()).collect();
     assert!(events.contains(&"org_registered".to_owned()) && events.contains(&"org_disabled".to_owned()));
 }
+
+#[tokio::test]
+async fn stale_sessions_are_refused_and_purged_when_someone_signs_in() {
+    let app = demo_app().await;
+    let old = Browser::new(&app);
+    old.sign_in("mentor@lyceum-noord").await;
+    // Idle for an hour: the session is over.
+    let hour_ago = (ketenpoort::clock::now() - time::Duration::hours(1)).unix_timestamp() * 1_000_000;
+    app.sql(&format!("UPDATE web_sessions SET last_seen_at = {hour_ago}")).await;
+    let after = old.http.get(app.url("/app")).send().await.unwrap();
+    assert_eq!(after.url().path(), "/signin");
+    // Another stale one disappears from the database at the next sign-in.
+    let stale = Browser::new(&app);
+    stale.sign_in("family_worker@buurtteam-oost").await;
+    app.sql(&format!("UPDATE web_sessions SET last_seen_at = {hour_ago}")).await;
+    Browser::new(&app).sign_in("gp@huisarts-jansen").await;
+    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM web_sessions").fetch_one(&pool).await.unwrap();
+    assert_eq!(left, 1, "only the fresh session remains");
+}
