@@ -58,6 +58,25 @@ pub fn routes() -> Router<AppState> {
         .merge(signin::routes())
         .merge(professionals::routes())
         .merge(admin::routes())
+        .layer(axum::middleware::from_fn(remember_lang))
+}
+
+/// The language switch (`?lang=en`) is remembered in a cookie for the pages that follow.
+async fn remember_lang(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let chosen =
+        request.uri().query().and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("lang="))).and_then(
+            |code| match code {
+                "nl" | "en" => Some(code.to_owned()),
+                _ => None,
+            },
+        );
+    let mut response = next.run(request).await;
+    if let Some(code) = chosen
+        && let Ok(value) = session::cookie(i18n::LANG_COOKIE, code).to_string().parse()
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -28,12 +28,18 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/app", get(overview_get))
         .route("/app/youth", get(youth_get).post(youth_post))
-        .route("/app/register", post(register_post))
-        .route("/app/ask", post(ask_post))
+        // A result page's language switch asks for these by GET: back to finding a youth.
+        .route("/app/register", get(to_youth).post(register_post))
+        .route("/app/ask", get(to_youth).post(ask_post))
         .route("/app/answer/{id}", get(answer_get).post(answer_post))
         .route("/app/consent", get(consent_get).post(consent_post))
         .route("/app/consent/{id}/revoke", post(revoke_post))
-        .route("/app/report", post(report_post))
+        .route("/app/report", get(to_youth).post(report_post))
+}
+
+async fn to_youth(uri: axum::http::Uri) -> axum::response::Redirect {
+    let lang = uri.query().and_then(|q| q.split('&').find(|pair| pair.starts_with("lang="))).unwrap_or_default();
+    axum::response::Redirect::to(&format!("/app/youth?{lang}"))
 }
 
 fn date(at: time::OffsetDateTime) -> String {

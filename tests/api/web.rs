@@ -125,6 +125,8 @@ async fn a_mentor_and_a_family_worker_walk_the_story_on_the_pages() {
         "{refused_en}"
     );
 
+    worker.get("/app?lang=nl").await; // the switch is remembered: back to Dutch
+
     // The parent consents; the answer goes out; the mentor sees it.
     let parent_consent = consent("parent");
     let pairs: Vec<(&str, &str)> = parent_consent.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -205,6 +207,15 @@ async fn the_language_follows_the_switch_and_the_browser() {
     let fresh = Browser::new(&app);
     let english = fresh.http.get(app.url("/signin")).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap();
     assert!(english.text().await.unwrap().contains("Sign in"));
+
+    // Signed in, the switch is remembered for the pages that follow, also from a result page.
+    let person = Browser::new(&app);
+    person.sign_in("mentor@lyceum-noord").await;
+    let (status, switched) = person.get("/app/ask?lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(switched.contains("<h1>Find a youth</h1>"), "{switched}");
+    let (_, overview) = person.get("/app").await;
+    assert!(overview.contains("<h1>Overview</h1>"), "{overview}");
 }
 
 #[tokio::test]
