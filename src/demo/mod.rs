@@ -101,8 +101,9 @@ pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::Of
                 contact: Some(org.contact.clone()),
             })
             .await?;
-        // One account per professional role, and an administrator.
-        for role in org.kind.professional_roles().iter().chain([&crate::framework::Role::Admin]) {
+        // One account per professional role, an administrator and a privacy officer.
+        let others = [crate::framework::Role::Admin, crate::framework::Role::PrivacyOfficer];
+        for role in org.kind.professional_roles().iter().chain(&others) {
             let account = Account {
                 id: account_id(role.as_str(), &org.id),
                 org: id.clone(),

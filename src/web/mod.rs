@@ -9,6 +9,7 @@ mod admin;
 mod error;
 mod form;
 mod i18n;
+mod privacy;
 mod professionals;
 mod session;
 mod signin;
@@ -35,6 +36,8 @@ pub struct Chrome {
     pub demo: bool,
     /// Whether to show the administration link.
     pub admin: bool,
+    /// Whether to show the policy link.
+    pub privacy_officer: bool,
 }
 
 impl Chrome {
@@ -47,6 +50,7 @@ impl Chrome {
             csrf: person.csrf.clone(),
             demo: person.demo,
             admin: person.principal.role == Some(crate::framework::Role::Admin),
+            privacy_officer: person.principal.role == Some(crate::framework::Role::PrivacyOfficer),
         }
     }
 }
@@ -58,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(signin::routes())
         .merge(professionals::routes())
         .merge(admin::routes())
+        .merge(privacy::routes())
         .layer(axum::middleware::from_fn(remember_lang))
 }
 

@@ -184,3 +184,23 @@ impl FromRequestParts<AppState> for Admin {
         }
     }
 }
+
+/// A signed-in privacy officer: the role extractor of the policy page.
+pub struct PrivacyOfficer(pub Person);
+
+impl FromRequestParts<AppState> for PrivacyOfficer {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let person = Person::from_request_parts(parts, state).await?;
+        if person.principal.role == Some(crate::framework::Role::PrivacyOfficer) {
+            Ok(PrivacyOfficer(person))
+        } else {
+            let message = match person.lang {
+                Lang::Nl => "Deze pagina is voor privacy officers.",
+                Lang::En => "This page is for privacy officers.",
+            };
+            Err(WebError::shown(axum::http::StatusCode::FORBIDDEN, person.lang, message))
+        }
+    }
+}

@@ -55,7 +55,8 @@ async fn signin_get(
         let store = state.gateway.store();
         for org in store.orgs().await? {
             for account in store.accounts(&org.id).await? {
-                if account.role.is_professional() || account.role == crate::framework::Role::Admin {
+                // Auditors have no pages yet.
+                if account.role != crate::framework::Role::Auditor {
                     accounts.push((
                         account.id.clone(),
                         format!("{} — {}", account.role.as_str().replace('_', " "), org.name),
@@ -72,6 +73,7 @@ async fn signin_get(
         csrf: token.clone(),
         demo: state.demo_sign_in,
         admin: false,
+        privacy_officer: false,
     };
     let page = SignInPage { c: chrome, accounts, providers: state.oidc.names(), demo_youth: state.demo_youth.clone() }
         .render()?;
@@ -100,12 +102,8 @@ async fn signin_demo_post(
     if !same_token(&expected, &form.csrf) {
         return Err(WebError::Csrf(lang));
     }
-    let account = state
-        .gateway
-        .store()
-        .account(&form.account)
-        .await?
-        .filter(|a| a.role.is_professional() || a.role == crate::framework::Role::Admin);
+    let account =
+        state.gateway.store().account(&form.account).await?.filter(|a| a.role != crate::framework::Role::Auditor);
     let Some(account) = account else {
         return Err(WebError::shown(StatusCode::FORBIDDEN, lang, unknown_account(lang)));
     };
@@ -116,7 +114,11 @@ async fn signin_demo_post(
 
 /// Where a person lands after signing in.
 fn home(account: &crate::store::Account) -> &'static str {
-    if account.role == crate::framework::Role::Admin { "/admin" } else { "/app" }
+    match account.role {
+        crate::framework::Role::Admin => "/admin",
+        crate::framework::Role::PrivacyOfficer => "/policy",
+        _ => "/app",
+    }
 }
 
 fn unknown_account(lang: Lang) -> &'static str {

@@ -41,7 +41,13 @@ impl Browser {
         assert_eq!(status, StatusCode::OK);
         let (status, landing) = self.post("/signin/demo", &[("csrf", &token(&page)), ("account", account)]).await;
         assert_eq!(status, StatusCode::OK, "{landing}");
-        let home = if account.starts_with("admin@") { "<h1>Beheer" } else { "<h1>Overzicht</h1>" };
+        let home = if account.starts_with("admin@") {
+            "<h1>Beheer"
+        } else if account.starts_with("privacy_officer@") {
+            "<h1>Handelingskader</h1>"
+        } else {
+            "<h1>Overzicht</h1>"
+        };
         assert!(landing.contains(home), "{landing}");
         token(&landing)
     }
@@ -375,4 +381,42 @@ async fn stale_sessions_are_refused_and_purged_when_someone_signs_in() {
     let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM web_sessions").fetch_one(&pool).await.unwrap();
     assert_eq!(left, 1, "only the fresh session remains");
+}
+
+#[tokio::test]
+async fn privacy_officers_see_the_rules_in_words_and_approve_and_activate_a_colleagues_draft() {
+    use ketenpoort::audit::AuditActor;
+    let app = demo_app().await;
+    let gateway = &app.app.state().gateway;
+    let author = AuditActor {
+        account: Some("privacy_officer@lyceum-noord".into()),
+        org: Some("lyceum-noord".into()),
+        org_kind: Some(ketenpoort::framework::OrgKind::School),
+        role: Some(ketenpoort::framework::Role::PrivacyOfficer),
+        authenticated_by: "cli".into(),
+    };
+    let rules = ketenpoort::policy::DEFAULT_RULES.replace("p, R3,", "# R3 removed\n# p, R3,");
+    let now = ketenpoort::exchange::Occasion::at(ketenpoort::clock::now());
+    let draft =
+        gateway.draft_policy(author, ketenpoort::policy::DEFAULT_MODEL, &rules, "zonder R3", &now).await.unwrap();
+
+    let own = Browser::new(&app);
+    let o = own.sign_in("privacy_officer@lyceum-noord").await;
+    let (_, page) = own.get("/policy").await;
+    assert!(page.contains("<td>R7</td><td>mentor care coordinator</td>"), "the table in words: {page}");
+    assert!(page.contains(&draft) && page.contains("zonder R3"), "{page}");
+    let (_, refused) = own.post(&format!("/policy/{draft}/approve"), &[("csrf", o.as_str())]).await;
+    assert!(refused.contains("other than its author"), "{refused}");
+
+    let colleague = Browser::new(&app);
+    let c = colleague.sign_in("privacy_officer@buurtteam-oost").await;
+    let (_, approved) = colleague.post(&format!("/policy/{draft}/approve"), &[("csrf", c.as_str())]).await;
+    assert!(approved.contains(&format!("{draft} ✓")), "{approved}");
+    let (_, activated) = colleague.post(&format!("/policy/{draft}/activate"), &[("csrf", c.as_str())]).await;
+    assert!(activated.contains(&format!("Actieve regels, versie <code>{draft}</code>")), "{activated}");
+    assert!(!activated.contains("<td>R3</td>"));
+    assert_eq!(gateway.policy().rules().len(), 8, "the running gateway decides under the new version at once");
+    let mentor = Browser::new(&app);
+    mentor.sign_in("mentor@lyceum-noord").await;
+    assert_eq!(mentor.get("/policy").await.0, StatusCode::FORBIDDEN);
 }

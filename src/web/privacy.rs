@@ -1,0 +1,145 @@
+//! The privacy officers' page: the active rule table in words, the versions, and the four-eyes
+//! steps — approve a colleague's draft, activate an approved version (or roll back). Drafts are
+//! imported with `ketenpoort policy import`; editing them on the page is still to come.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::form::Form;
+use super::session::PrivacyOfficer;
+use super::{Chrome, Lang, Person, WebError};
+use crate::app::AppState;
+use crate::clock;
+use crate::exchange::{Occasion, PolicyVersionError};
+use crate::framework::RuleBook;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/policy", get(policy_get))
+        .route("/policy/{id}/approve", post(approve_post))
+        .route("/policy/{id}/activate", post(activate_post))
+}
+
+struct VersionLine {
+    id: String,
+    status: &'static str,
+    note: String,
+    author: String,
+    approver: String,
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct PolicyPage {
+    c: Chrome,
+    title: &'static str,
+    active_title: &'static str,
+    versions_title: &'static str,
+    approve: &'static str,
+    activate: &'static str,
+    active_version: String,
+    heads: [&'static str; 8],
+    rules: Vec<Vec<String>>,
+    versions: Vec<VersionLine>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    person: &Person,
+    done: Option<String>,
+    error: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let policy = state.gateway.policy();
+    let dutch = person.lang == Lang::Nl;
+    let versions = state
+        .gateway
+        .store()
+        .policy_versions()
+        .await?
+        .into_iter()
+        .map(|v| VersionLine {
+            id: v.text.version,
+            status: v.status.as_str(),
+            note: v.note,
+            author: v.author.unwrap_or_default(),
+            approver: v.approver.unwrap_or_default(),
+        })
+        .collect();
+    let page = PolicyPage {
+        c: Chrome::of(person),
+        title: if dutch { "Handelingskader" } else { "Action framework" },
+        active_title: if dutch { "Actieve regels, versie" } else { "Active rules, version" },
+        versions_title: if dutch { "Versies" } else { "Versions" },
+        approve: if dutch { "Goedkeuren" } else { "Approve" },
+        activate: if dutch { "Activeren" } else { "Activate" },
+        active_version: policy.version().to_owned(),
+        heads: if dutch {
+            ["regel", "rol", "soort organisatie", "handeling", "signaal", "soort ontvanger", "doel", "grondslag"]
+        } else {
+            ["rule", "role", "org kind", "action", "signal", "recipient kind", "purpose", "basis"]
+        },
+        rules: policy.rules().iter().map(|rule| rule.columns.iter().map(|c| c.replace('_', " ")).collect()).collect(),
+        versions,
+        done,
+        error,
+    };
+    Ok(Html(page.render()?))
+}
+
+async fn policy_get(
+    State(state): State<AppState>,
+    PrivacyOfficer(person): PrivacyOfficer,
+) -> Result<Html<String>, WebError> {
+    page(&state, &person, None, None).await
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A four-eyes step's outcome as the page shows it.
+async fn outcome(
+    state: &AppState,
+    person: &Person,
+    id: &str,
+    result: Result<(), PolicyVersionError>,
+) -> Result<Html<String>, WebError> {
+    match result {
+        Ok(()) => page(state, person, Some(format!("{id} ✓")), None).await,
+        Err(PolicyVersionError::Store(store)) if !matches!(store, crate::store::StoreError::Database(_)) => {
+            page(state, person, None, Some(store.to_string())).await
+        }
+        Err(PolicyVersionError::Store(store)) => Err(store.into()),
+        Err(other) => page(state, person, None, Some(other.to_string())).await,
+    }
+}
+
+async fn approve_post(
+    State(state): State<AppState>,
+    PrivacyOfficer(person): PrivacyOfficer,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let result = state.gateway.approve_policy(person.principal.audit_actor(), &id, &Occasion::at(clock::now())).await;
+    outcome(&state, &person, &id, result).await
+}
+
+async fn activate_post(
+    State(state): State<AppState>,
+    PrivacyOfficer(person): PrivacyOfficer,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let result = state.gateway.activate_policy(person.principal.audit_actor(), &id, &Occasion::at(clock::now())).await;
+    outcome(&state, &person, &id, result).await
+}
