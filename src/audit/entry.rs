@@ -58,6 +58,8 @@ vocabulary! {
         PolicyDrafted = "policy_drafted",
         PolicyApproved = "policy_approved",
         PolicyActivated = "policy_activated",
+        /// A privacy officer reviewed an exchange that carried the `privacy_review` obligation.
+        PrivacyReviewed = "privacy_reviewed",
         AccountDisabled = "account_disabled",
     }
 }

@@ -123,6 +123,33 @@ impl Gateway {
     }
 }
 
+impl Gateway {
+    /// Marks an exchange of the officer's organisation reviewed, with a note.
+    pub async fn review_exchange(
+        &self,
+        by: AuditActor,
+        seq: u64,
+        note: &str,
+        occasion: &Occasion,
+    ) -> Result<(), PolicyVersionError> {
+        privacy_officer(&by)?;
+        let org = crate::framework::OrgId(by.org.clone().unwrap_or_default());
+        let queued = self.store.review_queue(&org).await?;
+        let Some(reviewed) = queued.iter().find(|entry| entry.seq == seq) else {
+            return Err(StoreError::NotFound(format!("exchange {seq} awaiting review by your organisation")).into());
+        };
+        let mut entry =
+            AuditEntry::new(AuditEvent::PrivacyReviewed, by, occasion.at, clock::now(), occasion.request_id.clone());
+        entry.youth = reviewed.youth.clone();
+        entry.recipient_org = reviewed.recipient_org.clone();
+        entry.decision = Some(Outcome::Allow);
+        entry.justification = Some(note.trim().to_owned()).filter(|n| !n.is_empty());
+        entry.subject = Some(seq.to_string());
+        self.audit.append(vec![Audited { entry, effect: None }], clock::now()).await?;
+        Ok(())
+    }
+}
+
 /// The acting privacy officer's account id.
 fn privacy_officer(by: &AuditActor) -> Result<String, PolicyVersionError> {
     match (&by.account, by.role) {

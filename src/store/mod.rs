@@ -380,6 +380,9 @@ pub trait Store: Send + Sync {
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError>;
 
     async fn active_policy(&self) -> Result<Option<PolicyText>, StoreError>;
+    /// Allowed exchanges of `org` that carry the `privacy_review` obligation and have no
+    /// review yet, oldest first.
+    async fn review_queue(&self, org: &OrgId) -> Result<Vec<AuditEntry>, StoreError>;
     async fn policy_version(&self, id: &str) -> Result<Option<PolicyVersion>, StoreError>;
     /// Every version, newest first.
     async fn policy_versions(&self) -> Result<Vec<PolicyVersion>, StoreError>;

@@ -1135,6 +1135,21 @@ impl Store for SqliteStore {
         .transpose()
     }
 
+    async fn review_queue(&self, org: &OrgId) -> Result<Vec<AuditEntry>, StoreError> {
+        sqlx::query(
+            "SELECT * FROM audit_entries e WHERE e.event = 'decision' AND e.decision = 'allow' AND e.actor_org = ? \
+             AND e.obligations LIKE '%\"privacy_review\"%' AND NOT EXISTS (SELECT 1 FROM audit_entries r \
+             WHERE r.event = 'privacy_reviewed' AND r.subject = CAST(e.seq AS TEXT)) ORDER BY e.seq",
+        )
+        .bind(&org.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| entry_of(row).map(|stored| stored.entry))
+        .collect()
+    }
+
     async fn policy_version(&self, id: &str) -> Result<Option<PolicyVersion>, StoreError> {
         let row = sqlx::query(
             "SELECT id, status, model, rules, note, author, approver, created_at FROM policy_versions WHERE id = ?",

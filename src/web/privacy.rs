@@ -22,6 +22,8 @@ pub fn routes() -> Router<AppState> {
         .route("/policy", get(policy_get))
         .route("/policy/{id}/approve", post(approve_post))
         .route("/policy/{id}/activate", post(activate_post))
+        .route("/review", get(review_get))
+        .route("/review/{seq}", post(review_post))
 }
 
 struct VersionLine {
@@ -142,4 +144,88 @@ async fn activate_post(
     person.check_csrf(&form.csrf)?;
     let result = state.gateway.activate_policy(person.principal.audit_actor(), &id, &Occasion::at(clock::now())).await;
     outcome(&state, &person, &id, result).await
+}
+
+struct ReviewLine {
+    seq: u64,
+    when: String,
+    signal: &'static str,
+    to: String,
+    by: String,
+    justification: String,
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    c: Chrome,
+    title: &'static str,
+    empty: &'static str,
+    note: &'static str,
+    reviewed: &'static str,
+    items: Vec<ReviewLine>,
+    done: Option<String>,
+}
+
+/// The exchanges of the officer's organisation awaiting a privacy review (safety concerns).
+async fn review_page(state: &AppState, person: &Person, done: Option<String>) -> Result<Html<String>, WebError> {
+    let dutch = person.lang == Lang::Nl;
+    let items = state
+        .gateway
+        .store()
+        .review_queue(&person.principal.org)
+        .await?
+        .into_iter()
+        .map(|entry| ReviewLine {
+            seq: entry.seq,
+            when: entry.at.date().to_string(),
+            signal: entry.signal.map_or("", |s| person.lang.signal(s)),
+            to: entry.recipient_org.unwrap_or_default(),
+            by: entry.actor.account.unwrap_or_default(),
+            justification: entry.justification.unwrap_or_default(),
+        })
+        .collect();
+    let page = ReviewPage {
+        c: Chrome::of(person),
+        title: if dutch { "Te beoordelen meldingen" } else { "Reports awaiting review" },
+        empty: if dutch { "Niets te beoordelen." } else { "Nothing to review." },
+        note: if dutch { "Notitie" } else { "Note" },
+        reviewed: if dutch { "Beoordeeld" } else { "Reviewed" },
+        items,
+        done,
+    };
+    Ok(Html(page.render()?))
+}
+
+async fn review_get(
+    State(state): State<AppState>,
+    PrivacyOfficer(person): PrivacyOfficer,
+) -> Result<Html<String>, WebError> {
+    review_page(&state, &person, None).await
+}
+
+#[derive(Deserialize)]
+struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn review_post(
+    State(state): State<AppState>,
+    PrivacyOfficer(person): PrivacyOfficer,
+    Path(seq): Path<u64>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    match state
+        .gateway
+        .review_exchange(person.principal.audit_actor(), seq, &form.note, &Occasion::at(clock::now()))
+        .await
+    {
+        Ok(()) => review_page(&state, &person, Some(format!("{seq} ✓"))).await,
+        Err(PolicyVersionError::Store(store)) => Err(store.into()),
+        Err(other) => Err(WebError::shown(axum::http::StatusCode::FORBIDDEN, person.lang, other.to_string())),
+    }
 }

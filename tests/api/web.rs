@@ -420,3 +420,42 @@ async fn privacy_officers_see_the_rules_in_words_and_approve_and_activate_a_coll
     mentor.sign_in("mentor@lyceum-noord").await;
     assert_eq!(mentor.get("/policy").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_privacy_officer_reviews_the_safety_concerns_of_their_organisation() {
+    let app = demo_app().await;
+    let worker = Browser::new(&app);
+    let w = worker.sign_in("family_worker@buurtteam-oost").await;
+    let report = [
+        ("csrf", w.as_str()),
+        ("to", "veilig-thuis"),
+        ("bsn", BSN),
+        ("birth_date", BIRTH_DATE),
+        ("justification", "Zorgen over de thuissituatie."),
+        ("confirm", "yes"),
+    ];
+    let (_, sent) = worker.post("/app/report", &report).await;
+    assert!(sent.contains("Verstuurd."), "{sent}");
+    let seq = app.audit_entries().await.last().unwrap().seq;
+
+    let other = Browser::new(&app);
+    let o = other.sign_in("privacy_officer@lyceum-noord").await;
+    let (_, none) = other.get("/review").await;
+    assert!(none.contains("Niets te beoordelen."), "another organisation's reports are not theirs: {none}");
+    let (status, _) = other.post(&format!("/review/{seq}"), &[("csrf", o.as_str()), ("note", "x")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let officer = Browser::new(&app);
+    let p = officer.sign_in("privacy_officer@buurtteam-oost").await;
+    let (_, queue) = officer.get("/review").await;
+    assert!(
+        queue.contains("Zorgen over de thuissituatie.") && queue.contains("family_worker@buurtteam-oost"),
+        "{queue}"
+    );
+    let (_, done) = officer.post(&format!("/review/{seq}"), &[("csrf", p.as_str()), ("note", "Proportioneel.")]).await;
+    assert!(done.contains(&format!("{seq} ✓")) && done.contains("Niets te beoordelen."), "{done}");
+    let review = app.audit_entries().await.pop().unwrap();
+    assert_eq!(review.event.as_str(), "privacy_reviewed");
+    assert_eq!(review.subject, Some(seq.to_string()));
+    assert_eq!(review.justification.as_deref(), Some("Proportioneel."));
+}
