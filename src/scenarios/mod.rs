@@ -48,7 +48,38 @@ pub async fn run_file(path: &Path, gateway: &Gateway, keys: &Pseudonymiser) -> R
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| FileError::Unreadable { file: file.clone(), detail: e.to_string() })?;
-    let parsed: ScenarioFile = yaml_serde::from_str(&text).map_err(|e| {
+    run_text(&file, &text, gateway, keys).await
+}
+
+/// The conformance files built into Ketenpoort: (name, text) of `tests/scenarios/*.yaml`.
+pub const BUILT_IN: [(&str, &str); 2] = [
+    ("public.yaml", include_str!("../../tests/scenarios/public.yaml")),
+    ("edge-cases.yaml", include_str!("../../tests/scenarios/edge-cases.yaml")),
+];
+
+/// Runs the built-in conformance files under `policy` (a draft under test), each on a fresh
+/// in-memory database: nothing is delivered, nothing reaches the real audit log.
+pub async fn run_built_in(policy: &crate::store::PolicyText) -> Result<Tally, FileError> {
+    let store_error = |e: &dyn std::fmt::Display| FileError::Store { file: "built-in".into(), detail: e.to_string() };
+    let mut total = Tally::default();
+    for (name, text) in BUILT_IN {
+        let loaded = crate::policy::Policy::load(&policy.model, &policy.rules).await.map_err(|e| store_error(&e))?;
+        let store: std::sync::Arc<dyn crate::store::Store> =
+            std::sync::Arc::from(crate::store::open("sqlite::memory:").await.map_err(|e| store_error(&e))?);
+        let keys = crate::keys::ephemeral().map_err(|e| store_error(&e))?;
+        let audit = crate::audit::AuditLog::new(store.clone(), keys.signer.clone(), 1_000);
+        let gateway = Gateway::new(store, audit, std::sync::Arc::new(loaded));
+        let tally = run_text(name, text, &gateway, &keys.pseudonymiser).await?;
+        total.passed += tally.passed;
+        total.failures.extend(tally.failures);
+    }
+    Ok(total)
+}
+
+/// Runs every scenario of a scenario text named `file`.
+pub async fn run_text(file: &str, text: &str, gateway: &Gateway, keys: &Pseudonymiser) -> Result<Tally, FileError> {
+    let file = file.to_owned();
+    let parsed: ScenarioFile = yaml_serde::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
         // The parser appends the location to its message; it is already in front.
         let message = e.to_string();

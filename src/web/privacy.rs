@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/policy", get(policy_get))
         .route("/policy/{id}/approve", post(approve_post))
         .route("/policy/{id}/activate", post(activate_post))
+        .route("/policy/{id}/test", post(test_post))
         .route("/review", get(review_get))
         .route("/review/{seq}", post(review_post))
 }
@@ -32,6 +33,8 @@ struct VersionLine {
     note: String,
     author: String,
     approver: String,
+    /// For a draft: how its rules differ from the active version's.
+    changes: Vec<String>,
 }
 
 #[derive(Template)]
@@ -43,6 +46,11 @@ struct PolicyPage {
     versions_title: &'static str,
     approve: &'static str,
     activate: &'static str,
+    test: &'static str,
+    changes_title: &'static str,
+    report_title: &'static str,
+    /// ("N passed, M failed", failing scenarios) of a draft's test run.
+    report: Option<(String, Vec<String>)>,
     active_version: String,
     heads: [&'static str; 8],
     rules: Vec<Vec<String>>,
@@ -51,11 +59,45 @@ struct PolicyPage {
     error: Option<String>,
 }
 
+/// How `draft_rules` differ from the `active` rules, rule by rule.
+fn changes(active: &[crate::policy::Rule], draft_rules: &str, lang: Lang) -> Vec<String> {
+    let Ok(draft) = crate::policy::parse_table(draft_rules) else { return Vec::new() };
+    let (added, removed, changed) = match lang {
+        Lang::Nl => ("toegevoegd", "verwijderd", "gewijzigd"),
+        Lang::En => ("added", "removed", "changed"),
+    };
+    let line = |rule: &crate::policy::Rule| rule.columns.join(", ");
+    let mut out = Vec::new();
+    for rule in &draft {
+        match active.iter().find(|a| a.id == rule.id) {
+            None => out.push(format!("{} {added}: {}", rule.id, line(rule))),
+            Some(old) if old.columns != rule.columns => {
+                out.push(format!("{} {changed}: {} → {}", rule.id, line(old), line(rule)))
+            }
+            Some(_) => {}
+        }
+    }
+    for rule in active.iter().filter(|a| !draft.iter().any(|d| d.id == a.id)) {
+        out.push(format!("{} {removed}: {}", rule.id, line(rule)));
+    }
+    out
+}
+
 async fn page(
     state: &AppState,
     person: &Person,
     done: Option<String>,
     error: Option<String>,
+) -> Result<Html<String>, WebError> {
+    report_page(state, person, done, error, None).await
+}
+
+async fn report_page(
+    state: &AppState,
+    person: &Person,
+    done: Option<String>,
+    error: Option<String>,
+    report: Option<(String, Vec<String>)>,
 ) -> Result<Html<String>, WebError> {
     let policy = state.gateway.policy();
     let dutch = person.lang == Lang::Nl;
@@ -66,6 +108,11 @@ async fn page(
         .await?
         .into_iter()
         .map(|v| VersionLine {
+            changes: if v.status == crate::store::PolicyStatus::Draft {
+                changes(policy.rules(), &v.text.rules, person.lang)
+            } else {
+                Vec::new()
+            },
             id: v.text.version,
             status: v.status.as_str(),
             note: v.note,
@@ -80,6 +127,10 @@ async fn page(
         versions_title: if dutch { "Versies" } else { "Versions" },
         approve: if dutch { "Goedkeuren" } else { "Approve" },
         activate: if dutch { "Activeren" } else { "Activate" },
+        test: if dutch { "Testen met de scenario's" } else { "Test with the scenarios" },
+        changes_title: if dutch { "Verschil met de actieve versie:" } else { "Difference from the active version:" },
+        report_title: if dutch { "Uitkomst van de scenario's" } else { "Outcome of the scenarios" },
+        report,
         active_version: policy.version().to_owned(),
         heads: if dutch {
             ["regel", "rol", "soort organisatie", "handeling", "signaal", "soort ontvanger", "doel", "grondslag"]
@@ -227,5 +278,25 @@ async fn review_post(
         Ok(()) => review_page(&state, &person, Some(format!("{seq} ✓"))).await,
         Err(PolicyVersionError::Store(store)) => Err(store.into()),
         Err(other) => Err(WebError::shown(axum::http::StatusCode::FORBIDDEN, person.lang, other.to_string())),
+    }
+}
+
+/// Runs the built-in conformance scenarios against a draft and shows the outcome.
+async fn test_post(
+    State(state): State<AppState>,
+    PrivacyOfficer(person): PrivacyOfficer,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let Some(version) = state.gateway.store().policy_version(&id).await? else {
+        return page(&state, &person, None, Some(format!("{id}: —"))).await;
+    };
+    match crate::scenarios::run_built_in(&version.text).await {
+        Ok(tally) => {
+            let summary = format!("{id}: {} passed, {} failed", tally.passed, tally.failures.len());
+            report_page(&state, &person, None, None, Some((summary, tally.failures))).await
+        }
+        Err(error) => page(&state, &person, None, Some(error.to_string())).await,
     }
 }

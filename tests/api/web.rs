@@ -405,6 +405,10 @@ async fn privacy_officers_see_the_rules_in_words_and_approve_and_activate_a_coll
     let (_, page) = own.get("/policy").await;
     assert!(page.contains("<td>R7</td><td>mentor care coordinator</td>"), "the table in words: {page}");
     assert!(page.contains(&draft) && page.contains("zonder R3"), "{page}");
+    assert!(page.contains("R3 verwijderd:"), "the draft's difference from the active version: {page}");
+    let (_, tested) = own.post(&format!("/policy/{draft}/test"), &[("csrf", o.as_str())]).await;
+    assert!(tested.contains(&format!("{draft}: ")) && !tested.contains(" 0 failed"), "{tested}");
+    assert!(tested.contains("FAIL family worker answers a mentor, youth 14, youth and parent consented"), "{tested}");
     let (_, refused) = own.post(&format!("/policy/{draft}/approve"), &[("csrf", o.as_str())]).await;
     assert!(refused.contains("other than its author"), "{refused}");
 
