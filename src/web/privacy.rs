@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/policy/{id}/approve", post(approve_post))
         .route("/policy/{id}/activate", post(activate_post))
         .route("/policy/{id}/test", post(test_post))
+        .route("/policy/remove", post(remove_post))
+        .route("/policy/rule", post(rule_post))
         .route("/review", get(review_get))
         .route("/review/{seq}", post(review_post))
 }
@@ -51,6 +53,13 @@ struct PolicyPage {
     report_title: &'static str,
     /// ("N passed, M failed", failing scenarios) of a draft's test run.
     report: Option<(String, Vec<String>)>,
+    remove: &'static str,
+    edit_title: &'static str,
+    edit_help: &'static str,
+    note: &'static str,
+    save_draft: &'static str,
+    /// (form field, label) of a rule's columns.
+    fields: Vec<(&'static str, &'static str)>,
     active_version: String,
     heads: [&'static str; 8],
     rules: Vec<Vec<String>>,
@@ -131,6 +140,16 @@ async fn report_page(
         changes_title: if dutch { "Verschil met de actieve versie:" } else { "Difference from the active version:" },
         report_title: if dutch { "Uitkomst van de scenario's" } else { "Outcome of the scenarios" },
         report,
+        remove: if dutch { "Verwijderen (concept)" } else { "Remove (draft)" },
+        edit_title: if dutch { "Regel toevoegen of wijzigen (concept)" } else { "Add or change a rule (draft)" },
+        edit_help: if dutch {
+            "Elke wijziging maakt een nieuw concept van de actieve regels; een collega keurt het goed. Een kolom is een woord, een lijst met spaties, * of * except …"
+        } else {
+            "Every change makes a new draft from the active rules; a colleague approves it. A column is a word, a list separated by spaces, * or * except …"
+        },
+        note: if dutch { "Toelichting" } else { "Note" },
+        save_draft: if dutch { "Concept opslaan" } else { "Save draft" },
+        fields: RULE_FIELDS.iter().zip(if dutch { LABELS_NL } else { LABELS_EN }).map(|(f, l)| (*f, l)).collect(),
         active_version: policy.version().to_owned(),
         heads: if dutch {
             ["regel", "rol", "soort organisatie", "handeling", "signaal", "soort ontvanger", "doel", "grondslag"]
@@ -299,4 +318,104 @@ async fn test_post(
         }
         Err(error) => page(&state, &person, None, Some(error.to_string())).await,
     }
+}
+
+/// The form fields of a rule, in the order of policy.csv's columns.
+const RULE_FIELDS: [&str; 8] = ["id", "role", "org_kind", "action", "signal", "recipient_kind", "purpose", "basis"];
+const LABELS_NL: [&str; 8] =
+    ["regel", "rol", "soort organisatie", "handeling", "signaal", "soort ontvanger", "doel", "grondslag"];
+const LABELS_EN: [&str; 8] = ["rule", "role", "org kind", "action", "signal", "recipient kind", "purpose", "basis"];
+
+/// The active rule table with `change` applied to its rule lines, as policy.csv text.
+fn edited(active: &crate::policy::Policy, change: impl Fn(&mut Vec<Vec<String>>)) -> String {
+    let mut lines: Vec<Vec<String>> = active.rules().iter().map(|rule| rule.columns.clone()).collect();
+    change(&mut lines);
+    let mut text = String::from(
+        "# Ketenpoort policy: one line per rule (p, id, role, org kind, action, signal, recipient kind, purpose, basis)\n",
+    );
+    for line in lines {
+        text.push_str(&format!("p, {}\n", line.join(", ")));
+    }
+    text
+}
+
+/// Stores an edited table as a draft authored by the officer, and shows the outcome.
+async fn save_draft(state: &AppState, person: &Person, rules: String, note: &str) -> Result<Html<String>, WebError> {
+    let model = state
+        .gateway
+        .store()
+        .active_policy()
+        .await?
+        .map(|p| p.model)
+        .unwrap_or_else(|| crate::policy::DEFAULT_MODEL.to_owned());
+    let occasion = Occasion::at(clock::now());
+    match state.gateway.draft_policy(person.principal.audit_actor(), &model, &rules, note, &occasion).await {
+        Ok(version) => page(state, person, Some(format!("{version} ✓")), None).await,
+        Err(PolicyVersionError::Store(store)) => Err(store.into()),
+        Err(other) => page(state, person, None, Some(other.to_string())).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct RemoveForm {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+}
+
+async fn remove_post(
+    State(state): State<AppState>,
+    PrivacyOfficer(person): PrivacyOfficer,
+    Form(form): Form<RemoveForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let rules = edited(&state.gateway.policy(), |lines| lines.retain(|line| line.first() != Some(&form.id)));
+    let note = match person.lang {
+        Lang::Nl => format!("{} verwijderd", form.id),
+        Lang::En => format!("{} removed", form.id),
+    };
+    save_draft(&state, &person, rules, &note).await
+}
+
+#[derive(Deserialize)]
+struct RuleForm {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+    role: String,
+    org_kind: String,
+    action: String,
+    signal: String,
+    recipient_kind: String,
+    purpose: String,
+    basis: String,
+    note: String,
+}
+
+async fn rule_post(
+    State(state): State<AppState>,
+    PrivacyOfficer(person): PrivacyOfficer,
+    Form(form): Form<RuleForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    // Commas separate columns in policy.csv: inside a column they have no meaning.
+    let columns: Vec<String> = [
+        &form.id,
+        &form.role,
+        &form.org_kind,
+        &form.action,
+        &form.signal,
+        &form.recipient_kind,
+        &form.purpose,
+        &form.basis,
+    ]
+    .iter()
+    .map(|value| value.replace(',', " ").split_whitespace().collect::<Vec<_>>().join(" "))
+    .collect();
+    let rules =
+        edited(&state.gateway.policy(), |lines| match lines.iter_mut().find(|line| line.first() == columns.first()) {
+            Some(line) => *line = columns.clone(),
+            None => lines.push(columns.clone()),
+        });
+    save_draft(&state, &person, rules, form.note.trim()).await
 }

@@ -463,3 +463,40 @@ async fn a_privacy_officer_reviews_the_safety_concerns_of_their_organisation() {
     assert_eq!(review.subject, Some(seq.to_string()));
     assert_eq!(review.justification.as_deref(), Some("Proportioneel."));
 }
+
+#[tokio::test]
+async fn a_privacy_officer_drafts_changes_with_forms_that_accept_only_the_vocabulary() {
+    let app = demo_app().await;
+    let officer = Browser::new(&app);
+    let p = officer.sign_in("privacy_officer@lyceum-noord").await;
+    let (_, removed) = officer.post("/policy/remove", &[("csrf", p.as_str()), ("id", "R9")]).await;
+    assert!(removed.contains("R9 verwijderd:"), "the new draft's difference: {removed}");
+
+    let rule = |signal: &'static str| {
+        [
+            ("csrf", p.clone()),
+            ("id", "R10".to_owned()),
+            ("role", "youth_worker".to_owned()),
+            ("org_kind", "youth_work".to_owned()),
+            ("action", "send".to_owned()),
+            ("signal", signal.to_owned()),
+            ("recipient_kind", "school".to_owned()),
+            ("purpose", "care_coordination".to_owned()),
+            ("basis", "consent".to_owned()),
+            ("note", "jongerenwerk meldt hulp aan school".to_owned()),
+        ]
+    };
+    let misspelt = rule("hulp_gestart");
+    let (_, refused) =
+        officer.post("/policy/rule", &misspelt.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert!(refused.contains("unknown signal `hulp_gestart`"), "{refused}");
+    let valid = rule("help_started, help_ongoing");
+    let (_, added) =
+        officer.post("/policy/rule", &valid.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert!(
+        added.contains("R10 toegevoegd: R10, youth_worker, youth_work, send, help_started help_ongoing, school"),
+        "{added}"
+    );
+    let drafts = app.audit_entries().await.iter().filter(|e| e.event.as_str() == "policy_drafted").count();
+    assert_eq!(drafts, 2);
+}
