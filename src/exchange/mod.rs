@@ -69,7 +69,6 @@ pub struct Exchanged {
     pub message: String,
     /// The youth's age at T, which the message names when consent is at stake.
     pub age: u32,
-    pub audit_seq: u64,
     /// The delivered signal's or recorded involvement's id, when the exchange took effect.
     pub effect_id: Option<String>,
     /// For a registration: the organisations already involved, each sent a match notice.
@@ -265,14 +264,7 @@ impl Gateway {
             "reason" => decision.reason.map_or("", |r| r.as_str()),
         )
         .increment(1);
-        Ok(Exchanged {
-            decision,
-            message,
-            age,
-            audit_seq: seqs.first().copied().unwrap_or_default(),
-            effect_id,
-            matches,
-        })
+        Ok(Exchanged { decision, message, age, effect_id, matches })
     }
 
     /// An answer must reply to a request that the answering organisation received about the

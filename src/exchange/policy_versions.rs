@@ -113,10 +113,12 @@ impl Gateway {
     /// Adopts the store's active version when it differs from the running one (activated by
     /// another process: the CLI, or another instance). Returns the version adopted, if any.
     pub async fn refresh_policy(&self) -> Result<Option<String>, PolicyVersionError> {
-        let Some(active) = self.store.active_policy().await? else { return Ok(None) };
-        if active.version == crate::framework::RuleBook::version(&*self.policy()) {
+        let active = self.store.active_policy_version().await?;
+        if active.is_none_or(|version| version == crate::framework::RuleBook::version(&*self.policy())) {
             return Ok(None);
         }
+        // Changed: only now read the texts.
+        let Some(active) = self.store.active_policy().await? else { return Ok(None) };
         let loaded = Policy::load(&active.model, &active.rules).await?;
         self.policy.store(Arc::new(loaded));
         Ok(Some(active.version))

@@ -380,6 +380,8 @@ pub trait Store: Send + Sync {
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError>;
 
     async fn active_policy(&self) -> Result<Option<PolicyText>, StoreError>;
+    /// Only the active version's id: what a running server compares every second.
+    async fn active_policy_version(&self) -> Result<Option<String>, StoreError>;
     /// Allowed exchanges of `org` that carry the `privacy_review` obligation and have no
     /// review yet, oldest first.
     async fn review_queue(&self, org: &OrgId) -> Result<Vec<AuditEntry>, StoreError>;

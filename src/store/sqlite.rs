@@ -1135,6 +1135,13 @@ impl Store for SqliteStore {
         .transpose()
     }
 
+    async fn active_policy_version(&self) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT id FROM policy_versions WHERE status = 'active'")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)
+    }
+
     async fn review_queue(&self, org: &OrgId) -> Result<Vec<AuditEntry>, StoreError> {
         sqlx::query(
             "SELECT * FROM audit_entries e WHERE e.event = 'decision' AND e.decision = 'allow' AND e.actor_org = ? \

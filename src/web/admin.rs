@@ -9,7 +9,7 @@ use axum::response::Html;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::form::Form;
+use super::form::{Form, IdForm};
 use super::session::{Admin, Person};
 use super::{Chrome, Lang, WebError};
 use crate::app::AppState;
@@ -179,18 +179,11 @@ async fn certificate_post(
     }
 }
 
-#[derive(Deserialize)]
-struct DisableForm {
-    #[serde(default)]
-    csrf: String,
-    id: String,
-}
-
 /// Disables an account of the admin's own organisation (never the admin's own account).
 async fn disable_post(
     State(state): State<AppState>,
     Admin(person): Admin,
-    Form(form): Form<DisableForm>,
+    Form(form): Form<IdForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
     let account = state.gateway.store().account(&form.id).await?.filter(|a| a.org == person.principal.org);
@@ -264,7 +257,7 @@ async fn org_post(
 async fn org_disable_post(
     State(state): State<AppState>,
     Admin(person): Admin,
-    Form(form): Form<DisableForm>,
+    Form(form): Form<IdForm>,
 ) -> Result<Html<String>, WebError> {
     operator_only(&state, &person)?;
     person.check_csrf(&form.csrf)?;

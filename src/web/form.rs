@@ -29,3 +29,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
         })
     }
 }
+
+/// A form that carries only its CSRF token (a button).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// A form that names one thing by id (a button in a list).
+#[derive(serde::Deserialize)]
+pub struct IdForm {
+    #[serde(default)]
+    pub csrf: String,
+    pub id: String,
+}

@@ -9,7 +9,7 @@ use axum::response::Html;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::form::Form;
+use super::form::{CsrfOnly, Form, IdForm};
 use super::session::PrivacyOfficer;
 use super::{Chrome, Lang, Person, WebError};
 use crate::app::AppState;
@@ -169,12 +169,6 @@ async fn policy_get(
     PrivacyOfficer(person): PrivacyOfficer,
 ) -> Result<Html<String>, WebError> {
     page(&state, &person, None, None).await
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// A four-eyes step's outcome as the page shows it.
@@ -356,17 +350,10 @@ async fn save_draft(state: &AppState, person: &Person, rules: String, note: &str
     }
 }
 
-#[derive(Deserialize)]
-struct RemoveForm {
-    #[serde(default)]
-    csrf: String,
-    id: String,
-}
-
 async fn remove_post(
     State(state): State<AppState>,
     PrivacyOfficer(person): PrivacyOfficer,
-    Form(form): Form<RemoveForm>,
+    Form(form): Form<IdForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
     let rules = edited(&state.gateway.policy(), |lines| lines.retain(|line| line.first() != Some(&form.id)));

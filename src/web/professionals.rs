@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::{get, post};
 
-use super::form::Form;
+use super::form::{CsrfOnly, Form};
 use serde::Deserialize;
 
 use super::error::WebError;
@@ -72,12 +72,18 @@ async fn overview_get(
     let store = state.gateway.store();
     let mut page =
         OverviewPage { c: Chrome::of(&person), matches: Vec::new(), requests: Vec::new(), answers: Vec::new() };
+    // Few partners send many items: look each organisation up once.
+    let mut orgs: std::collections::HashMap<OrgId, Option<crate::store::Organisation>> =
+        std::collections::HashMap::new();
     for item in store.inbox(&person.principal.org, 0, 200).await?.into_iter().rev() {
         let (org_id, youth) = match &item {
             InboxItem::Signal { signal, youth, .. } => (&signal.from_org, youth),
             InboxItem::MatchNotice { notice, youth, .. } => (&notice.other_org, youth),
         };
-        let org = store.org(org_id).await?;
+        if !orgs.contains_key(org_id) {
+            orgs.insert(org_id.clone(), store.org(org_id).await?);
+        }
+        let org = orgs.get(org_id).cloned().flatten();
         let mut line = Line {
             id: String::new(),
             when: String::new(),
@@ -245,19 +251,20 @@ async fn youth_post(
     Form(form): Form<YouthForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let mut page = match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
-        Ok(_) => YouthPage {
-            c: Chrome::of(&person),
-            bsn: form.bsn.trim().to_owned(),
-            birth_date: form.birth_date.trim().to_owned(),
-            bsn_error: None,
-            birth_error: None,
-            case: None,
-        },
+    let (mut page, pseudonym) = match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
+        Ok(youth) => {
+            let page = YouthPage {
+                c: Chrome::of(&person),
+                bsn: form.bsn.trim().to_owned(),
+                birth_date: form.birth_date.trim().to_owned(),
+                bsn_error: None,
+                birth_error: None,
+                case: None,
+            };
+            (page, youth.pseudonym)
+        }
         Err(page) => return Ok(Html(page.render()?)),
     };
-    let bsn: Bsn = page.bsn.parse().map_err(|_| WebError::Internal("checked above".into()))?;
-    let pseudonym = state.pseudonymiser.pseudonymise(&bsn);
     let case_ref = state.pseudonymiser.case_ref(&person.principal.org.0, &pseudonym)[..8].to_owned();
     let occasion = Occasion::at(clock::now());
     let safe_homes: Vec<(String, String)> = if person.principal.org_kind == OrgKind::SafeHome {
@@ -668,13 +675,6 @@ async fn consent_post(
     state.gateway.record_consent(&person.principal, &youth, consent, &Occasion::at(clock::now())).await?;
     page.done = Some(person.lang.texts().consent_recorded.to_owned());
     Ok(Html(page.render()?))
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    /// Absent is the same as wrong: 403.
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn revoke_post(
