@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use time::OffsetDateTime;
 
 use crate::app::{self, App};
 use crate::audit;
@@ -241,6 +242,28 @@ enum PolicyCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Re-decide every audited decision since DATE under a version, on the facts known then,
+    /// and report what would change (allow → deny, deny → allow) by rule and org kind.
+    Simulate {
+        #[arg(long, value_name = "ID")]
+        draft: String,
+        /// A date (2026-01-31, from midnight UTC) or an RFC 3339 time; without it the whole log
+        #[arg(long, value_name = "DATE", value_parser = parse_since)]
+        since: Option<OffsetDateTime>,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `--since`: a calendar date (midnight UTC) or an RFC 3339 time.
+fn parse_since(text: &str) -> Result<OffsetDateTime, String> {
+    let date_format = time::macros::format_description!("[year]-[month]-[day]");
+    if let Ok(date) = time::Date::parse(text, date_format) {
+        return Ok(date.midnight().assume_utc());
+    }
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| format!("`{text}` is neither a date (2026-01-31) nor an RFC 3339 time (2026-01-31T08:00:00Z)"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -494,6 +517,19 @@ async fn policies(cli: &Cli, command: &PolicyCommand) -> Result<ExitCode> {
                 gateway.store().policy_version(draft).await?.with_context(|| format!("no policy version `{draft}`"))?;
             run_scenarios(cli, files, Some(version.text)).await
         }
+        PolicyCommand::Simulate { draft, since, json } => {
+            let gateway = admin_gateway(cli).await?;
+            let version =
+                gateway.store().policy_version(draft).await?.with_context(|| format!("no policy version `{draft}`"))?;
+            let policy = crate::policy::Policy::load(&version.text.model, &version.text.rules).await?;
+            let report = gateway.replay(&policy, since.unwrap_or(OffsetDateTime::UNIX_EPOCH)).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", replay_text(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         PolicyCommand::List => {
             let gateway = admin_gateway(cli).await?;
             for version in gateway.store().policy_versions().await? {
@@ -532,6 +568,48 @@ async fn policies(cli: &Cli, command: &PolicyCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A replay report for a terminal.
+fn replay_text(report: &crate::exchange::ReplayReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let since =
+        if report.since == OffsetDateTime::UNIX_EPOCH { "the start".to_owned() } else { report.since.to_string() };
+    let _ = writeln!(
+        out,
+        "replayed {} decisions since {since} under version {}: {} would change ({} allow → deny, {} deny → allow)",
+        report.replayed,
+        report.version,
+        report.changed(),
+        report.allow_to_deny,
+        report.deny_to_allow
+    );
+    if report.not_replayable > 0 {
+        let _ = writeln!(
+            out,
+            "{} decisions could not be re-decided (entry incomplete or youth unknown)",
+            report.not_replayable
+        );
+    }
+    for group in &report.changes {
+        let rules = if group.rules.is_empty() { "no rule".to_owned() } else { group.rules.join(" ") };
+        let _ = writeln!(out, "{}\t{rules}\t{}\t{}", group.turn.as_str(), group.org_kind.as_str(), group.count);
+        for sample in &group.samples {
+            let _ = writeln!(
+                out,
+                "\t#{} {} youth {}… {} → {} {} for {}",
+                sample.seq,
+                sample.at.date(),
+                sample.youth,
+                sample.from_org,
+                sample.to_org.as_deref().unwrap_or("reference index"),
+                sample.signal.as_str(),
+                sample.purpose.as_str()
+            );
+        }
+    }
+    out
 }
 
 async fn run_scenarios(cli: &Cli, files: &[PathBuf], draft: Option<PolicyText>) -> Result<ExitCode> {

@@ -8,6 +8,7 @@
 
 mod policy_versions;
 mod registry;
+mod replay;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ use crate::youth::{BirthDate, Pseudonym};
 
 pub use policy_versions::PolicyVersionError;
 pub use registry::RegistryError;
+pub use replay::{ChangeGroup, ChangedDecision, ReplayReport, Turn};
 
 /// Whether an allowed exchange takes effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

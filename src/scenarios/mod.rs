@@ -76,8 +76,24 @@ pub async fn run_built_in(policy: &crate::store::PolicyText) -> Result<Tally, Fi
     Ok(total)
 }
 
-/// Runs every scenario of a scenario text named `file`.
+/// Runs every scenario of a scenario text named `file`; every decision is a dry run.
 pub async fn run_text(file: &str, text: &str, gateway: &Gateway, keys: &Pseudonymiser) -> Result<Tally, FileError> {
+    run_text_as(file, text, gateway, keys, Mode::DryRun).await
+}
+
+/// Runs every scenario of a scenario text as real exchanges: what is allowed is delivered and
+/// audited as a decision. Builds a history to replay (tests, seeding), never a partner's data.
+pub async fn deliver_text(file: &str, text: &str, gateway: &Gateway, keys: &Pseudonymiser) -> Result<Tally, FileError> {
+    run_text_as(file, text, gateway, keys, Mode::Deliver).await
+}
+
+async fn run_text_as(
+    file: &str,
+    text: &str,
+    gateway: &Gateway,
+    keys: &Pseudonymiser,
+    mode: Mode,
+) -> Result<Tally, FileError> {
     let file = file.to_owned();
     let parsed: ScenarioFile = yaml_serde::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
@@ -103,7 +119,7 @@ pub async fn run_text(file: &str, text: &str, gateway: &Gateway, keys: &Pseudony
             message,
         };
         let world = keys.for_world(&format!("{file}#{index}"));
-        let came = match run_scenario(scenario, &orgs, gateway, &world, &file).await {
+        let came = match run_scenario(scenario, &orgs, gateway, &world, &file, mode).await {
             Ok(decision) => Came::Decision(decision),
             Err(ScenarioError::Input(error)) => Came::Error(error),
             Err(ScenarioError::Facts(message)) => return Err(inconsistent(message)),
@@ -144,6 +160,7 @@ async fn run_scenario(
     gateway: &Gateway,
     keys: &Pseudonymiser,
     file: &str,
+    mode: Mode,
 ) -> Result<Decision, ScenarioError> {
     let bsn: Bsn =
         scenario.youth.bsn.parse().map_err(|e: crate::youth::BsnError| InputError::InvalidBsn(e.to_string()))?;
@@ -160,10 +177,8 @@ async fn run_scenario(
         role: Some(request.role),
         authenticated_by: Authentication::Scenario { file: file.to_owned() },
     };
-    let exchanged = gateway
-        .exchange(&actor, &youth, &request, Mode::DryRun, None, &occasion)
-        .await
-        .map_err(ScenarioError::Gateway)?;
+    let exchanged =
+        gateway.exchange(&actor, &youth, &request, mode, None, &occasion).await.map_err(ScenarioError::Gateway)?;
     Ok(exchanged.decision)
 }
 

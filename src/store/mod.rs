@@ -104,6 +104,69 @@ pub struct FactOwner {
     pub org: OrgId,
 }
 
+/// A fact with the audit entries that recorded it and, once it ended, its end; `None` for rows
+/// kept from before Ketenpoort noted them, which count as known from the start.
+#[derive(Debug, Clone)]
+pub struct Recorded<T> {
+    pub recorded_seq: Option<u64>,
+    pub ended_seq: Option<u64>,
+    pub fact: T,
+}
+
+impl<T: Clone> Recorded<T> {
+    /// The fact as known before entry `seq` was written: `None` if not yet recorded, and with
+    /// its end undone (`unend`) if that was recorded later.
+    fn known_before(&self, seq: u64, unend: impl Fn(&mut T)) -> Option<T> {
+        if self.recorded_seq.is_some_and(|recorded| recorded >= seq) {
+            return None;
+        }
+        let mut fact = self.fact.clone();
+        if self.ended_seq.is_some_and(|ended| ended >= seq) {
+            unend(&mut fact);
+        }
+        Some(fact)
+    }
+}
+
+/// Everything recorded about one youth, with when each fact became known: a replay re-decides
+/// a past decision on the facts known then, not on today's.
+#[derive(Debug, Clone)]
+pub struct FactHistory {
+    pub birth_date: BirthDate,
+    pub involvements: Vec<Recorded<Involvement>>,
+    pub measures: Vec<Recorded<Measure>>,
+    pub consents: Vec<Recorded<Consent>>,
+    pub reports: Vec<Recorded<Report>>,
+}
+
+impl FactHistory {
+    /// The facts as they stand now.
+    pub fn current(self) -> YouthFacts {
+        YouthFacts {
+            birth_date: self.birth_date,
+            involvements: self.involvements.into_iter().map(|r| r.fact).collect(),
+            measures: self.measures.into_iter().map(|r| r.fact).collect(),
+            consents: self.consents.into_iter().map(|r| r.fact).collect(),
+            reports: self.reports.into_iter().map(|r| r.fact).collect(),
+        }
+    }
+
+    /// The facts as known just before audit entry `seq` was written.
+    pub fn known_before(&self, seq: u64) -> YouthFacts {
+        YouthFacts {
+            birth_date: self.birth_date,
+            involvements: self
+                .involvements
+                .iter()
+                .filter_map(|r| r.known_before(seq, |i| i.withdrawn_at = None))
+                .collect(),
+            measures: self.measures.iter().filter_map(|r| r.known_before(seq, |m| m.until = None)).collect(),
+            consents: self.consents.iter().filter_map(|r| r.known_before(seq, |c| c.revoked_at = None)).collect(),
+            reports: self.reports.iter().filter_map(|r| r.known_before(seq, |_| {})).collect(),
+        }
+    }
+}
+
 /// A signal sent in reply to a request (`in_reply_to`).
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -357,7 +420,11 @@ pub trait Store: Send + Sync {
         at: OffsetDateTime,
     ) -> Result<YouthId, StoreError>;
     /// Everything the framework may know about one youth.
-    async fn youth_facts(&self, youth: YouthId) -> Result<YouthFacts, StoreError>;
+    async fn youth_facts(&self, youth: YouthId) -> Result<YouthFacts, StoreError> {
+        Ok(self.fact_history(youth).await?.current())
+    }
+    /// The facts about a youth with the audit entries that recorded each and its end.
+    async fn fact_history(&self, youth: YouthId) -> Result<FactHistory, StoreError>;
 
     /// Whose a recorded involvement, measure or consent is.
     async fn fact_owner(&self, kind: FactKind, id: &str) -> Result<Option<FactOwner>, StoreError>;
@@ -375,6 +442,13 @@ pub trait Store: Send + Sync {
     async fn chain_head(&self) -> Result<(u64, ChainHash), StoreError>;
     /// Up to `limit` entries after `after`, in sequence order (verification streams pages).
     async fn audit_page(&self, after: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError>;
+    /// The next `limit` exchange decisions after entry `after` made at or after `since`, in log order.
+    async fn decisions_page(
+        &self,
+        after: u64,
+        since: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
     async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError>;
     /// Every checkpoint, in sequence order.
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError>;
@@ -417,4 +491,41 @@ pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
 /// Parses a stored vocabulary word.
 fn word<T: FromStr>(text: &str) -> Result<T, StoreError> {
     text.parse().map_err(|_| StoreError::Corrupt(format!("unknown word `{text}`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::framework::Consenter;
+
+    #[test]
+    fn a_fact_is_known_only_after_the_entry_that_recorded_it_and_its_end_only_after_its_own() {
+        let consent = Consent {
+            id: "c".into(),
+            given_by: Consenter::Youth,
+            holder: "lyceum-noord".into(),
+            recipient_orgs: vec![],
+            recipient_kinds: vec![OrgKind::NeighbourhoodTeam],
+            signals: vec![Signal::HelpStarted],
+            purposes: vec![Purpose::CareCoordination],
+            valid_from: datetime!(2026-01-01 0:00 UTC),
+            valid_until: None,
+            revoked_at: Some(datetime!(2026-03-01 0:00 UTC)),
+        };
+        let history = FactHistory {
+            birth_date: "2011-05-01".parse().unwrap(),
+            involvements: vec![],
+            measures: vec![],
+            consents: vec![Recorded { recorded_seq: Some(5), ended_seq: Some(9), fact: consent }],
+            reports: vec![],
+        };
+        assert!(history.known_before(5).consents.is_empty(), "not yet recorded");
+        let then = history.known_before(7);
+        assert_eq!(then.consents.len(), 1);
+        assert_eq!(then.consents[0].revoked_at, None, "the revocation came later");
+        assert!(history.known_before(10).consents[0].revoked_at.is_some());
+        assert!(history.current().consents[0].revoked_at.is_some());
+    }
 }

@@ -11,16 +11,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Serialize, de::DeserializeOwned};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{Column, Row, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
 use super::{
-    Account, Answer, Audited, DeliveredSignal, Effect, FactKind, FactOwner, InboxItem, Link, MatchNotice, OidcLogin,
-    Organisation, PolicyText, PolicyVersion, Store, StoreError, StoredEntry, Thread, WebSession, YouthId, word,
+    Account, Answer, Audited, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner, InboxItem, Link, MatchNotice,
+    OidcLogin, Organisation, PolicyText, PolicyVersion, Recorded, Store, StoreError, StoredEntry, Thread, WebSession,
+    YouthId, word,
 };
 use crate::audit::{AuditActor, AuditEntry, ChainHash, Checkpoint, GENESIS, micros};
-use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal, YouthFacts};
+use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal};
 use crate::youth::{BirthDate, Pseudonym};
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -361,13 +362,25 @@ async fn insert_entry(
 async fn end(
     conn: &mut SqliteConnection,
     sql: &'static str,
-    at: OffsetDateTime,
+    (at, seq): (OffsetDateTime, i64),
     id: &str,
     org: &OrgId,
     what: &str,
 ) -> Result<(), StoreError> {
-    let result = sqlx::query(sql).bind(micros(at)).bind(id).bind(&org.0).execute(&mut *conn).await.map_err(db)?;
+    let result =
+        sqlx::query(sql).bind(micros(at)).bind(seq).bind(id).bind(&org.0).execute(&mut *conn).await.map_err(db)?;
     if result.rows_affected() == 0 { Err(StoreError::NotFound(what.into())) } else { Ok(()) }
+}
+
+/// A fact row with the audit entries that recorded it and its end (`recorded_seq`, `ended_seq`).
+fn recorded<T>(row: &SqliteRow, fact: T) -> Result<Recorded<T>, StoreError> {
+    let seq = |column: &str| -> Result<Option<u64>, StoreError> {
+        if !row.columns().iter().any(|c| c.name() == column) {
+            return Ok(None);
+        }
+        Ok(row.try_get::<Option<i64>, _>(column).map_err(db)?.and_then(|seq| u64::try_from(seq).ok()))
+    };
+    Ok(Recorded { recorded_seq: seq("recorded_seq")?, ended_seq: seq("ended_seq")?, fact })
 }
 
 async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result<(), StoreError> {
@@ -393,7 +406,8 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             .map_err(db)?;
             if signal.signal == Signal::SafetyConcern {
                 sqlx::query(
-                    "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, signal_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, signal_id, recorded_seq) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
                 )
                 .bind(uuid::Uuid::new_v4().to_string())
                 .bind(signal.youth.0)
@@ -401,6 +415,7 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
                 .bind(&signal.to_org.0)
                 .bind(micros(signal.delivered_at))
                 .bind(&signal.id)
+                .bind(seq)
                 .execute(&mut *conn)
                 .await
                 .map_err(db)?;
@@ -408,7 +423,8 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
         }
         Effect::RecordInvolvement { youth, involvement: i } => {
             sqlx::query(
-                "INSERT INTO involvements (id, youth_id, org_id, registered_at, expires_at, withdrawn_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO involvements (id, youth_id, org_id, registered_at, expires_at, withdrawn_at, recorded_seq) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&i.id)
             .bind(youth.0)
@@ -416,33 +432,35 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             .bind(micros(i.registered_at))
             .bind(micros(i.expires_at))
             .bind(i.withdrawn_at.map(micros))
+            .bind(seq)
             .execute(&mut *conn)
             .await
             .map_err(db)?;
         }
         Effect::WithdrawInvolvement { id, org, at } => {
-            let sql = "UPDATE involvements SET withdrawn_at = ? WHERE id = ? AND org_id = ? AND withdrawn_at IS NULL";
-            end(conn, sql, *at, id, org, "an active involvement of this organisation").await?;
+            let sql = "UPDATE involvements SET withdrawn_at = ?, ended_seq = ? WHERE id = ? AND org_id = ? AND withdrawn_at IS NULL";
+            end(conn, sql, (*at, seq), id, org, "an active involvement of this organisation").await?;
         }
         Effect::RecordMeasure { youth, measure: m } => {
-            sqlx::query("INSERT INTO measures (id, youth_id, org_id, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO measures (id, youth_id, org_id, starts_at, ends_at, recorded_seq) VALUES (?, ?, ?, ?, ?, ?)")
                 .bind(&m.id)
                 .bind(youth.0)
                 .bind(&m.org.0)
                 .bind(micros(m.from))
                 .bind(m.until.map(micros))
+                .bind(seq)
                 .execute(&mut *conn)
                 .await
                 .map_err(db)?;
         }
         Effect::EndMeasure { id, org, at } => {
-            let sql = "UPDATE measures SET ends_at = ? WHERE id = ? AND org_id = ? AND ends_at IS NULL";
-            end(conn, sql, *at, id, org, "a running measure of this organisation").await?;
+            let sql = "UPDATE measures SET ends_at = ?, ended_seq = ? WHERE id = ? AND org_id = ? AND ends_at IS NULL";
+            end(conn, sql, (*at, seq), id, org, "a running measure of this organisation").await?;
         }
         Effect::RecordConsent { youth, consent: c } => {
             sqlx::query(
                 "INSERT INTO consents (id, youth_id, given_by, holder_org_id, recipient_orgs, recipient_kinds, signals, \
-                 purposes, valid_from, valid_until, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 purposes, valid_from, valid_until, revoked_at, recorded_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&c.id)
             .bind(youth.0)
@@ -455,23 +473,25 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             .bind(micros(c.valid_from))
             .bind(c.valid_until.map(micros))
             .bind(c.revoked_at.map(micros))
+            .bind(seq)
             .execute(&mut *conn)
             .await
             .map_err(db)?;
         }
         Effect::RevokeConsent { id, holder, at } => {
-            let sql = "UPDATE consents SET revoked_at = ? WHERE id = ? AND holder_org_id = ? AND revoked_at IS NULL";
-            end(conn, sql, *at, id, holder, "a consent held by this organisation that is not revoked").await?;
+            let sql = "UPDATE consents SET revoked_at = ?, ended_seq = ? WHERE id = ? AND holder_org_id = ? AND revoked_at IS NULL";
+            end(conn, sql, (*at, seq), id, holder, "a consent held by this organisation that is not revoked").await?;
         }
         Effect::RecordReport { youth, report } => {
             sqlx::query(
-                "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, recorded_seq) VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(uuid::Uuid::new_v4().to_string())
             .bind(youth.0)
             .bind(&report.from.0)
             .bind(&report.to.0)
             .bind(micros(report.at))
+            .bind(seq)
             .execute(&mut *conn)
             .await
             .map_err(db)?;
@@ -963,7 +983,7 @@ impl Store for SqliteStore {
         Ok(YouthId(row.try_get("id").map_err(db)?))
     }
 
-    async fn youth_facts(&self, youth: YouthId) -> Result<YouthFacts, StoreError> {
+    async fn fact_history(&self, youth: YouthId) -> Result<FactHistory, StoreError> {
         let birth: String = sqlx::query_scalar("SELECT birth_date FROM youths WHERE id = ?")
             .bind(youth.0)
             .fetch_optional(&self.pool)
@@ -973,7 +993,8 @@ impl Store for SqliteStore {
         let birth_date = birth.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
 
         let involvements = sqlx::query(
-            "SELECT id, org_id, registered_at, expires_at, withdrawn_at FROM involvements WHERE youth_id = ?",
+            "SELECT id, org_id, registered_at, expires_at, withdrawn_at, recorded_seq, ended_seq FROM involvements \
+             WHERE youth_id = ?",
         )
         .bind(youth.0)
         .fetch_all(&self.pool)
@@ -981,35 +1002,43 @@ impl Store for SqliteStore {
         .map_err(db)?
         .iter()
         .map(|row| {
-            Ok(Involvement {
-                id: row.try_get("id").map_err(db)?,
-                org: OrgId(row.try_get("org_id").map_err(db)?),
-                registered_at: time_of(row.try_get("registered_at").map_err(db)?)?,
-                expires_at: time_of(row.try_get("expires_at").map_err(db)?)?,
-                withdrawn_at: optional_time(row.try_get("withdrawn_at").map_err(db)?)?,
-            })
+            recorded(
+                row,
+                Involvement {
+                    id: row.try_get("id").map_err(db)?,
+                    org: OrgId(row.try_get("org_id").map_err(db)?),
+                    registered_at: time_of(row.try_get("registered_at").map_err(db)?)?,
+                    expires_at: time_of(row.try_get("expires_at").map_err(db)?)?,
+                    withdrawn_at: optional_time(row.try_get("withdrawn_at").map_err(db)?)?,
+                },
+            )
         })
         .collect::<Result<_, StoreError>>()?;
 
-        let measures = sqlx::query("SELECT id, org_id, starts_at, ends_at FROM measures WHERE youth_id = ?")
-            .bind(youth.0)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|row| {
-                Ok(Measure {
+        let measures = sqlx::query(
+            "SELECT id, org_id, starts_at, ends_at, recorded_seq, ended_seq FROM measures WHERE youth_id = ?",
+        )
+        .bind(youth.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| {
+            recorded(
+                row,
+                Measure {
                     id: row.try_get("id").map_err(db)?,
                     org: OrgId(row.try_get("org_id").map_err(db)?),
                     from: time_of(row.try_get("starts_at").map_err(db)?)?,
                     until: optional_time(row.try_get("ends_at").map_err(db)?)?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
+                },
+            )
+        })
+        .collect::<Result<_, StoreError>>()?;
 
         let consents = sqlx::query(
             "SELECT id, given_by, holder_org_id, recipient_orgs, recipient_kinds, signals, purposes, valid_from, \
-             valid_until, revoked_at FROM consents WHERE youth_id = ?",
+             valid_until, revoked_at, recorded_seq, ended_seq FROM consents WHERE youth_id = ?",
         )
         .bind(youth.0)
         .fetch_all(&self.pool)
@@ -1017,37 +1046,44 @@ impl Store for SqliteStore {
         .map_err(db)?
         .iter()
         .map(|row| {
-            Ok(Consent {
-                id: row.try_get("id").map_err(db)?,
-                given_by: word(&row.try_get::<String, _>("given_by").map_err(db)?)?,
-                holder: OrgId(row.try_get("holder_org_id").map_err(db)?),
-                recipient_orgs: parse_list(&row.try_get::<String, _>("recipient_orgs").map_err(db)?)?,
-                recipient_kinds: parse_list(&row.try_get::<String, _>("recipient_kinds").map_err(db)?)?,
-                signals: parse_list(&row.try_get::<String, _>("signals").map_err(db)?)?,
-                purposes: parse_list(&row.try_get::<String, _>("purposes").map_err(db)?)?,
-                valid_from: time_of(row.try_get("valid_from").map_err(db)?)?,
-                valid_until: optional_time(row.try_get("valid_until").map_err(db)?)?,
-                revoked_at: optional_time(row.try_get("revoked_at").map_err(db)?)?,
-            })
+            recorded(
+                row,
+                Consent {
+                    id: row.try_get("id").map_err(db)?,
+                    given_by: word(&row.try_get::<String, _>("given_by").map_err(db)?)?,
+                    holder: OrgId(row.try_get("holder_org_id").map_err(db)?),
+                    recipient_orgs: parse_list(&row.try_get::<String, _>("recipient_orgs").map_err(db)?)?,
+                    recipient_kinds: parse_list(&row.try_get::<String, _>("recipient_kinds").map_err(db)?)?,
+                    signals: parse_list(&row.try_get::<String, _>("signals").map_err(db)?)?,
+                    purposes: parse_list(&row.try_get::<String, _>("purposes").map_err(db)?)?,
+                    valid_from: time_of(row.try_get("valid_from").map_err(db)?)?,
+                    valid_until: optional_time(row.try_get("valid_until").map_err(db)?)?,
+                    revoked_at: optional_time(row.try_get("revoked_at").map_err(db)?)?,
+                },
+            )
         })
         .collect::<Result<_, StoreError>>()?;
 
-        let reports = sqlx::query("SELECT from_org_id, to_org_id, reported_at FROM reports WHERE youth_id = ?")
-            .bind(youth.0)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|row| {
-                Ok(Report {
-                    from: OrgId(row.try_get("from_org_id").map_err(db)?),
-                    to: OrgId(row.try_get("to_org_id").map_err(db)?),
-                    at: time_of(row.try_get("reported_at").map_err(db)?)?,
+        let reports =
+            sqlx::query("SELECT from_org_id, to_org_id, reported_at, recorded_seq FROM reports WHERE youth_id = ?")
+                .bind(youth.0)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?
+                .iter()
+                .map(|row| {
+                    recorded(
+                        row,
+                        Report {
+                            from: OrgId(row.try_get("from_org_id").map_err(db)?),
+                            to: OrgId(row.try_get("to_org_id").map_err(db)?),
+                            at: time_of(row.try_get("reported_at").map_err(db)?)?,
+                        },
+                    )
                 })
-            })
-            .collect::<Result<_, StoreError>>()?;
+                .collect::<Result<_, StoreError>>()?;
 
-        Ok(YouthFacts { birth_date, involvements, measures, consents, reports })
+        Ok(FactHistory { birth_date, involvements, measures, consents, reports })
     }
 
     async fn append(&self, work: Vec<Audited>, link: Link) -> Result<Vec<(u64, ChainHash)>, StoreError> {
@@ -1084,6 +1120,24 @@ impl Store for SqliteStore {
             .map_err(db)?
             .iter()
             .map(entry_of)
+            .collect()
+    }
+
+    async fn decisions_page(
+        &self,
+        after: u64,
+        since: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        sqlx::query("SELECT * FROM audit_entries WHERE event = 'decision' AND at >= ? AND seq > ? ORDER BY seq LIMIT ?")
+            .bind(micros(since))
+            .bind(i64::try_from(after).unwrap_or(i64::MAX))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|row| entry_of(row).map(|stored| stored.entry))
             .collect()
     }
 
