@@ -61,6 +61,8 @@ vocabulary! {
         /// A privacy officer reviewed an exchange that carried the `privacy_review` obligation.
         PrivacyReviewed = "privacy_reviewed",
         AccountDisabled = "account_disabled",
+        /// A privacy officer replayed past decisions under a version: a read across organisations.
+        PolicyReplayed = "policy_replayed",
     }
 }
 

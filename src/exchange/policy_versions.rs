@@ -110,6 +110,32 @@ impl Gateway {
 }
 
 impl Gateway {
+    /// Replays a version over the decisions since `since` for a privacy officer; the look across
+    /// organisations is itself audited.
+    pub async fn replay_version(
+        &self,
+        by: AuditActor,
+        id: &str,
+        since: time::OffsetDateTime,
+        occasion: &Occasion,
+    ) -> Result<super::ReplayReport, PolicyVersionError> {
+        privacy_officer(&by)?;
+        let version = self
+            .store
+            .policy_version(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("policy version `{id}`")))?;
+        let policy = Policy::load(&version.text.model, &version.text.rules).await?;
+        let report = self.replay(&policy, since).await?;
+        let mut entry =
+            AuditEntry::new(AuditEvent::PolicyReplayed, by, occasion.at, clock::now(), occasion.request_id.clone());
+        entry.decision = Some(Outcome::Allow);
+        entry.policy_version = Some(id.to_owned());
+        entry.subject = Some(id.to_owned());
+        self.audit.append(vec![Audited { entry, effect: None }], clock::now()).await?;
+        Ok(report)
+    }
+
     /// Adopts the store's active version when it differs from the running one (activated by
     /// another process: the CLI, or another instance). Returns the version adopted, if any.
     pub async fn refresh_policy(&self) -> Result<Option<String>, PolicyVersionError> {

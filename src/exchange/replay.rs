@@ -89,7 +89,11 @@ type GroupKey = (Turn, Vec<String>, OrgKind);
 
 impl Gateway {
     /// Re-decides every exchange decision audited at or after `since` under `policy`.
-    pub async fn replay(&self, policy: &dyn RuleBook, since: OffsetDateTime) -> Result<ReplayReport, StoreError> {
+    pub async fn replay(
+        &self,
+        policy: &(dyn RuleBook + Sync),
+        since: OffsetDateTime,
+    ) -> Result<ReplayReport, StoreError> {
         let kinds: HashMap<OrgId, OrgKind> =
             self.store.orgs().await?.into_iter().map(|org| (org.id, org.kind)).collect();
         let mut report = ReplayReport {

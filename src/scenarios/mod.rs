@@ -57,12 +57,17 @@ pub const BUILT_IN: [(&str, &str); 2] = [
     ("edge-cases.yaml", include_str!("../../tests/scenarios/edge-cases.yaml")),
 ];
 
-/// Runs the built-in conformance files under `policy` (a draft under test), each on a fresh
-/// in-memory database: nothing is delivered, nothing reaches the real audit log.
+/// Runs the built-in conformance files under `policy` (a draft under test).
 pub async fn run_built_in(policy: &crate::store::PolicyText) -> Result<Tally, FileError> {
+    run_under(policy, &BUILT_IN).await
+}
+
+/// Runs scenario texts (name, text) under `policy` (a draft under test), each on a fresh
+/// in-memory database: nothing is delivered, nothing reaches the real audit log.
+pub async fn run_under(policy: &crate::store::PolicyText, files: &[(&str, &str)]) -> Result<Tally, FileError> {
     let store_error = |e: &dyn std::fmt::Display| FileError::Store { file: "built-in".into(), detail: e.to_string() };
     let mut total = Tally::default();
-    for (name, text) in BUILT_IN {
+    for &(name, text) in files {
         let loaded = crate::policy::Policy::load(&policy.model, &policy.rules).await.map_err(|e| store_error(&e))?;
         let store: std::sync::Arc<dyn crate::store::Store> =
             std::sync::Arc::from(crate::store::open("sqlite::memory:").await.map_err(|e| store_error(&e))?);

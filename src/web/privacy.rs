@@ -1,10 +1,11 @@
-//! The privacy officers' page: the active rule table in words, the versions, and the four-eyes
-//! steps — approve a colleague's draft, activate an approved version (or roll back). Drafts are
-//! imported with `ketenpoort policy import`; editing them on the page is still to come.
+//! The privacy officers' page: the active rule table in words, drafts made from it, a draft's
+//! difference, its test against scenario files and its replay over past decisions, and the
+//! four-eyes steps — approve a colleague's draft, activate an approved version (or roll back).
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Html;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -14,7 +15,7 @@ use super::session::PrivacyOfficer;
 use super::{Chrome, Lang, Person, WebError};
 use crate::app::AppState;
 use crate::clock;
-use crate::exchange::{Occasion, PolicyVersionError};
+use crate::exchange::{Occasion, PolicyVersionError, ReplayReport, Turn};
 use crate::framework::RuleBook;
 
 pub fn routes() -> Router<AppState> {
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/policy/{id}/approve", post(approve_post))
         .route("/policy/{id}/activate", post(activate_post))
         .route("/policy/{id}/test", post(test_post))
+        .route("/policy/{id}/replay", get(replay_get))
         .route("/policy/remove", post(remove_post))
         .route("/policy/rule", post(rule_post))
         .route("/review", get(review_get))
@@ -53,6 +55,12 @@ struct PolicyPage {
     report_title: &'static str,
     /// ("N passed, M failed", failing scenarios) of a draft's test run.
     report: Option<(String, Vec<String>)>,
+    replay: Option<ReplayView>,
+    replay_label: &'static str,
+    since_label: &'static str,
+    files_label: &'static str,
+    replay_heads: [&'static str; 5],
+    version_heads: [&'static str; 5],
     remove: &'static str,
     edit_title: &'static str,
     edit_help: &'static str,
@@ -92,13 +100,77 @@ fn changes(active: &[crate::policy::Rule], draft_rules: &str, lang: Lang) -> Vec
     out
 }
 
+/// A replay's outcome as the page shows it.
+struct ReplayView {
+    summary: String,
+    /// (turn, rules, org kind, count, samples) per group.
+    groups: Vec<(String, String, String, u64, Vec<String>)>,
+}
+
+impl ReplayView {
+    fn of(report: &ReplayReport, lang: Lang) -> ReplayView {
+        let dutch = lang == Lang::Nl;
+        let summary = if dutch {
+            format!(
+                "{} besluiten opnieuw genomen onder {}: {} anders ({} toegestaan → geweigerd, {} geweigerd → toegestaan); {} niet opnieuw te nemen.",
+                report.replayed,
+                report.version,
+                report.changed(),
+                report.allow_to_deny,
+                report.deny_to_allow,
+                report.not_replayable
+            )
+        } else {
+            format!(
+                "{} decisions re-decided under {}: {} would change ({} allow → deny, {} deny → allow); {} could not be re-decided.",
+                report.replayed,
+                report.version,
+                report.changed(),
+                report.allow_to_deny,
+                report.deny_to_allow,
+                report.not_replayable
+            )
+        };
+        let groups = report
+            .changes
+            .iter()
+            .map(|group| {
+                let turn = match (group.turn, dutch) {
+                    (Turn::AllowToDeny, true) => "toegestaan → geweigerd",
+                    (Turn::DenyToAllow, true) => "geweigerd → toegestaan",
+                    (turn, false) => turn.as_str(),
+                };
+                let samples = group
+                    .samples
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "#{} {} · {}… · {} → {} · {} · {}",
+                            s.seq,
+                            s.at.date(),
+                            s.youth,
+                            s.from_org,
+                            s.to_org.as_deref().unwrap_or("verwijsindex / reference index"),
+                            lang.signal(s.signal),
+                            s.purpose.as_str().replace('_', " ")
+                        )
+                    })
+                    .collect();
+                let rules = if group.rules.is_empty() { "—".to_owned() } else { group.rules.join(", ") };
+                (turn.to_owned(), rules, group.org_kind.as_str().replace('_', " "), group.count, samples)
+            })
+            .collect();
+        ReplayView { summary, groups }
+    }
+}
+
 async fn page(
     state: &AppState,
     person: &Person,
     done: Option<String>,
     error: Option<String>,
 ) -> Result<Html<String>, WebError> {
-    report_page(state, person, done, error, None).await
+    report_page(state, person, done, error, None, None).await
 }
 
 async fn report_page(
@@ -107,6 +179,7 @@ async fn report_page(
     done: Option<String>,
     error: Option<String>,
     report: Option<(String, Vec<String>)>,
+    replay: Option<ReplayView>,
 ) -> Result<Html<String>, WebError> {
     let policy = state.gateway.policy();
     let dutch = person.lang == Lang::Nl;
@@ -140,6 +213,24 @@ async fn report_page(
         changes_title: if dutch { "Verschil met de actieve versie:" } else { "Difference from the active version:" },
         report_title: if dutch { "Uitkomst van de scenario's" } else { "Outcome of the scenarios" },
         report,
+        replay,
+        replay_label: if dutch { "Terugspelen sinds" } else { "Replay since" },
+        since_label: if dutch { "datum (leeg: alles)" } else { "date (empty: everything)" },
+        files_label: if dutch {
+            "eigen scenariobestanden (leeg: de ingebouwde)"
+        } else {
+            "your scenario files (empty: the built-in ones)"
+        },
+        version_heads: if dutch {
+            ["versie", "status", "toelichting", "auteur", "goedgekeurd door"]
+        } else {
+            ["version", "status", "note", "author", "approver"]
+        },
+        replay_heads: if dutch {
+            ["verandering", "regels", "soort organisatie", "aantal", "voorbeelden (pseudoniem)"]
+        } else {
+            ["change", "rules", "org kind", "count", "examples (pseudonym)"]
+        },
         remove: if dutch { "Verwijderen (concept)" } else { "Remove (draft)" },
         edit_title: if dutch { "Regel toevoegen of wijzigen (concept)" } else { "Add or change a rule (draft)" },
         edit_help: if dutch {
@@ -294,23 +385,92 @@ async fn review_post(
     }
 }
 
-/// Runs the built-in conformance scenarios against a draft and shows the outcome.
+/// Runs scenario files against a draft and shows the outcome: the files uploaded, or without
+/// any the built-in conformance scenarios.
 async fn test_post(
     State(state): State<AppState>,
     PrivacyOfficer(person): PrivacyOfficer,
     Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Html<String>, WebError> {
-    person.check_csrf(&form.csrf)?;
+    let unreadable = || {
+        WebError::shown(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            person.lang,
+            match person.lang {
+                Lang::Nl => "De bestanden konden niet worden gelezen (te groot, of geen tekst).",
+                Lang::En => "The files could not be read (too large, or not text).",
+            },
+        )
+    };
+    let mut multipart = multipart.map_err(|_| unreadable())?;
+    let (mut csrf, mut files) = (String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().unwrap_or_default().to_owned();
+        let text = field.text().await.map_err(|_| unreadable())?;
+        match name.as_str() {
+            "csrf" => csrf = text,
+            // A browser sends an empty part when no file was chosen.
+            "files" if !file_name.is_empty() => files.push((file_name, text)),
+            _ => {}
+        }
+    }
+    person.check_csrf(&csrf)?;
     let Some(version) = state.gateway.store().policy_version(&id).await? else {
         return page(&state, &person, None, Some(format!("{id}: —"))).await;
     };
-    match crate::scenarios::run_built_in(&version.text).await {
+    let named: Vec<(&str, &str)> = files.iter().map(|(name, text)| (name.as_str(), text.as_str())).collect();
+    let result = if named.is_empty() {
+        crate::scenarios::run_built_in(&version.text).await
+    } else {
+        crate::scenarios::run_under(&version.text, &named).await
+    };
+    match result {
         Ok(tally) => {
             let summary = format!("{id}: {} passed, {} failed", tally.passed, tally.failures.len());
-            report_page(&state, &person, None, None, Some((summary, tally.failures))).await
+            report_page(&state, &person, None, None, Some((summary, tally.failures)), None).await
         }
         Err(error) => page(&state, &person, None, Some(error.to_string())).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct ReplayQuery {
+    #[serde(default)]
+    since: String,
+}
+
+/// Re-decides the audited decisions since a date under a version and shows what would change.
+async fn replay_get(
+    State(state): State<AppState>,
+    PrivacyOfficer(person): PrivacyOfficer,
+    Path(id): Path<String>,
+    Query(query): Query<ReplayQuery>,
+) -> Result<Html<String>, WebError> {
+    let since = match query.since.trim() {
+        "" => time::OffsetDateTime::UNIX_EPOCH,
+        date => match time::Date::parse(date, time::macros::format_description!("[year]-[month]-[day]")) {
+            Ok(date) => date.midnight().assume_utc(),
+            Err(_) => {
+                let message = match person.lang {
+                    Lang::Nl => format!("`{date}` is geen datum (jjjj-mm-dd)."),
+                    Lang::En => format!("`{date}` is not a date (yyyy-mm-dd)."),
+                };
+                return page(&state, &person, None, Some(message)).await;
+            }
+        },
+    };
+    match state.gateway.replay_version(person.principal.audit_actor(), &id, since, &Occasion::at(clock::now())).await {
+        Ok(report) => {
+            let view = ReplayView::of(&report, person.lang);
+            report_page(&state, &person, None, None, None, Some(view)).await
+        }
+        Err(PolicyVersionError::Store(store)) if !matches!(store, crate::store::StoreError::Database(_)) => {
+            page(&state, &person, None, Some(store.to_string())).await
+        }
+        Err(PolicyVersionError::Store(store)) => Err(store.into()),
+        Err(other) => page(&state, &person, None, Some(other.to_string())).await,
     }
 }
 

@@ -3,44 +3,9 @@
 //   BASE_URL  Ketenpoort's https address        ISSUER  the provider's issuer
 //   BSN, BIRTH_DATE  a made-up youth            SHOTS   a directory for screenshots
 // Exits 0 when every step showed what it should; prints the failing step otherwise.
-import { chromium } from 'playwright-core';
+import { BASE_URL, expect, run, signIn, snap } from './browser.mjs';
 
-const { BASE_URL, BSN, BIRTH_DATE, SHOTS } = process.env;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-
-let shot = 0;
-async function snap(page, name) {
-  shot += 1;
-  await page.screenshot({ path: `${SHOTS}/${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
-}
-
-function expect(condition, what) {
-  if (!condition) throw new Error(`expected: ${what}`);
-}
-
-/** A person in a browser context of their own, signed in at the provider as `subject`. */
-async function signIn(subject) {
-  // The development certificates are not in the browser's trust store.
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'nl-NL' });
-  const page = await context.newPage();
-  await page.goto(`${BASE_URL}/signin`);
-  await snap(page, `${subject}-signin`);
-  await page.getByRole('link', { name: /Inloggen: Test IdP/ }).click();
-  await page.fill('input[name=login]', subject);
-  await page.fill('input[name=password]', 'any');
-  await page.click('button[type=submit]');
-  // The provider's consent step, when it asks.
-  if (page.url().startsWith(process.env.ISSUER)) {
-    await page.click('button[type=submit]');
-  }
-  await page.waitForURL(`${BASE_URL}/app`);
-  await snap(page, `${subject}-overview`);
-  return page;
-}
+const { BSN, BIRTH_DATE } = process.env;
 
 async function findYouth(page, who) {
   await page.getByRole('link', { name: 'Jeugdige zoeken' }).click();
@@ -50,7 +15,7 @@ async function findYouth(page, who) {
   await snap(page, `${who}-youth`);
 }
 
-try {
+await run('story', async () => {
   const mentor = await signIn('mentor');
   await findYouth(mentor, 'mentor');
   await mentor.getByRole('button', { name: 'Betrokkenheid melden' }).click();
@@ -96,10 +61,4 @@ try {
   await mentor.goto(`${BASE_URL}/app`);
   expect(await mentor.getByText('hulp gestart').isVisible(), 'the mentor sees the answer');
   await snap(mentor, 'mentor-answer-received');
-  console.log(`story complete, ${shot} screenshots`);
-  await browser.close();
-} catch (error) {
-  console.error(`story failed: ${error.message}`);
-  await browser.close();
-  process.exit(1);
-}
+});
