@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod activation;
 mod browser;
 mod demo;
 mod errors;
