@@ -35,6 +35,20 @@ impl Browser {
         (response.status(), response.text().await.unwrap())
     }
 
+    /// Posts a `multipart/form-data` form: text fields and files (name, content).
+    async fn post_files(&self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str)]) -> (StatusCode, String) {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (file_name, content) in files {
+            form = form
+                .part("files", reqwest::multipart::Part::text(content.to_string()).file_name(file_name.to_string()));
+        }
+        let response = self.http.post(format!("{}{path}", self.base)).multipart(form).send().await.unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
     /// Signs in as a demo account; returns the session's form token.
     async fn sign_in(&self, account: &str) -> String {
         let (status, page) = self.get("/signin").await;
@@ -406,9 +420,15 @@ async fn privacy_officers_see_the_rules_in_words_and_approve_and_activate_a_coll
     assert!(page.contains("<td>R7</td><td>mentor care coordinator</td>"), "the table in words: {page}");
     assert!(page.contains(&draft) && page.contains("zonder R3"), "{page}");
     assert!(page.contains("R3 verwijderd:"), "the draft's difference from the active version: {page}");
-    let (_, tested) = own.post(&format!("/policy/{draft}/test"), &[("csrf", o.as_str())]).await;
+    let (_, tested) = own.post_files(&format!("/policy/{draft}/test"), &[("csrf", o.as_str())], &[]).await;
     assert!(tested.contains(&format!("{draft}: ")) && !tested.contains(" 0 failed"), "{tested}");
     assert!(tested.contains("FAIL family worker answers a mentor, youth 14, youth and parent consented"), "{tested}");
+    // A file of one's own: a malformed one is named with its line, a good one runs.
+    let (_, malformed) =
+        own.post_files(&format!("/policy/{draft}/test"), &[("csrf", o.as_str())], &[("mine.yaml", "orgs: [")]).await;
+    assert!(malformed.contains("mine.yaml") && malformed.contains("role=\"alert\""), "{malformed}");
+    let (_, forged) = own.post_files(&format!("/policy/{draft}/test"), &[("csrf", "forged")], &[]).await;
+    assert!(!forged.contains("passed"), "{forged}");
     let (_, refused) = own.post(&format!("/policy/{draft}/approve"), &[("csrf", o.as_str())]).await;
     assert!(refused.contains("other than its author"), "{refused}");
 
