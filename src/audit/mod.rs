@@ -8,6 +8,7 @@
 mod chain;
 mod checkpoint;
 mod entry;
+mod search;
 mod verify;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use time::OffsetDateTime;
 pub use chain::{ChainHash, GENESIS, link};
 pub use checkpoint::{Checkpoint, CheckpointKeyError, CheckpointSigner, CheckpointVerifier};
 pub use entry::{AuditActor, AuditEntry, AuditEvent, micros};
+pub use search::{AuditFilter, AuditQuery, AuditScope, DEFAULT_PAGE, MAX_PAGE, NotAnAuditor, Order};
 pub use verify::{Broken, Intact, verify};
 
 use crate::store::{Audited, Store, StoreError};

@@ -449,6 +449,11 @@ pub trait Store: Send + Sync {
         since: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// One page of an auditor's search, within their scope.
+    async fn search_audit(&self, query: &crate::audit::AuditQuery) -> Result<Vec<StoredEntry>, StoreError>;
+    async fn audit_entry(&self, seq: u64) -> Result<Option<StoredEntry>, StoreError>;
+    /// The first checkpoint at or after entry `seq`: the one whose signature covers it.
+    async fn checkpoint_covering(&self, seq: u64) -> Result<Option<Checkpoint>, StoreError>;
     async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError>;
     /// Every checkpoint, in sequence order.
     async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError>;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Serialize, de::DeserializeOwned};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Column, Row, SqliteConnection, SqlitePool};
+use sqlx::{Column, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
@@ -20,7 +20,7 @@ use super::{
     OidcLogin, Organisation, PolicyText, PolicyVersion, Recorded, Store, StoreError, StoredEntry, Thread, WebSession,
     YouthId, word,
 };
-use crate::audit::{AuditActor, AuditEntry, ChainHash, Checkpoint, GENESIS, micros};
+use crate::audit::{AuditActor, AuditEntry, AuditQuery, AuditScope, ChainHash, Checkpoint, GENESIS, Order, micros};
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal};
 use crate::youth::{BirthDate, Pseudonym};
 
@@ -127,6 +127,16 @@ fn entry_of(row: &SqliteRow) -> Result<StoredEntry, StoreError> {
         subject: get_text("subject")?,
     };
     Ok(StoredEntry { entry, prev_hash: row.try_get("prev_hash").map_err(db)?, hash: row.try_get("hash").map_err(db)? })
+}
+
+fn checkpoint_of(row: &SqliteRow) -> Result<Checkpoint, StoreError> {
+    Ok(Checkpoint {
+        seq: u64::try_from(row.try_get::<i64, _>("seq").map_err(db)?).unwrap_or_default(),
+        hash: hash_of(&row.try_get::<Vec<u8>, _>("hash").map_err(db)?)?,
+        at: time_of(row.try_get("at").map_err(db)?)?,
+        key_id: row.try_get("key_id").map_err(db)?,
+        signature: row.try_get("signature").map_err(db)?,
+    })
 }
 
 const SIGNAL_COLUMNS: &str = "s.id, s.youth_id, s.from_org_id, s.from_account, s.to_org_id, s.signal, s.purpose, \
@@ -1141,6 +1151,87 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn search_audit(&self, query: &AuditQuery) -> Result<Vec<StoredEntry>, StoreError> {
+        let mut sql = QueryBuilder::<Sqlite>::new("SELECT * FROM audit_entries WHERE 1 = 1");
+        if let AuditScope::Org(org) = &query.scope {
+            sql.push(" AND (actor_org = ").push_bind(org.0.clone());
+            sql.push(" OR recipient_org = ").push_bind(org.0.clone()).push(")");
+        }
+        let filter = &query.filter;
+        if let Some(youth) = &filter.youth {
+            sql.push(" AND youth_pseudonym = ").push_bind(youth.value.clone());
+            sql.push(" AND youth_key_id = ").push_bind(youth.key_id.clone());
+        }
+        if let Some(org) = &filter.org {
+            sql.push(" AND (actor_org = ").push_bind(org.0.clone());
+            sql.push(" OR recipient_org = ").push_bind(org.0.clone()).push(")");
+        }
+        let words: [(&str, Option<String>); 9] = [
+            ("actor_account", filter.account.clone()),
+            ("event", filter.event.map(|w| w.as_str().to_owned())),
+            ("action", filter.action.map(|w| w.as_str().to_owned())),
+            ("signal", filter.signal.map(|w| w.as_str().to_owned())),
+            ("purpose", filter.purpose.map(|w| w.as_str().to_owned())),
+            ("decision", filter.decision.map(|w| w.as_str().to_owned())),
+            ("basis", filter.basis.map(|w| w.as_str().to_owned())),
+            ("reason", filter.reason.map(|w| w.as_str().to_owned())),
+            ("policy_version", filter.policy_version.clone()),
+        ];
+        for (column, value) in words {
+            if let Some(value) = value {
+                // `column` comes from the list above, never from the caller.
+                sql.push(format_args!(" AND {column} = ")).push_bind(value);
+            }
+        }
+        if let Some(from) = filter.from {
+            sql.push(" AND at >= ").push_bind(micros(from));
+        }
+        if let Some(until) = filter.until {
+            sql.push(" AND at < ").push_bind(micros(until));
+        }
+        let after = query.after.map(|seq| i64::try_from(seq).unwrap_or(i64::MAX));
+        match query.order {
+            Order::NewestFirst => {
+                if let Some(after) = after {
+                    sql.push(" AND seq < ").push_bind(after);
+                }
+                sql.push(" ORDER BY seq DESC");
+            }
+            Order::OldestFirst => {
+                if let Some(after) = after {
+                    sql.push(" AND seq > ").push_bind(after);
+                }
+                sql.push(" ORDER BY seq ASC");
+            }
+        }
+        sql.push(" LIMIT ").push_bind(i64::from(query.limit));
+        sql.build().fetch_all(&self.pool).await.map_err(db)?.iter().map(entry_of).collect()
+    }
+
+    async fn audit_entry(&self, seq: u64) -> Result<Option<StoredEntry>, StoreError> {
+        sqlx::query("SELECT * FROM audit_entries WHERE seq = ?")
+            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?
+            .as_ref()
+            .map(entry_of)
+            .transpose()
+    }
+
+    async fn checkpoint_covering(&self, seq: u64) -> Result<Option<Checkpoint>, StoreError> {
+        sqlx::query(
+            "SELECT seq, hash, at, key_id, signature FROM audit_checkpoints WHERE seq >= ? ORDER BY seq LIMIT 1",
+        )
+        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(checkpoint_of)
+        .transpose()
+    }
+
     async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)",
@@ -1162,15 +1253,7 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?
             .iter()
-            .map(|row| {
-                Ok(Checkpoint {
-                    seq: u64::try_from(row.try_get::<i64, _>("seq").map_err(db)?).unwrap_or_default(),
-                    hash: hash_of(&row.try_get::<Vec<u8>, _>("hash").map_err(db)?)?,
-                    at: time_of(row.try_get("at").map_err(db)?)?,
-                    key_id: row.try_get("key_id").map_err(db)?,
-                    signature: row.try_get("signature").map_err(db)?,
-                })
-            })
+            .map(checkpoint_of)
             .collect()
     }
 

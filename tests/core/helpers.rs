@@ -63,9 +63,12 @@ impl AuditedDatabase {
         ketenpoort(&["--database", &self.url, "audit", "verify"])
     }
 
-    /// Runs plain SQL on the file, as someone with access to it could.
+    /// Runs plain SQL on the file, as someone with access to it could: without the foreign
+    /// keys that would stop them deleting an entry that facts refer to.
     pub async fn sql(&self, statements: &str) {
-        let pool = sqlx::SqlitePool::connect(&self.url).await.unwrap();
+        use std::str::FromStr;
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(&self.url).unwrap().foreign_keys(false);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
         sqlx::raw_sql(sqlx::AssertSqlSafe(statements.to_owned())).execute(&pool).await.unwrap();
         pool.close().await;
     }
