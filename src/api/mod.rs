@@ -5,6 +5,7 @@
 //! exchange layer, present. Handlers hold no SQL and no rule; errors map to HTTP in
 //! `error.rs` only.
 
+mod audit;
 mod cases;
 mod consents;
 mod error;
@@ -44,6 +45,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .merge(consents::routes())
         .merge(measures::routes())
         .merge(cases::routes())
+        .merge(audit::routes())
         .merge(openapi::routes());
     let request_id = HeaderName::from_static("x-request-id");
     // Layers run outermost last-added: the request id is set first (and returned), then the
@@ -65,7 +67,10 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .layer(header("referrer-policy", "no-referrer"))
         .layer(header("strict-transport-security", "max-age=31536000; includeSubDomains"))
         .layer(middleware::from_fn(ops::track))
-        .layer(TraceLayer::new_for_http())
+        // The span names the path only: a query string may hold a BSN (an auditor's search).
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)

@@ -28,6 +28,8 @@ use crate::app::AppState;
         super::measures::end_measure,
         super::cases::view_case,
         super::cases::set_case_lead,
+        super::audit::search_audit,
+        super::audit::audit_entry,
     )
 )]
 struct ApiDoc;

@@ -63,6 +63,13 @@ vocabulary! {
         AccountDisabled = "account_disabled",
         /// A privacy officer replayed past decisions under a version: a read across organisations.
         PolicyReplayed = "policy_replayed",
+        /// An auditor's look at the log: a search, one entry, a youth's disclosure report, an
+        /// export, a verification. Who looked is as much on record as who disclosed.
+        AuditSearched = "audit_searched",
+        AuditEntryViewed = "audit_entry_viewed",
+        DisclosureReported = "disclosure_reported",
+        AuditExported = "audit_exported",
+        AuditVerified = "audit_verified",
     }
 }
 

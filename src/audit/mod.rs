@@ -7,6 +7,7 @@
 
 mod chain;
 mod checkpoint;
+mod disclosure;
 mod entry;
 mod search;
 mod verify;
@@ -17,8 +18,11 @@ use time::OffsetDateTime;
 
 pub use chain::{ChainHash, GENESIS, link};
 pub use checkpoint::{Checkpoint, CheckpointKeyError, CheckpointSigner, CheckpointVerifier};
+pub use disclosure::{Disclosure, DisclosureKind};
 pub use entry::{AuditActor, AuditEntry, AuditEvent, micros};
-pub use search::{AuditFilter, AuditQuery, AuditScope, DEFAULT_PAGE, MAX_PAGE, NotAnAuditor, Order};
+pub use search::{
+    AuditFilter, AuditQuery, AuditScope, DEFAULT_PAGE, MAX_PAGE, NotAnAuditor, Order, SearchError, SearchFields,
+};
 pub use verify::{Broken, Intact, verify};
 
 use crate::store::{Audited, Store, StoreError};

@@ -29,10 +29,10 @@ pub struct NotAnAuditor;
 impl AuditScope {
     /// The scope of an account with `role` at `org`; `operator` is the organisation that runs
     /// the gateway, whose auditors see everything.
-    pub fn of(role: Option<Role>, org: &OrgId, operator: Option<&str>) -> Result<AuditScope, NotAnAuditor> {
+    pub fn of(role: Option<Role>, org: &OrgId, operator: Option<&OrgId>) -> Result<AuditScope, NotAnAuditor> {
         match role {
             Some(role) if role.may(AdminAction::ReadAudit) => {
-                Ok(if operator == Some(org.0.as_str()) { AuditScope::All } else { AuditScope::Org(org.clone()) })
+                Ok(if operator == Some(org) { AuditScope::All } else { AuditScope::Org(org.clone()) })
             }
             _ => Err(NotAnAuditor),
         }
@@ -114,4 +114,122 @@ pub struct AuditQuery {
     pub order: Order,
     pub after: Option<u64>,
     pub limit: u32,
+}
+
+/// A search as typed in a form or a query string: every field text, empty meaning "any".
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchFields {
+    /// The youth's BSN (with `birth_date`); the server pseudonymises it and stores it nowhere.
+    #[serde(default)]
+    pub bsn: Option<String>,
+    /// The youth's birth date, `YYYY-MM-DD`, checked against the youth Ketenpoort knows.
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    /// An organisation id, as actor or recipient.
+    #[serde(default)]
+    pub org: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub event: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub signal: Option<String>,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub decision: Option<String>,
+    #[serde(default)]
+    pub basis: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub policy_version: Option<String>,
+    /// From this time (a date `YYYY-MM-DD` from midnight UTC, or RFC 3339), inclusive.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Until this time (a date: through that day), exclusive.
+    #[serde(default)]
+    pub until: Option<String>,
+}
+
+/// A field of a search that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchError {
+    #[error("{0}")]
+    Word(#[from] crate::framework::VocabularyError),
+    #[error("invalid BSN: {0}")]
+    Bsn(String),
+    #[error("a youth is searched by BSN and birth date together")]
+    YouthIncomplete,
+    #[error("`{0}` is not a date (YYYY-MM-DD) or an RFC 3339 time")]
+    Time(String),
+}
+
+impl SearchError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SearchError::Word(error) => crate::framework::InputError::from(error.clone()).code(),
+            SearchError::Bsn(_) => "invalid_bsn",
+            SearchError::YouthIncomplete | SearchError::Time(_) => "invalid_request",
+        }
+    }
+}
+
+fn given(field: &Option<String>) -> Option<&str> {
+    field.as_deref().map(str::trim).filter(|value| !value.is_empty())
+}
+
+fn word<T: std::str::FromStr<Err = crate::framework::VocabularyError>>(
+    field: &Option<String>,
+) -> Result<Option<T>, SearchError> {
+    given(field).map(str::parse).transpose().map_err(SearchError::Word)
+}
+
+/// A date means its midnight UTC, or for an end the midnight after it (through that day).
+fn time_of(field: &Option<String>, end: bool) -> Result<Option<OffsetDateTime>, SearchError> {
+    let Some(text) = given(field) else { return Ok(None) };
+    if let Ok(date) = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")) {
+        let date = if end { date.next_day().unwrap_or(date) } else { date };
+        return Ok(Some(date.midnight().assume_utc()));
+    }
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map(Some)
+        .map_err(|_| SearchError::Time(text.to_owned()))
+}
+
+impl SearchFields {
+    /// The youth named by BSN and birth date, if any: (BSN, birth date) parsed.
+    pub fn youth(&self) -> Result<Option<(crate::youth::Bsn, crate::youth::BirthDate)>, SearchError> {
+        match (given(&self.bsn), given(&self.birth_date)) {
+            (None, None) => Ok(None),
+            (Some(bsn), Some(birth)) => {
+                let bsn = bsn.parse().map_err(|e: crate::youth::BsnError| SearchError::Bsn(e.to_string()))?;
+                let birth = birth.parse().map_err(|_| SearchError::Time(birth.to_owned()))?;
+                Ok(Some((bsn, birth)))
+            }
+            _ => Err(SearchError::YouthIncomplete),
+        }
+    }
+
+    /// The filter, with the youth already pseudonymised by the caller.
+    pub fn filter(&self, youth: Option<Pseudonym>) -> Result<AuditFilter, SearchError> {
+        Ok(AuditFilter {
+            youth,
+            org: given(&self.org).map(OrgId::from),
+            account: given(&self.account).map(str::to_owned),
+            event: word(&self.event)?,
+            action: word(&self.action)?,
+            signal: word(&self.signal)?,
+            purpose: word(&self.purpose)?,
+            decision: word(&self.decision)?,
+            basis: word(&self.basis)?,
+            reason: word(&self.reason)?,
+            policy_version: given(&self.policy_version).map(str::to_owned),
+            from: time_of(&self.from, false)?,
+            until: time_of(&self.until, true)?,
+        })
+    }
 }

@@ -101,8 +101,9 @@ pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::Of
                 contact: Some(org.contact.clone()),
             })
             .await?;
-        // One account per professional role, an administrator and a privacy officer.
-        let others = [crate::framework::Role::Admin, crate::framework::Role::PrivacyOfficer];
+        // One account per professional role, an administrator, a privacy officer and an auditor.
+        let others =
+            [crate::framework::Role::Admin, crate::framework::Role::PrivacyOfficer, crate::framework::Role::Auditor];
         for role in org.kind.professional_roles().iter().chain(&others) {
             let account = Account {
                 id: account_id(role.as_str(), &org.id),

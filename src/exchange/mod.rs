@@ -6,6 +6,7 @@
 //! so a delivered signal and its entry commit in one transaction or not at all. Changes to the
 //! facts themselves (consents, involvements, measures, reports) are audited the same way.
 
+mod auditing;
 mod policy_versions;
 mod registry;
 mod replay;
@@ -29,6 +30,7 @@ use crate::store::{
 };
 use crate::youth::{BirthDate, Pseudonym};
 
+pub use auditing::{AuditAccessError, EntryDetail};
 pub use policy_versions::PolicyVersionError;
 pub use registry::RegistryError;
 pub use replay::{ChangeGroup, ChangedDecision, ReplayReport, Turn};

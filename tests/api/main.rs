@@ -7,6 +7,7 @@
 mod helpers;
 
 mod activation;
+mod audit;
 mod browser;
 mod demo;
 mod errors;
