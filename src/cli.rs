@@ -271,8 +271,34 @@ enum AuditCommand {
     /// Recompute the hash chain and check every checkpoint signature.
     ///
     /// Prints `audit log intact: N entries, M checkpoints` and exits 0, or names the first
-    /// entry that fails and exits 1.
-    Verify,
+    /// entry that fails and exits 1. On a terminal a progress bar shows the rate and the time
+    /// left; otherwise a line every million entries.
+    Verify {
+        /// Checkpoints exported earlier (`audit checkpoints`), kept by a third party: each must
+        /// still be in the log with the same hash, so a removed tail or a rewrite is found.
+        #[arg(long, value_name = "FILE")]
+        anchors: Option<PathBuf>,
+    },
+    /// Print the signed checkpoints as JSON lines, for a third party to keep.
+    Checkpoints {
+        /// Only the checkpoints after entry N
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        since: u64,
+    },
+    /// Write the log (or what the filters select), oldest first, as CSV or JSON lines to
+    /// stdout. Each entry carries its hashes, so the file can be verified on its own. Audited.
+    Export {
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportFormat,
+        #[command(flatten)]
+        fields: Box<crate::audit::SearchFields>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
 }
 
 /// Runs the parsed command line.
@@ -317,7 +343,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Account { command } => administer_accounts(&cli, command).await,
         Command::Scenarios { command: ScenariosCommand::Run { files } } => run_scenarios(&cli, files, None).await,
         Command::Policy { command } => policies(&cli, command).await,
-        Command::Audit { command: AuditCommand::Verify } => verify(&cli).await,
+        Command::Audit { command: AuditCommand::Verify { anchors } } => verify(&cli, anchors.as_deref()).await,
+        Command::Audit { command: AuditCommand::Checkpoints { since } } => export_checkpoints(&cli, *since).await,
+        Command::Audit { command: AuditCommand::Export { format, fields } } => export(&cli, *format, fields).await,
     }
 }
 
@@ -691,16 +719,28 @@ async fn keys_for(cli: &Cli, store: &dyn Store) -> Result<Keys> {
     Ok(generated)
 }
 
-async fn verify(cli: &Cli) -> Result<ExitCode> {
+async fn open_existing(cli: &Cli) -> Result<Box<dyn Store>> {
     let url = cli.database_url();
     if let Some(file) = store::sqlite_file(url)
         && !file.exists()
     {
         bail!("no database at {}: pass --database URL", file.display());
     }
-    let store = store::open(url).await.with_context(|| format!("cannot open the database {url}"))?;
+    store::open(url).await.with_context(|| format!("cannot open the database {url}"))
+}
+
+async fn verify(cli: &Cli, anchors: Option<&Path>) -> Result<ExitCode> {
+    let store = open_existing(cli).await?;
     let public = keys::load_public(&cli.keys_dir()?)?;
-    match audit::verify(&*store, &public).await? {
+    let anchors = match anchors {
+        Some(file) => read_anchors(file)?,
+        None => Vec::new(),
+    };
+    let total = store.chain_head().await?.0;
+    let mut progress = VerifyProgress::new(total);
+    let result = audit::verify_with(&*store, &public, &anchors, &mut |done| progress.show(done)).await?;
+    progress.finish();
+    match result {
         Ok(intact) => {
             println!("{intact}");
             Ok(ExitCode::SUCCESS)
@@ -710,4 +750,121 @@ async fn verify(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Checkpoints exported earlier, one JSON line each.
+fn read_anchors(file: &Path) -> Result<Vec<audit::Checkpoint>> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(index, line)| {
+            let exported: audit::ExportedCheckpoint = serde_json::from_str(line)
+                .with_context(|| format!("{} line {}: not an exported checkpoint", file.display(), index + 1))?;
+            audit::Checkpoint::try_from(&exported).with_context(|| format!("{} line {}", file.display(), index + 1))
+        })
+        .collect()
+}
+
+/// Verification progress: a bar with rate and time left on a terminal, plain lines otherwise.
+struct VerifyProgress {
+    bar: Option<indicatif::ProgressBar>,
+    total: u64,
+    next_line: u64,
+}
+
+impl VerifyProgress {
+    const LINE_EVERY: u64 = 1_000_000;
+
+    fn new(total: u64) -> Self {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {human_pos}/{human_len} entries · {per_sec} · {eta} left",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        VerifyProgress { bar, total, next_line: Self::LINE_EVERY }
+    }
+
+    fn show(&mut self, done: u64) {
+        match &self.bar {
+            Some(bar) => bar.set_position(done),
+            None if done >= self.next_line => {
+                eprintln!("verified {done} of {} entries", self.total);
+                self.next_line = done + Self::LINE_EVERY;
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+async fn export_checkpoints(cli: &Cli, since: u64) -> Result<ExitCode> {
+    let store = open_existing(cli).await?;
+    for checkpoint in store.checkpoints().await?.iter().filter(|c| c.seq > since) {
+        println!("{}", serde_json::to_string(&audit::ExportedCheckpoint::from(checkpoint))?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export(cli: &Cli, format: ExportFormat, fields: &audit::SearchFields) -> Result<ExitCode> {
+    use std::io::Write;
+    let store: Arc<dyn Store> = Arc::from(open_existing(cli).await?);
+    let keys = keys_for(cli, &*store).await?;
+    let gateway = gateway(store, &keys).await?;
+    let youth = match fields.youth()? {
+        Some((bsn, birth_date)) => {
+            Some(gateway.youth_for_audit(keys.pseudonymiser.pseudonymise(&bsn), birth_date).await?)
+        }
+        None => None,
+    };
+    let filter = fields.filter(youth)?;
+    let what =
+        format!("export ({}) of {}", if format == ExportFormat::Csv { "csv" } else { "jsonl" }, filter.describe());
+    gateway
+        .record_audit_access(
+            operator(),
+            audit::AuditEvent::AuditExported,
+            filter.youth.clone(),
+            what,
+            &Occasion::at(clock::now()),
+        )
+        .await?;
+    let stdout = std::io::stdout().lock();
+    let mut csv = (format == ExportFormat::Csv).then(|| csv::Writer::from_writer(std::io::stdout()));
+    let mut lines = std::io::BufWriter::new(stdout);
+    let mut after = None;
+    loop {
+        let query = audit::AuditQuery {
+            scope: audit::AuditScope::All,
+            filter: filter.clone(),
+            order: audit::Order::OldestFirst,
+            after,
+            limit: audit::MAX_PAGE,
+        };
+        let page = gateway.store().search_audit(&query).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.entry.seq);
+        for stored in &page {
+            let exported = audit::ExportedEntry::from(stored);
+            match &mut csv {
+                Some(csv) => csv.serialize(audit::CsvEntry::from(&exported))?,
+                None => writeln!(lines, "{}", serde_json::to_string(&exported)?)?,
+            }
+        }
+    }
+    if let Some(csv) = &mut csv {
+        csv.flush()?;
+    }
+    lines.flush()?;
+    Ok(ExitCode::SUCCESS)
 }

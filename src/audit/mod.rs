@@ -9,6 +9,7 @@ mod chain;
 mod checkpoint;
 mod disclosure;
 mod entry;
+mod export;
 mod search;
 mod verify;
 
@@ -20,10 +21,11 @@ pub use chain::{ChainHash, GENESIS, link};
 pub use checkpoint::{Checkpoint, CheckpointKeyError, CheckpointSigner, CheckpointVerifier};
 pub use disclosure::{Disclosure, DisclosureKind};
 pub use entry::{AuditActor, AuditEntry, AuditEvent, micros};
+pub use export::{CsvEntry, ExportedCheckpoint, ExportedEntry, ImportError};
 pub use search::{
     AuditFilter, AuditQuery, AuditScope, DEFAULT_PAGE, MAX_PAGE, NotAnAuditor, Order, SearchError, SearchFields,
 };
-pub use verify::{Broken, Intact, verify};
+pub use verify::{Broken, Intact, verify, verify_with};
 
 use crate::store::{Audited, Store, StoreError};
 

@@ -117,41 +117,55 @@ pub struct AuditQuery {
 }
 
 /// A search as typed in a form or a query string: every field text, empty meaning "any".
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams, clap::Args)]
 #[into_params(parameter_in = Query)]
 pub struct SearchFields {
     /// The youth's BSN (with `birth_date`); the server pseudonymises it and stores it nowhere.
     #[serde(default)]
+    #[arg(long)]
     pub bsn: Option<String>,
     /// The youth's birth date, `YYYY-MM-DD`, checked against the youth Ketenpoort knows.
     #[serde(default)]
+    #[arg(long)]
     pub birth_date: Option<String>,
     /// An organisation id, as actor or recipient.
     #[serde(default)]
+    #[arg(long)]
     pub org: Option<String>,
     #[serde(default)]
+    #[arg(long)]
     pub account: Option<String>,
     #[serde(default)]
+    #[arg(long)]
     pub event: Option<String>,
     #[serde(default)]
+    #[arg(long)]
     pub action: Option<String>,
     #[serde(default)]
+    #[arg(long)]
     pub signal: Option<String>,
     #[serde(default)]
+    #[arg(long)]
     pub purpose: Option<String>,
     #[serde(default)]
+    #[arg(long)]
     pub decision: Option<String>,
     #[serde(default)]
+    #[arg(long)]
     pub basis: Option<String>,
     #[serde(default)]
+    #[arg(long)]
     pub reason: Option<String>,
     #[serde(default)]
+    #[arg(long)]
     pub policy_version: Option<String>,
     /// From this time (a date `YYYY-MM-DD` from midnight UTC, or RFC 3339), inclusive.
     #[serde(default)]
+    #[arg(long)]
     pub from: Option<String>,
     /// Until this time (a date: through that day), exclusive.
     #[serde(default)]
+    #[arg(long)]
     pub until: Option<String>,
 }
 

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use super::chain::{GENESIS, link};
-use super::checkpoint::CheckpointVerifier;
+use super::checkpoint::{Checkpoint, CheckpointVerifier};
 use crate::store::{Store, StoreError};
 
 const PAGE: u32 = 10_000;
@@ -19,6 +19,10 @@ const PAGE: u32 = 10_000;
 pub struct Intact {
     pub entries: u64,
     pub checkpoints: u64,
+    /// Checkpoints kept outside the log (anchors) found in it unchanged.
+    pub anchors: u64,
+    /// The last signed checkpoint verified: (entry, when it was signed).
+    pub last_checkpoint: Option<(u64, time::OffsetDateTime)>,
 }
 
 /// The first place where the log does not verify.
@@ -30,7 +34,11 @@ pub struct Broken {
 
 impl fmt::Display for Intact {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "audit log intact: {} entries, {} checkpoints", self.entries, self.checkpoints)
+        write!(f, "audit log intact: {} entries, {} checkpoints", self.entries, self.checkpoints)?;
+        if self.anchors > 0 {
+            write!(f, ", {} anchors", self.anchors)?;
+        }
+        Ok(())
     }
 }
 
@@ -46,6 +54,22 @@ fn broken(seq: u64, problem: impl Into<String>) -> Result<Result<Intact, Broken>
 
 /// Verifies the whole log against the checkpoint key's public half.
 pub async fn verify(store: &dyn Store, key: &CheckpointVerifier) -> Result<Result<Intact, Broken>, StoreError> {
+    verify_with(store, key, &[], &mut |_| {}).await
+}
+
+/// Verifies the whole log, and that every checkpoint kept outside it (`anchors`, exported
+/// earlier) is still in it with the same hash — so a removed tail or a chain rewritten and
+/// signed with another key is found too. `progress` hears how many entries are verified.
+pub async fn verify_with(
+    store: &dyn Store,
+    key: &CheckpointVerifier,
+    anchors: &[Checkpoint],
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<Result<Intact, Broken>, StoreError> {
+    let mut anchors = anchors.to_vec();
+    anchors.sort_by_key(|a| a.seq);
+    let mut anchored = anchors.iter().peekable();
+    let mut last_checkpoint = None;
     let checkpoints = store.checkpoints().await?;
     let mut pending = checkpoints.iter().peekable();
     let mut expected = 1u64;
@@ -87,6 +111,15 @@ pub async fn verify(store: &dyn Store, key: &CheckpointVerifier) -> Result<Resul
                         ),
                     );
                 }
+                last_checkpoint = Some((checkpoint.seq, checkpoint.at));
+            }
+            while let Some(anchor) = anchored.next_if(|a| a.seq == seq) {
+                if anchor.hash != hash {
+                    return broken(
+                        seq,
+                        "the log differs from the checkpoint kept outside it (anchor) at this entry: the log was rewritten",
+                    );
+                }
             }
             if let Some(checkpoint) = pending.peek()
                 && checkpoint.seq < seq
@@ -96,6 +129,16 @@ pub async fn verify(store: &dyn Store, key: &CheckpointVerifier) -> Result<Resul
             previous = hash;
             expected += 1;
         }
+        progress(expected - 1);
+    }
+    if let Some(anchor) = anchored.next() {
+        return broken(
+            anchor.seq,
+            format!(
+                "a checkpoint kept outside the log (anchor) names this entry, but the log ends at entry {}: its tail was removed",
+                expected - 1
+            ),
+        );
     }
     if let Some(checkpoint) = pending.next() {
         return broken(
@@ -103,5 +146,10 @@ pub async fn verify(store: &dyn Store, key: &CheckpointVerifier) -> Result<Resul
             format!("the log ends at entry {} but was checkpointed here: its tail was removed", expected - 1),
         );
     }
-    Ok(Ok(Intact { entries: expected - 1, checkpoints: checkpoints.len() as u64 }))
+    Ok(Ok(Intact {
+        entries: expected - 1,
+        checkpoints: checkpoints.len() as u64,
+        anchors: anchors.len() as u64,
+        last_checkpoint,
+    }))
 }

@@ -3,7 +3,7 @@
 
 use super::{Gateway, Occasion};
 use crate::audit::{
-    AuditEntry, AuditEvent, AuditFilter, AuditQuery, AuditScope, Checkpoint, Disclosure, MAX_PAGE, Order,
+    AuditActor, AuditEntry, AuditEvent, AuditFilter, AuditQuery, AuditScope, Checkpoint, Disclosure, MAX_PAGE, Order,
 };
 use crate::clock;
 use crate::framework::Outcome;
@@ -31,14 +31,13 @@ impl Gateway {
     /// personal data (a youth is in the entry's youth column, by pseudonym).
     pub async fn record_audit_access(
         &self,
-        by: &Principal,
+        by: AuditActor,
         event: AuditEvent,
         youth: Option<Pseudonym>,
         what: String,
         occasion: &Occasion,
     ) -> Result<(), StoreError> {
-        let mut entry =
-            AuditEntry::new(event, by.audit_actor(), occasion.at, clock::now(), occasion.request_id.clone());
+        let mut entry = AuditEntry::new(event, by, occasion.at, clock::now(), occasion.request_id.clone());
         entry.youth = youth;
         entry.decision = Some(Outcome::Allow);
         entry.subject = Some(what);
@@ -63,7 +62,14 @@ impl Gateway {
         occasion: &Occasion,
     ) -> Result<Vec<StoredEntry>, StoreError> {
         let what = query.filter.describe();
-        self.record_audit_access(by, AuditEvent::AuditSearched, query.filter.youth.clone(), what, occasion).await?;
+        self.record_audit_access(
+            by.audit_actor(),
+            AuditEvent::AuditSearched,
+            query.filter.youth.clone(),
+            what,
+            occasion,
+        )
+        .await?;
         self.store.search_audit(query).await
     }
 
@@ -75,7 +81,14 @@ impl Gateway {
         seq: u64,
         occasion: &Occasion,
     ) -> Result<EntryDetail, AuditAccessError> {
-        self.record_audit_access(by, AuditEvent::AuditEntryViewed, None, format!("entry {seq}"), occasion).await?;
+        self.record_audit_access(
+            by.audit_actor(),
+            AuditEvent::AuditEntryViewed,
+            None,
+            format!("entry {seq}"),
+            occasion,
+        )
+        .await?;
         let stored = self
             .store
             .audit_entry(seq)
@@ -96,8 +109,14 @@ impl Gateway {
         occasion: &Occasion,
     ) -> Result<Vec<Disclosure>, StoreError> {
         let what = if full_detail { "disclosure report, full detail" } else { "disclosure report" };
-        self.record_audit_access(by, AuditEvent::DisclosureReported, Some(youth.clone()), what.into(), occasion)
-            .await?;
+        self.record_audit_access(
+            by.audit_actor(),
+            AuditEvent::DisclosureReported,
+            Some(youth.clone()),
+            what.into(),
+            occasion,
+        )
+        .await?;
         let filter = AuditFilter { youth: Some(youth.clone()), ..AuditFilter::default() };
         let mut lines = Vec::new();
         let mut after = None;

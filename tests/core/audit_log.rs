@@ -87,3 +87,52 @@ async fn a_delivered_signal_commits_with_the_entry_that_allowed_it() {
     assert_eq!(store.enrol_youth(&pseudonym, "2011-10-01".parse().unwrap(), T).await.unwrap(), youth);
     let _ = YouthId(0);
 }
+
+#[tokio::test]
+async fn an_export_reads_back_entry_for_entry_and_its_chain_verifies_on_its_own() {
+    let db = crate::helpers::AuditedDatabase::new();
+    let stored = SqliteStore::open(&db.url).await.unwrap().audit_page(0, 10_000).await.unwrap();
+    for format in ["jsonl", "csv"] {
+        let run = crate::helpers::ketenpoort(&["--database", &db.url, "audit", "export", "--format", format]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let exported: Vec<audit::ExportedEntry> = if format == "jsonl" {
+            run.stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+        } else {
+            csv::Reader::from_reader(run.stdout.as_bytes())
+                .deserialize::<audit::CsvEntry>()
+                .map(|row| audit::ExportedEntry::try_from(&row.unwrap()).unwrap())
+                .collect()
+        };
+        // The export was audited before it was written: it holds every entry before its own.
+        assert!(exported.len() > stored.len(), "{format}");
+        let mut previous = audit::GENESIS;
+        for (index, line) in exported.iter().enumerate() {
+            let read_back = ketenpoort::store::StoredEntry::try_from(line).unwrap();
+            if let Some(original) = stored.get(index) {
+                assert_eq!(read_back.entry, original.entry, "{format}: entry {}", line.seq);
+                assert_eq!(read_back.hash, original.hash);
+            }
+            let hash = audit::link(&previous, &read_back.entry);
+            assert_eq!(hex::encode(hash), line.hash, "{format}: the file's own chain at {}", line.seq);
+            previous = hash;
+        }
+        assert!(exported.iter().any(|e| e.event == "audit_exported"));
+    }
+    let decisions = crate::helpers::ketenpoort(&[
+        "--database",
+        &db.url,
+        "audit",
+        "export",
+        "--event",
+        "dry_run",
+        "--signal",
+        "help_started",
+    ]);
+    let lines: Vec<audit::ExportedEntry> = decisions.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(
+        !lines.is_empty() && lines.iter().all(|e| e.event == "dry_run" && e.signal.as_deref() == Some("help_started"))
+    );
+    let refused = crate::helpers::ketenpoort(&["--database", &db.url, "audit", "export", "--signal", "gossip"]);
+    assert_ne!(refused.code, 0);
+    assert!(refused.stderr.contains("gossip"), "{}", refused.stderr);
+}

@@ -136,3 +136,66 @@ async fn a_checkpoint_signed_with_another_key_is_found() {
     let message = assert_broken_at(&db, 97);
     assert!(message.contains("not signed by the checkpoint key"), "{message}");
 }
+
+/// The checkpoints exported before the tampering, as a third party keeps them.
+fn anchors(db: &AuditedDatabase) -> std::path::PathBuf {
+    let run = crate::helpers::ketenpoort(&["--database", &db.url, "audit", "checkpoints"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.lines().count() >= 1 && run.stdout.contains("\"signature\""), "{}", run.stdout);
+    let file = db.dir.path().join("anchors.jsonl");
+    std::fs::write(&file, &run.stdout).unwrap();
+    file
+}
+
+fn verify_with_anchors(db: &AuditedDatabase, anchors: &std::path::Path) -> crate::helpers::Run {
+    crate::helpers::ketenpoort(&["--database", &db.url, "audit", "verify", "--anchors", anchors.to_str().unwrap()])
+}
+
+#[tokio::test]
+async fn a_tail_removed_with_its_checkpoints_passes_alone_but_not_against_the_anchors() {
+    let db = AuditedDatabase::new();
+    let anchors = anchors(&db);
+    assert!(verify_with_anchors(&db, &anchors).stdout.contains("1 anchors"));
+    db.sql(&format!("{UNGUARDED} DELETE FROM audit_entries WHERE seq > 90; DELETE FROM audit_checkpoints;")).await;
+    assert_eq!(db.verify().code, 0, "without anchors a clean cut cannot be seen");
+    let run = verify_with_anchors(&db, &anchors);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.starts_with("audit log broken at entry 97:"), "{}", run.stdout);
+    assert!(run.stdout.contains("tail was removed"), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn a_log_rewritten_and_re_signed_under_a_new_key_is_found_by_the_anchors() {
+    let db = AuditedDatabase::new();
+    let anchors = anchors(&db);
+    db.sql(&format!("{UNGUARDED} UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 12")).await;
+    let store = SqliteStore::open(&db.url).await.unwrap();
+    let entries = store.audit_page(0, 1_000).await.unwrap();
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let mut previous = ketenpoort::audit::GENESIS;
+    for stored in &entries {
+        let hash = link(&previous, &stored.entry);
+        sqlx::query("UPDATE audit_entries SET prev_hash = ?, hash = ? WHERE seq = ?")
+            .bind(previous.as_slice())
+            .bind(hash.as_slice())
+            .bind(stored.entry.seq as i64)
+            .execute(&pool)
+            .await
+            .unwrap();
+        previous = hash;
+    }
+    // A new key, and a checkpoint signed with it over the forged chain.
+    sqlx::query("DELETE FROM audit_checkpoints").execute(&pool).await.unwrap();
+    pool.close().await;
+    let keys = db.dir.path().join("ketenpoort.keys");
+    std::fs::remove_dir_all(&keys).unwrap();
+    ketenpoort::keys::generate(&keys, false).unwrap();
+    let signer = ketenpoort::keys::load(&keys).unwrap().signer;
+    let last = entries.last().unwrap().entry.seq;
+    store.add_checkpoint(&signer.sign(last, previous, ketenpoort::clock::now())).await.unwrap();
+
+    assert_eq!(db.verify().code, 0, "the forged log verifies under the forger's key");
+    let run = verify_with_anchors(&db, &anchors);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("the log was rewritten"), "{}", run.stdout);
+}
