@@ -42,6 +42,11 @@ impl AuditLog {
         AuditLog { store, signer, checkpoint_every: checkpoint_every.max(1) }
     }
 
+    /// The public half of the checkpoint key, to verify the log with.
+    pub fn verifier(&self) -> CheckpointVerifier {
+        self.signer.verifier()
+    }
+
     /// Appends `work` (entries with their effects) in one transaction; returns the sequence
     /// numbers given. Once this returns, the entries are durably stored.
     pub async fn append(&self, work: Vec<Audited>, now: OffsetDateTime) -> Result<Vec<u64>, StoreError> {

@@ -4,7 +4,7 @@
 use axum::http::HeaderMap;
 use axum_extra::extract::CookieJar;
 
-use crate::framework::Signal;
+use crate::framework::{Basis, DenyReason, Purpose, Role, Signal};
 
 /// The page language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +89,97 @@ impl Lang {
             (Lang::En, ReportReceived) => "report received",
             (Lang::En, InvestigationStarted) => "investigation started",
             (Lang::En, ReportClosed) => "report closed",
+        }
+    }
+}
+
+impl Lang {
+    /// A purpose in the users' words.
+    pub fn purpose(self, purpose: Purpose) -> &'static str {
+        use Purpose::*;
+        match (self, purpose) {
+            (Lang::Nl, CareCoordination) => "afstemming van zorg",
+            (Lang::Nl, ChildProtection) => "jeugdbescherming",
+            (Lang::Nl, SchoolAttendance) => "leerplicht",
+            (Lang::Nl, Safety) => "veiligheid",
+            (Lang::En, CareCoordination) => "care coordination",
+            (Lang::En, ChildProtection) => "child protection",
+            (Lang::En, SchoolAttendance) => "school attendance",
+            (Lang::En, Safety) => "safety",
+        }
+    }
+
+    /// A legal basis in the users' words.
+    pub fn basis(self, basis: Basis) -> &'static str {
+        use Basis::*;
+        match (self, basis) {
+            (Lang::Nl, SchoolAttendanceDuty) => "de leerplichtwet",
+            (Lang::Nl, ReportingCode) => "de meldcode",
+            (Lang::Nl, ReporterFeedback) => "terugkoppeling aan de melder",
+            (Lang::Nl, ChildProtectionMeasure) => "een kinderbeschermingsmaatregel",
+            (Lang::Nl, ReferenceIndex) => "de verwijsindex",
+            (Lang::Nl, Consent) => "toestemming",
+            (Lang::En, SchoolAttendanceDuty) => "the compulsory education act",
+            (Lang::En, ReportingCode) => "the reporting code",
+            (Lang::En, ReporterFeedback) => "feedback to the reporter",
+            (Lang::En, ChildProtectionMeasure) => "a child protection measure",
+            (Lang::En, ReferenceIndex) => "the reference index",
+            (Lang::En, Consent) => "consent",
+        }
+    }
+
+    /// Why an exchange was refused, in the users' words.
+    pub fn reason(self, reason: DenyReason) -> &'static str {
+        use DenyReason::*;
+        match (self, reason) {
+            (Lang::Nl, NoRule) => "geen regel staat dit toe",
+            (Lang::Nl, NoRelationship) => "de afzender is niet betrokken",
+            (Lang::Nl, RecipientNoRelationship) => "de ontvanger is niet betrokken",
+            (Lang::Nl, ConsentMissing) => "toestemming ontbreekt",
+            (Lang::Nl, ConsentMissingYouth) => "toestemming van de jongere ontbreekt",
+            (Lang::Nl, ConsentMissingParent) => "toestemming van de ouder ontbreekt",
+            (Lang::Nl, ConsentRevoked) => "toestemming is ingetrokken",
+            (Lang::Nl, ConsentExpired) => "toestemming is verlopen",
+            (Lang::Nl, ConsentOutOfScope) => "toestemming dekt dit niet",
+            (Lang::Nl, NoActiveMeasure) => "geen lopende maatregel",
+            (Lang::Nl, NotReporter) => "de ontvanger is niet de melder",
+            (Lang::Nl, JustificationRequired) => "een onderbouwing ontbrak",
+            (Lang::En, NoRule) => "no rule allows it",
+            (Lang::En, NoRelationship) => "the sender is not involved",
+            (Lang::En, RecipientNoRelationship) => "the recipient is not involved",
+            (Lang::En, ConsentMissing) => "consent is missing",
+            (Lang::En, ConsentMissingYouth) => "the youth's consent is missing",
+            (Lang::En, ConsentMissingParent) => "the parent's consent is missing",
+            (Lang::En, ConsentRevoked) => "consent was revoked",
+            (Lang::En, ConsentExpired) => "consent has expired",
+            (Lang::En, ConsentOutOfScope) => "the consent does not cover this",
+            (Lang::En, NoActiveMeasure) => "no measure is running",
+            (Lang::En, NotReporter) => "the recipient is not the reporter",
+            (Lang::En, JustificationRequired) => "a justification was missing",
+        }
+    }
+
+    /// A role in the users' words.
+    pub fn role(self, role: Role) -> &'static str {
+        use Role::*;
+        match (self, role) {
+            (Lang::Nl, Mentor) => "mentor",
+            (Lang::Nl, CareCoordinator) => "zorgcoördinator",
+            (Lang::Nl, Gp) => "huisarts",
+            (Lang::Nl, PracticeNurseYouth) => "praktijkondersteuner jeugd",
+            (Lang::Nl, FamilyWorker) => "gezinswerker",
+            (Lang::Nl, TeamLead) => "teamleider",
+            (Lang::Nl, YouthDoctor) => "jeugdarts",
+            (Lang::Nl, YouthNurse) => "jeugdverpleegkundige",
+            (Lang::Nl, YouthWorker) => "jongerenwerker",
+            (Lang::Nl, CareProfessional) => "hulpverlener",
+            (Lang::Nl, YouthProtector) => "jeugdbeschermer",
+            (Lang::Nl, SafeHomeWorker) => "medewerker Veilig Thuis",
+            (Lang::Nl, AttendanceOfficer) => "leerplichtambtenaar",
+            (Lang::Nl, PrivacyOfficer) => "privacy officer",
+            (Lang::Nl, Auditor) => "auditor",
+            (Lang::Nl, Admin) => "beheerder",
+            (Lang::En, role) => role.as_str(),
         }
     }
 }

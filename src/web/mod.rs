@@ -6,6 +6,7 @@
 //! Errors map to HTML in `error.rs` only.
 
 mod admin;
+mod auditor;
 mod error;
 mod form;
 mod i18n;
@@ -38,6 +39,8 @@ pub struct Chrome {
     pub admin: bool,
     /// Whether to show the policy link.
     pub privacy_officer: bool,
+    /// Whether to show the audit link.
+    pub auditor: bool,
 }
 
 impl Chrome {
@@ -51,6 +54,7 @@ impl Chrome {
             demo: person.demo,
             admin: person.principal.role == Some(crate::framework::Role::Admin),
             privacy_officer: person.principal.role == Some(crate::framework::Role::PrivacyOfficer),
+            auditor: person.principal.role == Some(crate::framework::Role::Auditor),
         }
     }
 }
@@ -62,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(signin::routes())
         .merge(professionals::routes())
         .merge(admin::routes())
+        .merge(auditor::routes())
         .merge(privacy::routes())
         .layer(axum::middleware::from_fn(remember_lang))
 }

@@ -204,3 +204,23 @@ impl FromRequestParts<AppState> for PrivacyOfficer {
         }
     }
 }
+
+/// A signed-in auditor: the role extractor of the audit pages.
+pub struct Auditor(pub Person);
+
+impl FromRequestParts<AppState> for Auditor {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let person = Person::from_request_parts(parts, state).await?;
+        if person.principal.role == Some(crate::framework::Role::Auditor) {
+            Ok(Auditor(person))
+        } else {
+            let message = match person.lang {
+                Lang::Nl => "Deze pagina is voor auditors.",
+                Lang::En => "This page is for auditors.",
+            };
+            Err(WebError::shown(axum::http::StatusCode::FORBIDDEN, person.lang, message))
+        }
+    }
+}

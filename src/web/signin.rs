@@ -74,6 +74,7 @@ async fn signin_get(
         demo: state.demo_sign_in,
         admin: false,
         privacy_officer: false,
+        auditor: false,
     };
     let page = SignInPage { c: chrome, accounts, providers: state.oidc.names(), demo_youth: state.demo_youth.clone() }
         .render()?;
@@ -117,6 +118,7 @@ fn home(account: &crate::store::Account) -> &'static str {
     match account.role {
         crate::framework::Role::Admin => "/admin",
         crate::framework::Role::PrivacyOfficer => "/policy",
+        crate::framework::Role::Auditor => "/audit",
         _ => "/app",
     }
 }
