@@ -55,13 +55,8 @@ async fn signin_get(
         let store = state.gateway.store();
         for org in store.orgs().await? {
             for account in store.accounts(&org.id).await? {
-                // Auditors have no pages yet.
-                if account.role != crate::framework::Role::Auditor {
-                    accounts.push((
-                        account.id.clone(),
-                        format!("{} — {}", account.role.as_str().replace('_', " "), org.name),
-                    ));
-                }
+                accounts
+                    .push((account.id.clone(), format!("{} — {}", account.role.as_str().replace('_', " "), org.name)));
             }
         }
     }
@@ -103,8 +98,7 @@ async fn signin_demo_post(
     if !same_token(&expected, &form.csrf) {
         return Err(WebError::Csrf(lang));
     }
-    let account =
-        state.gateway.store().account(&form.account).await?.filter(|a| a.role != crate::framework::Role::Auditor);
+    let account = state.gateway.store().account(&form.account).await?;
     let Some(account) = account else {
         return Err(WebError::shown(StatusCode::FORBIDDEN, lang, unknown_account(lang)));
     };

@@ -59,6 +59,8 @@ impl Browser {
             "<h1>Beheer"
         } else if account.starts_with("privacy_officer@") {
             "<h1>Handelingskader</h1>"
+        } else if account.starts_with("auditor@") {
+            "<h1>Logboek</h1>"
         } else {
             "<h1>Overzicht</h1>"
         };
@@ -519,4 +521,129 @@ async fn a_privacy_officer_drafts_changes_with_forms_that_accept_only_the_vocabu
     );
     let drafts = app.audit_entries().await.iter().filter(|e| e.event.as_str() == "policy_drafted").count();
     assert_eq!(drafts, 2);
+}
+
+#[tokio::test]
+async fn an_auditor_searches_reads_an_entry_reports_to_a_youth_exports_and_verifies() {
+    let app = demo_app().await;
+    let (mentor, worker) = (app.mentor(), app.family_worker());
+    assert_eq!(mentor.register().await.status, 201);
+    assert_eq!(worker.register().await.status, 201);
+    assert_eq!(worker.send("help_started", "lyceum-noord", serde_json::json!({})).await.status, 403);
+    for consenter in ["youth", "parent"] {
+        assert_eq!(worker.record_consent(consenter).await.status, 201);
+    }
+    assert_eq!(worker.send("help_started", "lyceum-noord", serde_json::json!({})).await.status, 201);
+    app.app.state().gateway.audit().checkpoint(ketenpoort::clock::now()).await.unwrap();
+
+    let school = Browser::new(&app);
+    let csrf = school.sign_in("auditor@lyceum-noord").await;
+    let (status, found) =
+        school.post("/audit", &[("csrf", csrf.as_str()), ("signal", "help_started"), ("decision", "deny")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(found.contains("toestemming ontbreekt") && found.contains("buurtteam-oost"), "{found}");
+    let seq = found.split("href=\"/audit/entry/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (_, entry) = school.get(&format!("/audit/entry/{seq}")).await;
+    assert!(
+        entry.contains("id=\"hash\"") && entry.contains("prev_hash") && entry.contains("id=\"checkpoint\">Regel"),
+        "{entry}"
+    );
+    let (_, wrong) = school.post("/audit", &[("csrf", csrf.as_str()), ("signal", "gossip")]).await;
+    assert!(wrong.contains("role=\"alert\"") && wrong.contains("gossip"), "{wrong}");
+
+    // The disclosure report: what the team told the school and what it was refused, in words.
+    let report_form = |format: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("bsn", BSN.to_owned()),
+            ("birth_date", BIRTH_DATE.to_owned()),
+            ("format", format.to_owned()),
+        ]
+    };
+    let as_pairs = |form: &Vec<(&'static str, String)>| form.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let html = school
+        .http
+        .post(format!("{}/audit/report", school.base))
+        .form(&as_pairs(&report_form("html")))
+        .send()
+        .await
+        .unwrap();
+    let html = html.text().await.unwrap();
+    assert!(html.contains("Buurtteam Oost (gezinswerker) stuurde Lyceum Noord “hulp gestart”, voor afstemming van zorg, op grond van toestemming."), "{html}");
+    assert!(html.contains("geweigerd, toestemming ontbreekt. Er is niets verstuurd."), "{html}");
+    assert!(html.contains("Lyceum Noord (mentor) meldde betrokkenheid in de verwijsindex."), "{html}");
+    assert!(!html.contains("family_worker@buurtteam-oost"), "names only on request");
+    assert!(!html.contains(BSN), "the report does not repeat the BSN");
+    let mut full = as_pairs(&report_form("html"));
+    full.push(("full", "on".into()));
+    let detailed = school
+        .http
+        .post(format!("{}/audit/report", school.base))
+        .form(&full)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(detailed.contains("family_worker@buurtteam-oost"), "{detailed}");
+    let csv = school
+        .http
+        .post(format!("{}/audit/report", school.base))
+        .form(&as_pairs(&report_form("csv")))
+        .send()
+        .await
+        .unwrap();
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("inzageoverzicht.csv"));
+    let csv = csv.text().await.unwrap();
+    assert!(
+        csv.starts_with("seq,at,from_org") && csv.contains("buurtteam-oost") && csv.contains("consent_missing"),
+        "{csv}"
+    );
+    let json: serde_json::Value = school
+        .http
+        .post(format!("{}/audit/report", school.base))
+        .form(&as_pairs(&report_form("json")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lines = json["lines"].as_array().unwrap();
+    assert!(lines.iter().any(|l| l["signal"] == "help_started" && l["decision"] == "allow" && l["basis"] == "consent"));
+    assert!(lines.iter().all(|l| l.get("from_account").is_none()));
+
+    // The export streams the school's part of the log; it reads back.
+    let export = school
+        .http
+        .post(format!("{}/audit/export", school.base))
+        .form(&[("csrf", csrf.as_str()), ("format", "jsonl"), ("org", "buurtteam-oost")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let exported: Vec<ketenpoort::audit::ExportedEntry> =
+        export.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(!exported.is_empty());
+    assert!(exported.iter().all(|e| e.actor_org.as_deref() == Some("lyceum-noord")
+        || e.recipient_org.as_deref() == Some("lyceum-noord")
+        || e.actor_org.as_deref() == Some("buurtteam-oost") && e.recipient_org.as_deref() == Some("lyceum-noord")));
+
+    let (_, verified) = school.post("/audit/verify", &[("csrf", csrf.as_str())]).await;
+    assert!(
+        verified.contains("Logboek intact") && verified.contains("laatste ondertekende controlepunt"),
+        "{verified}"
+    );
+
+    // Every look is on record; the privacy officer has no access.
+    let events: Vec<String> = app.audit_entries().await.iter().map(|e| e.event.as_str().to_owned()).collect();
+    for look in ["audit_searched", "audit_entry_viewed", "disclosure_reported", "audit_exported", "audit_verified"] {
+        assert!(events.iter().any(|e| e == look), "{look}");
+    }
+    let officer = Browser::new(&app);
+    officer.sign_in("privacy_officer@lyceum-noord").await;
+    assert_eq!(officer.get("/audit").await.0, StatusCode::FORBIDDEN);
 }
