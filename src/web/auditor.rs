@@ -35,6 +35,10 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/verify", post(verify_post))
 }
 
+/// Times on the pages: to the second, in UTC (the log's own time).
+const MINUTE: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+
 fn scope(state: &AppState, person: &Person) -> Result<AuditScope, WebError> {
     AuditScope::of(person.principal.role, &person.principal.org, state.operator_org.as_ref())
         .map_err(|refused| WebError::shown(StatusCode::FORBIDDEN, person.lang, refused.to_string()))
@@ -61,7 +65,7 @@ impl Row {
         let role = entry.actor.role.map(|r| lang.role(r)).unwrap_or_default();
         Row {
             seq: entry.seq,
-            when: entry.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            when: entry.at.format(MINUTE).unwrap_or_default(),
             event: entry.event.as_str().replace('_', " "),
             actor: format!("{} {}", entry.actor.org.as_deref().unwrap_or("—"), role).trim().to_owned(),
             what: match (entry.action, entry.signal) {
@@ -438,7 +442,7 @@ async fn report_post(
             let page = ReportPage {
                 c: Chrome::of(&person),
                 dutch: person.lang == Lang::Nl,
-                generated,
+                generated: clock::now().format(MINUTE).unwrap_or_default(),
                 full,
                 lines: lines
                     .iter()

@@ -129,3 +129,27 @@ async fn privacy_officers_remove_r3_test_replay_and_activate_after_which_the_api
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("neither a date"));
 }
+
+#[tokio::test]
+async fn an_auditor_searches_opens_an_entry_reports_to_the_youth_and_verifies_in_chromium() {
+    let (app, _provider, issuer) = app_with_provider().await;
+    accounts(&app, &issuer, &[("auditor@lyceum-noord", "lyceum-noord", Role::Auditor, "auditor-school")]).await;
+    let (mentor, worker) = (app.mentor(), app.family_worker());
+    assert_eq!(mentor.register().await.status, 201);
+    assert_eq!(worker.register().await.status, 201);
+    assert_eq!(worker.send("help_started", "lyceum-noord", json!({})).await.status, 403);
+    for consenter in ["youth", "parent"] {
+        assert_eq!(worker.record_consent(consenter).await.status, 201);
+    }
+    assert_eq!(worker.send("help_started", "lyceum-noord", json!({})).await.status, 201);
+    app.app.state().gateway.audit().checkpoint(ketenpoort::clock::now()).await.unwrap();
+
+    let env = [("BSN", BSN.to_owned()), ("BIRTH_DATE", BIRTH_DATE.to_owned())];
+    let said = browse(&app, &issuer, "audit.mjs", &env).await;
+    assert!(said.contains("audit story complete"), "{said}");
+    let entries = app.audit_entries().await;
+    let looks: Vec<_> = entries.iter().filter(|e| e.actor.account.as_deref() == Some("auditor@lyceum-noord")).collect();
+    for look in ["audit_searched", "audit_entry_viewed", "disclosure_reported", "audit_verified"] {
+        assert!(looks.iter().any(|e| e.event.as_str() == look), "{look} audited");
+    }
+}
