@@ -1,15 +1,15 @@
 //! `/api/v1/audit`: auditors search the log within their organisation's part of it (all of it
 //! for the gateway operator's auditors), and read one entry with its hashes and checkpoint.
-//! Every call is itself audited. A BSN in the query string is pseudonymised at once and never
-//! logged: request spans carry the path only.
+//! Every call is itself audited. A youth is searched by `POST /api/v1/audit/search` with BSN and
+//! birth date in the body: a BSN never travels in a URL, where proxies and browsers keep it.
 
 use axum::extract::{Path, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-use super::extract::{Caller, Query, RequestOccasion};
+use super::extract::{Caller, Json, Query, RequestOccasion};
 use crate::app::AppState;
 use crate::audit::{
     AuditQuery, AuditScope, DEFAULT_PAGE, ExportedCheckpoint, ExportedEntry, MAX_PAGE, Order, SearchError, SearchFields,
@@ -18,11 +18,14 @@ use crate::exchange::AuditAccessError;
 use crate::identity::Principal;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/audit", get(search_audit)).route("/audit/{seq}", get(audit_entry))
+    Router::new()
+        .route("/audit", get(search_audit))
+        .route("/audit/search", post(search_audit_by_body))
+        .route("/audit/{seq}", get(audit_entry))
 }
 
 /// Paging and order of a search.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// `newest` (default) or `oldest` first.
@@ -73,10 +76,20 @@ pub fn scope_of(state: &AppState, principal: &Principal) -> Result<AuditScope, A
         .map_err(|refused| ApiError::new(axum::http::StatusCode::FORBIDDEN, "not_an_auditor", refused.to_string()))
 }
 
-/// Search the audit log: filters combine; newest first unless `order=oldest`.
+/// A search with its paging, as a JSON body (the only way to search by youth).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SearchBody {
+    #[serde(flatten)]
+    pub fields: SearchFields,
+    #[serde(flatten)]
+    pub page: PageParams,
+}
+
+/// Search the audit log: filters combine; newest first unless `order=oldest`. A youth is
+/// searched with `POST /api/v1/audit/search`: a BSN in this URL is refused.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(SearchFields, PageParams),
     responses((status = 200, body = AuditPageBody), (status = 403, body = super::error::ErrorBody),
-        (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+        (status = 422, body = super::error::ErrorBody)))]
 pub async fn search_audit(
     State(state): State<AppState>,
     Caller(principal): Caller,
@@ -84,7 +97,37 @@ pub async fn search_audit(
     Query(fields): Query<SearchFields>,
     Query(page): Query<PageParams>,
 ) -> Result<JsonResponse<AuditPageBody>, ApiError> {
-    let scope = scope_of(&state, &principal)?;
+    if fields.bsn.is_some() || fields.birth_date.is_some() {
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "bsn_in_url",
+            "a BSN never travels in a URL: search by youth with POST /api/v1/audit/search and the BSN in the body",
+        ));
+    }
+    search(&state, &principal, &occasion, &fields, &page).await
+}
+
+/// Search the audit log with the filters in the body, the youth by BSN and birth date included.
+#[utoipa::path(post, path = "/api/v1/audit/search", tag = "audit", request_body = SearchBody,
+    responses((status = 200, body = AuditPageBody), (status = 403, body = super::error::ErrorBody),
+        (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+pub async fn search_audit_by_body(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    RequestOccasion(occasion): RequestOccasion,
+    Json(body): Json<SearchBody>,
+) -> Result<JsonResponse<AuditPageBody>, ApiError> {
+    search(&state, &principal, &occasion, &body.fields, &body.page).await
+}
+
+async fn search(
+    state: &AppState,
+    principal: &Principal,
+    occasion: &crate::exchange::Occasion,
+    fields: &SearchFields,
+    page: &PageParams,
+) -> Result<JsonResponse<AuditPageBody>, ApiError> {
+    let scope = scope_of(state, principal)?;
     let limit = page.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::invalid(format!("limit is between 1 and {MAX_PAGE}")));
@@ -101,7 +144,7 @@ pub async fn search_audit(
         None => None,
     };
     let query = AuditQuery { scope, filter: fields.filter(youth)?, order, after: page.after, limit };
-    let found = state.gateway.search_audit(&principal, &query, &occasion).await?;
+    let found = state.gateway.search_audit(principal, &query, occasion).await?;
     let next = (found.len() == limit as usize).then(|| found.last().map(|s| s.entry.seq)).flatten();
     Ok(JsonResponse(AuditPageBody { entries: found.iter().map(ExportedEntry::from).collect(), next }))
 }

@@ -29,6 +29,7 @@ use crate::app::AppState;
         super::cases::view_case,
         super::cases::set_case_lead,
         super::audit::search_audit,
+        super::audit::search_audit_by_body,
         super::audit::audit_entry,
     )
 )]

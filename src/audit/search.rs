@@ -117,7 +117,7 @@ pub struct AuditQuery {
 }
 
 /// A search as typed in a form or a query string: every field text, empty meaning "any".
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams, clap::Args)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams, utoipa::ToSchema, clap::Args)]
 #[into_params(parameter_in = Query)]
 pub struct SearchFields {
     /// The youth's BSN (with `birth_date`); the server pseudonymises it and stores it nowhere.

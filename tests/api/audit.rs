@@ -71,33 +71,45 @@ async fn a_search_by_youth_and_filters_pages_newest_first_and_is_itself_audited(
     let app = spawn_app().await;
     history(&app).await;
     let auditor = app.client("lyceum-noord", "auditor@lyceum-noord");
-    let youth = format!("/audit?bsn={BSN}&birth_date={BIRTH_DATE}");
-    let denied = auditor.get(&format!("{youth}&decision=deny&event=decision")).await;
+    let youth = |extra: serde_json::Value| {
+        let mut body = json!({ "bsn": BSN, "birth_date": BIRTH_DATE });
+        crate::helpers::merge(&mut body, extra);
+        body
+    };
+    let denied = auditor.post("/audit/search", youth(json!({ "decision": "deny", "event": "decision" }))).await;
+    assert_eq!(denied.status, 200, "{:?}", denied.body);
     let denied = denied.body["entries"].as_array().unwrap().clone();
     assert_eq!(denied.len(), 1, "{denied:?}");
     assert_eq!(denied[0]["reason"], "consent_missing");
 
-    let first = auditor.get(&format!("{youth}&limit=2")).await;
+    let first = auditor.post("/audit/search", youth(json!({ "limit": 2 }))).await;
     let next = first.body["next"].as_u64().expect("a next page");
-    let second = auditor.get(&format!("{youth}&limit=2&after={next}")).await;
+    let second = auditor.post("/audit/search", youth(json!({ "limit": 2, "after": next }))).await;
     let (a, b) = (&first.body["entries"], &second.body["entries"]);
     assert!(a[0]["seq"].as_u64() > a[1]["seq"].as_u64(), "newest first");
     assert!(a[1]["seq"].as_u64() > b[0]["seq"].as_u64(), "the next page goes on where the first ended");
-    let oldest = auditor.get(&format!("{youth}&order=oldest&limit=1")).await;
+    let oldest = auditor.post("/audit/search", youth(json!({ "order": "oldest", "limit": 1 }))).await;
     assert_eq!(oldest.body["entries"][0]["action"], "register", "the mentor's registration came first");
 
-    let mismatch = auditor.get(&format!("/audit?bsn={BSN}&birth_date=2001-01-01")).await;
+    let mismatch = auditor.post("/audit/search", json!({ "bsn": BSN, "birth_date": "2001-01-01" })).await;
     assert_eq!(mismatch.status, 409);
+    let in_url = auditor.get(&format!("/audit?bsn={BSN}&birth_date={BIRTH_DATE}")).await;
+    assert_eq!((in_url.status.as_u16(), in_url.error()), (422, "bsn_in_url"));
     for (query, code) in [
         ("signal=gossip", "unknown_signal"),
-        (&format!("bsn={BSN}") as &str, "invalid_request"),
-        ("bsn=123&birth_date=2012-01-01", "invalid_bsn"),
         ("from=yesterday", "invalid_request"),
         ("limit=0", "invalid_request"),
         ("order=sideways", "invalid_request"),
     ] {
         let reply = auditor.get(&format!("/audit?{query}")).await;
         assert_eq!((reply.status.as_u16(), reply.error()), (422, code), "{query}: {:?}", reply.body);
+    }
+    for (body, code) in [
+        (json!({ "bsn": BSN }), "invalid_request"),
+        (json!({ "bsn": "123", "birth_date": "2012-01-01" }), "invalid_bsn"),
+    ] {
+        let reply = auditor.post("/audit/search", body).await;
+        assert_eq!((reply.status.as_u16(), reply.error()), (422, code), "{:?}", reply.body);
     }
 
     let entries = app.audit_entries().await;
