@@ -5,14 +5,14 @@
 //! entries and their effects (a delivered signal, a recorded consent) commit together or not
 //! at all, chained in the order given, with appends serialised so the chain never forks.
 
-mod sqlite;
+mod sql;
 
 use std::str::FromStr;
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-pub use sqlite::SqliteStore;
+pub use sql::{Backend, SqlStore};
 
 use crate::audit::{AuditEntry, ChainHash, Checkpoint};
 use crate::framework::{Consent, Involvement, Measure, OrgId, OrgKind, Purpose, Report, Role, Signal, YouthFacts};
@@ -471,16 +471,10 @@ pub trait Store: Send + Sync {
     async fn install_policy(&self, policy: &PolicyText, note: &str, at: OffsetDateTime) -> Result<(), StoreError>;
 }
 
-/// Opens the store a database URL names (`sqlite://file.db`, `sqlite::memory:`).
+/// Opens the store a database URL names: `sqlite://file.db`, `sqlite::memory:` or
+/// `postgres://user@host/db`.
 pub async fn open(url: &str) -> Result<Box<dyn Store>, StoreError> {
-    if url.starts_with("sqlite:") {
-        Ok(Box::new(SqliteStore::open(url).await?))
-    } else {
-        Err(StoreError::Conflict(format!(
-            "unsupported database URL `{}`: use sqlite://FILE (PostgreSQL comes in a later release)",
-            url.split(['?', '@']).next().unwrap_or_default()
-        )))
-    }
+    Ok(Box::new(SqlStore::open(url).await?))
 }
 
 /// The file of a SQLite database URL (`sqlite://data/k.db` → `data/k.db`); `None` for memory.

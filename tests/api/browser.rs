@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use ketenpoort::framework::{OrgId, Role};
-use ketenpoort::store::{Account, SqliteStore, Store};
+use ketenpoort::store::{Account, SqlStore, Store};
 use serde_json::json;
 
 use crate::helpers::{BIRTH_DATE, BSN, TestApp};
@@ -12,7 +12,7 @@ use crate::oidc::app_with_provider;
 
 /// Accounts signed in at the test provider as `subject`: (id, org, role, subject).
 async fn accounts(app: &TestApp, issuer: &str, people: &[(&str, &str, Role, &str)]) {
-    let store = SqliteStore::open(&app.database_url).await.unwrap();
+    let store = SqlStore::open(&app.database_url).await.unwrap();
     for (id, org, role, subject) in people {
         let account = Account {
             id: (*id).into(),

@@ -6,7 +6,7 @@ use std::sync::Once;
 
 use ketenpoort::app::App;
 use ketenpoort::config::{Config, TlsConfig};
-use ketenpoort::store::{SqliteStore, Store};
+use ketenpoort::store::{SqlStore, Store};
 use reqwest::{Certificate, Identity, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -60,13 +60,13 @@ impl TestApp {
 
     /// Every audit entry, in order, through the store.
     pub async fn audit_entries(&self) -> Vec<ketenpoort::audit::AuditEntry> {
-        let store = SqliteStore::open(&self.database_url).await.unwrap();
+        let store = SqlStore::open(&self.database_url).await.unwrap();
         store.audit_page(0, 100_000).await.unwrap().into_iter().map(|stored| stored.entry).collect()
     }
 
     /// `ketenpoort audit verify` through the library, against the app's own key.
     pub async fn verify(&self) -> ketenpoort::audit::Intact {
-        let store = SqliteStore::open(&self.database_url).await.unwrap();
+        let store = SqlStore::open(&self.database_url).await.unwrap();
         let key = ketenpoort::keys::load_public(&self.dir.path().join("k.keys")).unwrap();
         ketenpoort::audit::verify(&store, &key).await.unwrap().unwrap()
     }

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use ketenpoort::config::OidcProviderConfig;
 use ketenpoort::framework::{OrgId, Role};
-use ketenpoort::store::{Account, SqliteStore, Store};
+use ketenpoort::store::{Account, SqlStore, Store};
 use reqwest::StatusCode;
 
 use crate::helpers::{ChildGuard, TestApp, certs_dev, spawn_app_with};
@@ -118,7 +118,7 @@ async fn a_registered_person_signs_in_with_the_provider_and_an_unknown_one_is_re
     assert_eq!(denied.actor.authenticated_by, format!("oidc:{issuer}"));
 
     // Registered with (issuer, subject): signed in as the mentor of Lyceum Noord.
-    let store = SqliteStore::open(&app.database_url).await.unwrap();
+    let store = SqlStore::open(&app.database_url).await.unwrap();
     store
         .upsert_account(&Account {
             id: "j.jansen@lyceum-noord".into(),
@@ -141,7 +141,7 @@ async fn a_registered_person_signs_in_with_the_provider_and_an_unknown_one_is_re
 #[tokio::test]
 async fn a_forged_or_used_callback_is_refused() {
     let (app, _provider, issuer) = app_with_provider().await;
-    let store = SqliteStore::open(&app.database_url).await.unwrap();
+    let store = SqlStore::open(&app.database_url).await.unwrap();
     store
         .upsert_account(&Account {
             id: "mentor2@lyceum-noord".into(),
@@ -192,7 +192,7 @@ async fn a_forged_or_used_callback_is_refused() {
 #[tokio::test]
 async fn id_tokens_with_a_wrong_signature_issuer_audience_expiry_or_nonce_are_refused() {
     let (app, _provider, issuer) = app_with_provider().await;
-    let store = SqliteStore::open(&app.database_url).await.unwrap();
+    let store = SqlStore::open(&app.database_url).await.unwrap();
     store
         .upsert_account(&Account {
             id: "mentor3@lyceum-noord".into(),

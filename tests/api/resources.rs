@@ -190,7 +190,7 @@ async fn a_policy_version_activated_elsewhere_is_adopted_by_the_running_server_w
 
     // Another process (here: a second gateway on the same database) drafts, approves, activates.
     let store: std::sync::Arc<dyn ketenpoort::store::Store> =
-        std::sync::Arc::new(ketenpoort::store::SqliteStore::open(&app.database_url).await.unwrap());
+        std::sync::Arc::new(ketenpoort::store::SqlStore::open(&app.database_url).await.unwrap());
     let keys = ketenpoort::keys::load(&app.dir.path().join("k.keys")).unwrap();
     let other = ketenpoort::app::gateway(store, &keys, 1_000).await.unwrap();
     let officer = |account: &str| AuditActor {

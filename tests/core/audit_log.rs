@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use ketenpoort::audit::{self, AuditActor, AuditEntry, AuditEvent, AuditLog, CheckpointSigner};
 use ketenpoort::framework::{OrgId, OrgKind, Purpose, Signal};
-use ketenpoort::store::{Audited, DeliveredSignal, Effect, Organisation, SqliteStore, Store, StoreError, YouthId};
+use ketenpoort::store::{Audited, DeliveredSignal, Effect, Organisation, SqlStore, Store, StoreError, YouthId};
 use time::macros::datetime;
 
 const T: time::OffsetDateTime = datetime!(2026-03-02 9:00 UTC);
 
 async fn store() -> Arc<dyn Store> {
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open("sqlite::memory:").await.unwrap());
+    let store: Arc<dyn Store> = Arc::new(SqlStore::open("sqlite::memory:").await.unwrap());
     for (id, kind) in [("lyceum-noord", OrgKind::School), ("buurtteam-oost", OrgKind::NeighbourhoodTeam)] {
         let org = Organisation { id: OrgId(id.into()), kind, name: id.into(), contact: None };
         store.upsert_org(&org).await.unwrap();
@@ -91,7 +91,7 @@ async fn a_delivered_signal_commits_with_the_entry_that_allowed_it() {
 #[tokio::test]
 async fn an_export_reads_back_entry_for_entry_and_its_chain_verifies_on_its_own() {
     let db = crate::helpers::AuditedDatabase::new();
-    let stored = SqliteStore::open(&db.url).await.unwrap().audit_page(0, 10_000).await.unwrap();
+    let stored = SqlStore::open(&db.url).await.unwrap().audit_page(0, 10_000).await.unwrap();
     for format in ["jsonl", "csv"] {
         let run = crate::helpers::ketenpoort(&["--database", &db.url, "audit", "export", "--format", format]);
         assert_eq!(run.code, 0, "{}", run.stderr);

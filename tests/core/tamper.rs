@@ -1,7 +1,7 @@
 //! `ketenpoort audit verify` finds every kind of tampering, each made with plain SQL on the file.
 
 use ketenpoort::audit::link;
-use ketenpoort::store::{SqliteStore, Store};
+use ketenpoort::store::{SqlStore, Store};
 
 use crate::helpers::AuditedDatabase;
 
@@ -110,7 +110,7 @@ async fn a_chain_rewritten_with_every_hash_recomputed_is_found_by_the_signed_che
     let db = AuditedDatabase::new();
     db.sql(&format!("{UNGUARDED} UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 12")).await;
     // The forger knows the algorithm: recompute every hash after the change.
-    let store = SqliteStore::open(&db.url).await.unwrap();
+    let store = SqlStore::open(&db.url).await.unwrap();
     let entries = store.audit_page(0, 1_000).await.unwrap();
     let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
     let mut previous = ketenpoort::audit::GENESIS;
@@ -169,7 +169,7 @@ async fn a_log_rewritten_and_re_signed_under_a_new_key_is_found_by_the_anchors()
     let db = AuditedDatabase::new();
     let anchors = anchors(&db);
     db.sql(&format!("{UNGUARDED} UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 12")).await;
-    let store = SqliteStore::open(&db.url).await.unwrap();
+    let store = SqlStore::open(&db.url).await.unwrap();
     let entries = store.audit_page(0, 1_000).await.unwrap();
     let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
     let mut previous = ketenpoort::audit::GENESIS;

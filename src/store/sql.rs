@@ -1,17 +1,21 @@
-//! The SQLite backend: one file in WAL mode, the embedded default.
+//! The SQL store: SQLite (one file in WAL mode, the embedded default) or PostgreSQL (the
+//! production store), chosen by the URL. One implementation serves both through sqlx's `Any`
+//! driver: the queries use numbered placeholders (`$1`), integers, text and bytes only, and
+//! the few differences — schema, how appends are serialised — are in [`Backend`].
 //!
-//! Durability: `synchronous = FULL` makes SQLite sync the WAL on every commit, so an audit
-//! entry that committed survives power loss (with NORMAL, the last commits may roll back).
-//! Appends take a process-wide lock and `BEGIN IMMEDIATE`, so two writers never read the same
-//! chain head, whether they share this process or not.
+//! Durability: SQLite runs with `synchronous = FULL`, so a committed audit entry survives power
+//! loss; PostgreSQL commits durably by default (keep `synchronous_commit = on`, `fsync = on`).
+//! Appends are serialised so that the chain never forks: within a process by a lock, across
+//! processes by `BEGIN IMMEDIATE` (SQLite) or a transaction-scoped advisory lock (PostgreSQL),
+//! held until the entries and their effects commit.
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Serialize, de::DeserializeOwned};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Column, QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::AnyConnection;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Column, Row};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
@@ -24,35 +28,97 @@ use crate::audit::{AuditActor, AuditEntry, AuditQuery, AuditScope, ChainHash, Ch
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal};
 use crate::youth::{BirthDate, Pseudonym};
 
-static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-pub struct SqliteStore {
-    pool: SqlitePool,
-    /// Serialises appends within this process; `BEGIN IMMEDIATE` does so across processes.
+/// The advisory lock key that serialises appends to the chain on PostgreSQL ("ketenpoo").
+const CHAIN_LOCK: i64 = 0x6b65_7465_6e70_6f6f;
+
+/// Which database the URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Conflict(format!(
+                "`{}` is not a database URL Ketenpoort knows: use sqlite://FILE or postgres://…",
+                url.split('@').next_back().unwrap_or(url)
+            )))
+        }
+    }
+}
+
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    /// Serialises appends within this process; the database does so across processes.
     append_lock: Mutex<()>,
 }
 
-impl SqliteStore {
-    /// Opens (creating if missing) the database at `url` and brings its schema up to date.
-    pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Conflict(format!("not a usable SQLite URL: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        // Each connection to `:memory:` is a database of its own: keep exactly one.
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(if in_memory { 1 } else { 8 })
-            .connect_with(options)
+impl SqlStore {
+    /// Opens the database at `url` (creating a SQLite file if missing) and brings its schema up
+    /// to date. `pool_size` bounds the connections (PostgreSQL; SQLite uses 8, or 1 in memory).
+    pub async fn open(url: &str) -> Result<SqlStore, StoreError> {
+        Self::open_with(url, 10).await
+    }
+
+    pub async fn open_with(url: &str, pool_size: u32) -> Result<SqlStore, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of(url)?;
+        let (url, connections) = match backend {
+            Backend::Sqlite => {
+                // Each connection to `:memory:` is a database of its own: keep exactly one.
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let url = if in_memory || url.contains("mode=") {
+                    url.to_owned()
+                } else {
+                    format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+                };
+                (url, if in_memory { 1 } else { 8 })
+            }
+            Backend::Postgres => (url.to_owned(), pool_size.max(1)),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(connections)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        sqlx::raw_sql(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 10000;",
+                        )
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
             .await
             .map_err(db)?;
-        let store = SqliteStore { pool, append_lock: Mutex::new(()) };
+        let store = SqlStore { pool, backend, append_lock: Mutex::new(()) };
         store.migrate().await?;
         Ok(store)
     }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// A value bound to a query assembled at run time.
+enum Bind {
+    Text(String),
+    Int(i64),
 }
 
 fn db(error: sqlx::Error) -> StoreError {
@@ -92,7 +158,7 @@ fn hash_of(bytes: &[u8]) -> Result<ChainHash, StoreError> {
     bytes.try_into().map_err(|_| StoreError::Corrupt("a chain hash is not 32 bytes".into()))
 }
 
-fn entry_of(row: &SqliteRow) -> Result<StoredEntry, StoreError> {
+fn entry_of(row: &AnyRow) -> Result<StoredEntry, StoreError> {
     let get_text = |column: &str| row.try_get::<Option<String>, _>(column).map_err(db);
     let youth = match (get_text("youth_key_id")?, get_text("youth_pseudonym")?) {
         (Some(key_id), Some(value)) => Some(Pseudonym { key_id, value }),
@@ -129,7 +195,7 @@ fn entry_of(row: &SqliteRow) -> Result<StoredEntry, StoreError> {
     Ok(StoredEntry { entry, prev_hash: row.try_get("prev_hash").map_err(db)?, hash: row.try_get("hash").map_err(db)? })
 }
 
-fn checkpoint_of(row: &SqliteRow) -> Result<Checkpoint, StoreError> {
+fn checkpoint_of(row: &AnyRow) -> Result<Checkpoint, StoreError> {
     Ok(Checkpoint {
         seq: u64::try_from(row.try_get::<i64, _>("seq").map_err(db)?).unwrap_or_default(),
         hash: hash_of(&row.try_get::<Vec<u8>, _>("hash").map_err(db)?)?,
@@ -142,7 +208,7 @@ fn checkpoint_of(row: &SqliteRow) -> Result<Checkpoint, StoreError> {
 const SIGNAL_COLUMNS: &str = "s.id, s.youth_id, s.from_org_id, s.from_account, s.to_org_id, s.signal, s.purpose, \
      s.in_reply_to, s.delivered_at, s.audit_seq";
 
-fn signal_of(row: &SqliteRow) -> Result<DeliveredSignal, StoreError> {
+fn signal_of(row: &AnyRow) -> Result<DeliveredSignal, StoreError> {
     Ok(DeliveredSignal {
         id: row.try_get("id").map_err(db)?,
         youth: YouthId(row.try_get("youth_id").map_err(db)?),
@@ -156,15 +222,15 @@ fn signal_of(row: &SqliteRow) -> Result<DeliveredSignal, StoreError> {
     })
 }
 
-fn pseudonym_of(row: &SqliteRow) -> Result<Pseudonym, StoreError> {
+fn pseudonym_of(row: &AnyRow) -> Result<Pseudonym, StoreError> {
     Ok(Pseudonym { key_id: row.try_get("key_id").map_err(db)?, value: row.try_get("pseudonym").map_err(db)? })
 }
 
-fn seq_of(row: &SqliteRow) -> Result<u64, StoreError> {
+fn seq_of(row: &AnyRow) -> Result<u64, StoreError> {
     Ok(u64::try_from(row.try_get::<i64, _>("audit_seq").map_err(db)?).unwrap_or_default())
 }
 
-fn org_of(row: &SqliteRow) -> Result<Organisation, StoreError> {
+fn org_of(row: &AnyRow) -> Result<Organisation, StoreError> {
     Ok(Organisation {
         id: OrgId(row.try_get("id").map_err(db)?),
         kind: word(&row.try_get::<String, _>("kind").map_err(db)?)?,
@@ -173,7 +239,7 @@ fn org_of(row: &SqliteRow) -> Result<Organisation, StoreError> {
     })
 }
 
-fn policy_version_of(row: &SqliteRow) -> Result<PolicyVersion, StoreError> {
+fn policy_version_of(row: &AnyRow) -> Result<PolicyVersion, StoreError> {
     Ok(PolicyVersion {
         text: PolicyText {
             version: row.try_get("id").map_err(db)?,
@@ -188,7 +254,7 @@ fn policy_version_of(row: &SqliteRow) -> Result<PolicyVersion, StoreError> {
     })
 }
 
-fn account_of(row: &SqliteRow) -> Result<Account, StoreError> {
+fn account_of(row: &AnyRow) -> Result<Account, StoreError> {
     let issuer: Option<String> = row.try_get("oidc_issuer").map_err(db)?;
     let subject: Option<String> = row.try_get("oidc_subject").map_err(db)?;
     Ok(Account {
@@ -201,11 +267,11 @@ fn account_of(row: &SqliteRow) -> Result<Account, StoreError> {
     })
 }
 
-impl SqliteStore {
+impl SqlStore {
     /// The answers to `request`, in delivery order.
     async fn answers(&self, request: &str) -> Result<Vec<Answer>, StoreError> {
         sqlx::query(
-            "SELECT id, signal, from_org_id, delivered_at FROM delivered_signals WHERE in_reply_to = ? ORDER BY audit_seq",
+            "SELECT id, signal, from_org_id, delivered_at FROM delivered_signals WHERE in_reply_to = $1 ORDER BY audit_seq",
         )
         .bind(request)
         .fetch_all(&self.pool)
@@ -229,8 +295,8 @@ fn is_request(signal: Signal) -> bool {
 }
 
 /// Registers an organisation or updates its name and contact; its kind never changes.
-async fn upsert_org(conn: &mut SqliteConnection, org: &Organisation) -> Result<(), StoreError> {
-    let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM organisations WHERE id = ?")
+async fn upsert_org(conn: &mut AnyConnection, org: &Organisation) -> Result<(), StoreError> {
+    let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
         .bind(&org.id.0)
         .fetch_optional(&mut *conn)
         .await
@@ -244,7 +310,7 @@ async fn upsert_org(conn: &mut SqliteConnection, org: &Organisation) -> Result<(
         )));
     }
     sqlx::query(
-        "INSERT INTO organisations (id, kind, name, contact) VALUES (?, ?, ?, ?) \
+        "INSERT INTO organisations (id, kind, name, contact) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, contact = excluded.contact",
     )
     .bind(&org.id.0)
@@ -258,13 +324,13 @@ async fn upsert_org(conn: &mut SqliteConnection, org: &Organisation) -> Result<(
 }
 
 async fn add_certificate(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     fingerprint: &str,
     org: &OrgId,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO organisation_certificates (fingerprint, org_id, added_at) VALUES (?, ?, ?) \
+        "INSERT INTO organisation_certificates (fingerprint, org_id, added_at) VALUES ($1, $2, $3) \
          ON CONFLICT (fingerprint) DO UPDATE SET org_id = excluded.org_id",
     )
     .bind(fingerprint)
@@ -278,8 +344,8 @@ async fn add_certificate(
 
 /// Registers an account or updates its role, name and contact; it never moves to another
 /// organisation.
-async fn upsert_account(conn: &mut SqliteConnection, account: &Account) -> Result<(), StoreError> {
-    let org: Option<String> = sqlx::query_scalar("SELECT org_id FROM accounts WHERE id = ?")
+async fn upsert_account(conn: &mut AnyConnection, account: &Account) -> Result<(), StoreError> {
+    let org: Option<String> = sqlx::query_scalar("SELECT org_id FROM accounts WHERE id = $1")
         .bind(&account.id)
         .fetch_optional(&mut *conn)
         .await
@@ -291,7 +357,7 @@ async fn upsert_account(conn: &mut SqliteConnection, account: &Account) -> Resul
     }
     sqlx::query(
         "INSERT INTO accounts (id, org_id, role, display_name, contact, oidc_issuer, oidc_subject) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET role = excluded.role, \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET role = excluded.role, \
          display_name = excluded.display_name, contact = excluded.contact, oidc_issuer = excluded.oidc_issuer, \
          oidc_subject = excluded.oidc_subject",
     )
@@ -308,7 +374,7 @@ async fn upsert_account(conn: &mut SqliteConnection, account: &Account) -> Resul
     Ok(())
 }
 
-async fn head(conn: &mut SqliteConnection) -> Result<(u64, ChainHash), StoreError> {
+async fn head(conn: &mut AnyConnection) -> Result<(u64, ChainHash), StoreError> {
     let row = sqlx::query("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *conn)
         .await
@@ -324,7 +390,7 @@ async fn head(conn: &mut SqliteConnection) -> Result<(u64, ChainHash), StoreErro
 }
 
 async fn insert_entry(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     entry: &AuditEntry,
     prev: &ChainHash,
     hash: &ChainHash,
@@ -333,7 +399,7 @@ async fn insert_entry(
         "INSERT INTO audit_entries (seq, at, recorded_at, request_id, actor_account, actor_org, actor_org_kind, \
          actor_role, authenticated_by, event, action, signal, purpose, youth_key_id, youth_pseudonym, recipient_org, \
          decision, basis, reason, matched_rules, policy_version, obligations, justification, consents, subject, \
-         prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)",
     )
     .bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
     .bind(micros(entry.at))
@@ -370,7 +436,7 @@ async fn insert_entry(
 
 /// Ends a fact of `org` at `at` (withdraws, ends, revokes); `NotFound` when there is none to end.
 async fn end(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     sql: &'static str,
     (at, seq): (OffsetDateTime, i64),
     id: &str,
@@ -383,7 +449,7 @@ async fn end(
 }
 
 /// A fact row with the audit entries that recorded it and its end (`recorded_seq`, `ended_seq`).
-fn recorded<T>(row: &SqliteRow, fact: T) -> Result<Recorded<T>, StoreError> {
+fn recorded<T>(row: &AnyRow, fact: T) -> Result<Recorded<T>, StoreError> {
     let seq = |column: &str| -> Result<Option<u64>, StoreError> {
         if !row.columns().iter().any(|c| c.name() == column) {
             return Ok(None);
@@ -393,13 +459,13 @@ fn recorded<T>(row: &SqliteRow, fact: T) -> Result<Recorded<T>, StoreError> {
     Ok(Recorded { recorded_seq: seq("recorded_seq")?, ended_seq: seq("ended_seq")?, fact })
 }
 
-async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result<(), StoreError> {
+async fn apply(conn: &mut AnyConnection, seq: u64, effect: &Effect) -> Result<(), StoreError> {
     let seq = i64::try_from(seq).unwrap_or(i64::MAX);
     match effect {
         Effect::Deliver(signal) => {
             sqlx::query(
                 "INSERT INTO delivered_signals (id, audit_seq, youth_id, from_org_id, from_account, to_org_id, signal, \
-                 purpose, in_reply_to, delivered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 purpose, in_reply_to, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&signal.id)
             .bind(seq)
@@ -417,7 +483,7 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             if signal.signal == Signal::SafetyConcern {
                 sqlx::query(
                     "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, signal_id, recorded_seq) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(uuid::Uuid::new_v4().to_string())
                 .bind(signal.youth.0)
@@ -434,7 +500,7 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
         Effect::RecordInvolvement { youth, involvement: i } => {
             sqlx::query(
                 "INSERT INTO involvements (id, youth_id, org_id, registered_at, expires_at, withdrawn_at, recorded_seq) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(&i.id)
             .bind(youth.0)
@@ -448,11 +514,11 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             .map_err(db)?;
         }
         Effect::WithdrawInvolvement { id, org, at } => {
-            let sql = "UPDATE involvements SET withdrawn_at = ?, ended_seq = ? WHERE id = ? AND org_id = ? AND withdrawn_at IS NULL";
+            let sql = "UPDATE involvements SET withdrawn_at = $1, ended_seq = $2 WHERE id = $3 AND org_id = $4 AND withdrawn_at IS NULL";
             end(conn, sql, (*at, seq), id, org, "an active involvement of this organisation").await?;
         }
         Effect::RecordMeasure { youth, measure: m } => {
-            sqlx::query("INSERT INTO measures (id, youth_id, org_id, starts_at, ends_at, recorded_seq) VALUES (?, ?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO measures (id, youth_id, org_id, starts_at, ends_at, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(&m.id)
                 .bind(youth.0)
                 .bind(&m.org.0)
@@ -464,13 +530,14 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
                 .map_err(db)?;
         }
         Effect::EndMeasure { id, org, at } => {
-            let sql = "UPDATE measures SET ends_at = ?, ended_seq = ? WHERE id = ? AND org_id = ? AND ends_at IS NULL";
+            let sql =
+                "UPDATE measures SET ends_at = $1, ended_seq = $2 WHERE id = $3 AND org_id = $4 AND ends_at IS NULL";
             end(conn, sql, (*at, seq), id, org, "a running measure of this organisation").await?;
         }
         Effect::RecordConsent { youth, consent: c } => {
             sqlx::query(
                 "INSERT INTO consents (id, youth_id, given_by, holder_org_id, recipient_orgs, recipient_kinds, signals, \
-                 purposes, valid_from, valid_until, revoked_at, recorded_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 purposes, valid_from, valid_until, revoked_at, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(&c.id)
             .bind(youth.0)
@@ -489,12 +556,12 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             .map_err(db)?;
         }
         Effect::RevokeConsent { id, holder, at } => {
-            let sql = "UPDATE consents SET revoked_at = ?, ended_seq = ? WHERE id = ? AND holder_org_id = ? AND revoked_at IS NULL";
+            let sql = "UPDATE consents SET revoked_at = $1, ended_seq = $2 WHERE id = $3 AND holder_org_id = $4 AND revoked_at IS NULL";
             end(conn, sql, (*at, seq), id, holder, "a consent held by this organisation that is not revoked").await?;
         }
         Effect::RecordReport { youth, report } => {
             sqlx::query(
-                "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, recorded_seq) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(uuid::Uuid::new_v4().to_string())
             .bind(youth.0)
@@ -508,7 +575,7 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
         }
         Effect::DraftPolicy { text, note, author, at } => {
             sqlx::query(
-                "INSERT INTO policy_versions (id, status, model, rules, note, author, created_at) VALUES (?, 'draft', ?, ?, ?, ?, ?)",
+                "INSERT INTO policy_versions (id, status, model, rules, note, author, created_at) VALUES ($1, 'draft', $2, $3, $4, $5, $6)",
             )
             .bind(&text.version)
             .bind(&text.model)
@@ -522,8 +589,8 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
         }
         Effect::ApprovePolicy { id, approver, at } => {
             let done = sqlx::query(
-                "UPDATE policy_versions SET status = 'approved', approver = ?, approved_at = ? \
-                 WHERE id = ? AND status = 'draft' AND (author IS NULL OR author <> ?)",
+                "UPDATE policy_versions SET status = 'approved', approver = $1, approved_at = $2 \
+                 WHERE id = $3 AND status = 'draft' AND (author IS NULL OR author <> $4)",
             )
             .bind(approver)
             .bind(micros(*at))
@@ -537,7 +604,7 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             }
         }
         Effect::ActivatePolicy { id, at } => {
-            let status: Option<String> = sqlx::query_scalar("SELECT status FROM policy_versions WHERE id = ?")
+            let status: Option<String> = sqlx::query_scalar("SELECT status FROM policy_versions WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *conn)
                 .await
@@ -551,12 +618,12 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
                 }
                 None => return Err(StoreError::NotFound(format!("policy version `{id}`"))),
             }
-            sqlx::query("UPDATE policy_versions SET status = 'retired', retired_at = ? WHERE status = 'active'")
+            sqlx::query("UPDATE policy_versions SET status = 'retired', retired_at = $1 WHERE status = 'active'")
                 .bind(micros(*at))
                 .execute(&mut *conn)
                 .await
                 .map_err(db)?;
-            sqlx::query("UPDATE policy_versions SET status = 'active', activated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE policy_versions SET status = 'active', activated_at = $1 WHERE id = $2")
                 .bind(micros(*at))
                 .bind(id)
                 .execute(&mut *conn)
@@ -566,7 +633,7 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
         Effect::DeliverMatchNotice(notice) => {
             sqlx::query(
                 "INSERT INTO match_notices (id, audit_seq, youth_id, to_org_id, other_org_id, delivered_at) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&notice.id)
             .bind(seq)
@@ -582,7 +649,7 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
         Effect::RegisterCertificate { fingerprint, org, at } => add_certificate(conn, fingerprint, org, *at).await?,
         Effect::RegisterAccount(account) => upsert_account(conn, account).await?,
         Effect::DisableOrg { id, at } => {
-            let done = sqlx::query("UPDATE organisations SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL")
+            let done = sqlx::query("UPDATE organisations SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
                 .bind(micros(*at))
                 .bind(&id.0)
                 .execute(&mut *conn)
@@ -593,7 +660,7 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
             }
         }
         Effect::DisableAccount { id, at } => {
-            let done = sqlx::query("UPDATE accounts SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL")
+            let done = sqlx::query("UPDATE accounts SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
                 .bind(micros(*at))
                 .bind(id)
                 .execute(&mut *conn)
@@ -605,7 +672,7 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
         }
         Effect::SetCaseLead { youth, org, at } => {
             sqlx::query(
-                "INSERT INTO case_leads (youth_id, org_id, since, audit_seq) VALUES (?, ?, ?, ?) \
+                "INSERT INTO case_leads (youth_id, org_id, since, audit_seq) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (youth_id) DO UPDATE SET org_id = excluded.org_id, since = excluded.since, \
                  audit_seq = excluded.audit_seq",
             )
@@ -622,9 +689,13 @@ async fn apply(conn: &mut SqliteConnection, seq: u64, effect: &Effect) -> Result
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl Store for SqlStore {
     async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATIONS.run(&self.pool).await.map_err(|e| StoreError::Database(Box::new(e)))
+        let migrations = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrations.run(&self.pool).await.map_err(|e| StoreError::Database(Box::new(e)))
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -640,7 +711,7 @@ impl Store for SqliteStore {
     async fn org_by_certificate(&self, fingerprint: &str) -> Result<Option<Organisation>, StoreError> {
         sqlx::query(
             "SELECT o.id, o.kind, o.name, o.contact FROM organisation_certificates c \
-             JOIN organisations o ON o.id = c.org_id WHERE c.fingerprint = ? AND o.disabled_at IS NULL",
+             JOIN organisations o ON o.id = c.org_id WHERE c.fingerprint = $1 AND o.disabled_at IS NULL",
         )
         .bind(fingerprint)
         .fetch_optional(&self.pool)
@@ -658,7 +729,7 @@ impl Store for SqliteStore {
 
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts WHERE id = ? AND disabled_at IS NULL",
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts WHERE id = $1 AND disabled_at IS NULL",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -678,7 +749,7 @@ impl Store for SqliteStore {
     }
 
     async fn accounts(&self, org: &OrgId) -> Result<Vec<Account>, StoreError> {
-        sqlx::query("SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts WHERE org_id = ? ORDER BY id")
+        sqlx::query("SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts WHERE org_id = $1 ORDER BY id")
             .bind(&org.0)
             .fetch_all(&self.pool)
             .await
@@ -691,7 +762,7 @@ impl Store for SqliteStore {
     async fn account_by_oidc(&self, issuer: &str, subject: &str) -> Result<Option<Account>, StoreError> {
         let row = sqlx::query(
             "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts \
-             WHERE oidc_issuer = ? AND oidc_subject = ? AND disabled_at IS NULL",
+             WHERE oidc_issuer = $1 AND oidc_subject = $2 AND disabled_at IS NULL",
         )
         .bind(issuer)
         .bind(subject)
@@ -703,7 +774,7 @@ impl Store for SqliteStore {
 
     async fn begin_oidc_login(&self, login: &OidcLogin) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO oidc_logins (state, provider, pkce_verifier, nonce, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO oidc_logins (state, provider, pkce_verifier, nonce, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&login.state)
         .bind(i64::try_from(login.provider).unwrap_or(i64::MAX))
@@ -718,7 +789,7 @@ impl Store for SqliteStore {
 
     async fn take_oidc_login(&self, state: &str) -> Result<Option<OidcLogin>, StoreError> {
         let row = sqlx::query(
-            "DELETE FROM oidc_logins WHERE state = ? RETURNING state, provider, pkce_verifier, nonce, created_at",
+            "DELETE FROM oidc_logins WHERE state = $1 RETURNING state, provider, pkce_verifier, nonce, created_at",
         )
         .bind(state)
         .fetch_optional(&self.pool)
@@ -739,7 +810,7 @@ impl Store for SqliteStore {
     async fn create_session(&self, session: &WebSession) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO web_sessions (token_hash, account_id, authenticated_by, csrf_token, created_at, last_seen_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&session.token_hash)
         .bind(&session.account_id)
@@ -756,7 +827,7 @@ impl Store for SqliteStore {
     async fn session(&self, token_hash: &str) -> Result<Option<WebSession>, StoreError> {
         let row = sqlx::query(
             "SELECT token_hash, account_id, authenticated_by, csrf_token, created_at, last_seen_at \
-             FROM web_sessions WHERE token_hash = ?",
+             FROM web_sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -776,7 +847,7 @@ impl Store for SqliteStore {
     }
 
     async fn touch_session(&self, token_hash: &str, at: OffsetDateTime) -> Result<(), StoreError> {
-        sqlx::query("UPDATE web_sessions SET last_seen_at = ? WHERE token_hash = ?")
+        sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(micros(at))
             .bind(token_hash)
             .execute(&self.pool)
@@ -786,7 +857,7 @@ impl Store for SqliteStore {
     }
 
     async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM web_sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await
@@ -795,7 +866,7 @@ impl Store for SqliteStore {
     }
 
     async fn youth_pseudonym(&self, youth: YouthId) -> Result<Option<Pseudonym>, StoreError> {
-        let row = sqlx::query("SELECT key_id, pseudonym FROM youths WHERE id = ?")
+        let row = sqlx::query("SELECT key_id, pseudonym FROM youths WHERE id = $1")
             .bind(youth.0)
             .fetch_optional(&self.pool)
             .await
@@ -808,7 +879,7 @@ impl Store for SqliteStore {
         idle_before: OffsetDateTime,
         started_before: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?")
+        sqlx::query("DELETE FROM web_sessions WHERE last_seen_at < $1 OR created_at < $2")
             .bind(micros(idle_before))
             .bind(micros(started_before))
             .execute(&self.pool)
@@ -818,7 +889,7 @@ impl Store for SqliteStore {
     }
 
     async fn purge_oidc_logins(&self, before: OffsetDateTime) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM oidc_logins WHERE created_at < ?")
+        sqlx::query("DELETE FROM oidc_logins WHERE created_at < $1")
             .bind(micros(before))
             .execute(&self.pool)
             .await
@@ -827,7 +898,7 @@ impl Store for SqliteStore {
     }
 
     async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError> {
-        let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = ? AND pseudonym = ?")
+        let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = $1 AND pseudonym = $2")
             .bind(&youth.key_id)
             .bind(&youth.value)
             .fetch_optional(&self.pool)
@@ -845,15 +916,15 @@ impl Store for SqliteStore {
         let sql = match kind {
             FactKind::Involvement => {
                 "SELECT f.youth_id, f.org_id AS owner, y.key_id, y.pseudonym FROM involvements f \
-                 JOIN youths y ON y.id = f.youth_id WHERE f.id = ?"
+                 JOIN youths y ON y.id = f.youth_id WHERE f.id = $1"
             }
             FactKind::Measure => {
                 "SELECT f.youth_id, f.org_id AS owner, y.key_id, y.pseudonym FROM measures f \
-                 JOIN youths y ON y.id = f.youth_id WHERE f.id = ?"
+                 JOIN youths y ON y.id = f.youth_id WHERE f.id = $1"
             }
             FactKind::Consent => {
                 "SELECT f.youth_id, f.holder_org_id AS owner, y.key_id, y.pseudonym FROM consents f \
-                 JOIN youths y ON y.id = f.youth_id WHERE f.id = ?"
+                 JOIN youths y ON y.id = f.youth_id WHERE f.id = $1"
             }
         };
         let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await.map_err(db)?;
@@ -868,7 +939,7 @@ impl Store for SqliteStore {
     }
 
     async fn delivered_signal(&self, id: &str) -> Result<Option<DeliveredSignal>, StoreError> {
-        let sql = format!("SELECT {SIGNAL_COLUMNS} FROM delivered_signals s WHERE s.id = ?");
+        let sql = format!("SELECT {SIGNAL_COLUMNS} FROM delivered_signals s WHERE s.id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(db)?;
         row.as_ref().map(signal_of).transpose()
     }
@@ -877,7 +948,7 @@ impl Store for SqliteStore {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let sql = format!(
             "SELECT {SIGNAL_COLUMNS}, y.key_id, y.pseudonym FROM delivered_signals s JOIN youths y ON y.id = s.youth_id \
-             WHERE s.to_org_id = ? AND s.audit_seq > ? ORDER BY s.audit_seq LIMIT ?"
+             WHERE s.to_org_id = $1 AND s.audit_seq > $2 ORDER BY s.audit_seq LIMIT $3"
         );
         let signals = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&org.0)
@@ -889,7 +960,7 @@ impl Store for SqliteStore {
         let notices = sqlx::query(
             "SELECT m.id, m.audit_seq, m.youth_id, m.to_org_id, m.other_org_id, m.delivered_at, y.key_id, y.pseudonym \
              FROM match_notices m JOIN youths y ON y.id = m.youth_id \
-             WHERE m.to_org_id = ? AND m.audit_seq > ? ORDER BY m.audit_seq LIMIT ?",
+             WHERE m.to_org_id = $1 AND m.audit_seq > $2 ORDER BY m.audit_seq LIMIT $3",
         )
         .bind(&org.0)
         .bind(after)
@@ -921,7 +992,7 @@ impl Store for SqliteStore {
 
     async fn threads(&self, youth: YouthId, org: &OrgId) -> Result<Vec<Thread>, StoreError> {
         let sql = format!(
-            "SELECT {SIGNAL_COLUMNS} FROM delivered_signals s WHERE s.youth_id = ? AND (s.from_org_id = ? OR s.to_org_id = ?) \
+            "SELECT {SIGNAL_COLUMNS} FROM delivered_signals s WHERE s.youth_id = $1 AND (s.from_org_id = $2 OR s.to_org_id = $3) \
              AND s.signal IN ('feedback_request', 'contact_request') ORDER BY s.audit_seq"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -941,7 +1012,7 @@ impl Store for SqliteStore {
     }
 
     async fn case_lead(&self, youth: YouthId) -> Result<Option<OrgId>, StoreError> {
-        let lead: Option<String> = sqlx::query_scalar("SELECT org_id FROM case_leads WHERE youth_id = ?")
+        let lead: Option<String> = sqlx::query_scalar("SELECT org_id FROM case_leads WHERE youth_id = $1")
             .bind(youth.0)
             .fetch_optional(&self.pool)
             .await
@@ -955,11 +1026,12 @@ impl Store for SqliteStore {
     }
 
     async fn org(&self, id: &OrgId) -> Result<Option<Organisation>, StoreError> {
-        let row = sqlx::query("SELECT id, kind, name, contact FROM organisations WHERE id = ? AND disabled_at IS NULL")
-            .bind(&id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+        let row =
+            sqlx::query("SELECT id, kind, name, contact FROM organisations WHERE id = $1 AND disabled_at IS NULL")
+                .bind(&id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
         row.as_ref().map(org_of).transpose()
     }
 
@@ -971,7 +1043,7 @@ impl Store for SqliteStore {
     ) -> Result<YouthId, StoreError> {
         let birth = birth_date.to_iso();
         sqlx::query(
-            "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at) VALUES (?, ?, ?, ?) \
+            "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (key_id, pseudonym) DO NOTHING",
         )
         .bind(&youth.key_id)
@@ -981,7 +1053,7 @@ impl Store for SqliteStore {
         .execute(&self.pool)
         .await
         .map_err(db)?;
-        let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = ? AND pseudonym = ?")
+        let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = $1 AND pseudonym = $2")
             .bind(&youth.key_id)
             .bind(&youth.value)
             .fetch_one(&self.pool)
@@ -994,7 +1066,7 @@ impl Store for SqliteStore {
     }
 
     async fn fact_history(&self, youth: YouthId) -> Result<FactHistory, StoreError> {
-        let birth: String = sqlx::query_scalar("SELECT birth_date FROM youths WHERE id = ?")
+        let birth: String = sqlx::query_scalar("SELECT birth_date FROM youths WHERE id = $1")
             .bind(youth.0)
             .fetch_optional(&self.pool)
             .await
@@ -1004,7 +1076,7 @@ impl Store for SqliteStore {
 
         let involvements = sqlx::query(
             "SELECT id, org_id, registered_at, expires_at, withdrawn_at, recorded_seq, ended_seq FROM involvements \
-             WHERE youth_id = ?",
+             WHERE youth_id = $1",
         )
         .bind(youth.0)
         .fetch_all(&self.pool)
@@ -1026,7 +1098,7 @@ impl Store for SqliteStore {
         .collect::<Result<_, StoreError>>()?;
 
         let measures = sqlx::query(
-            "SELECT id, org_id, starts_at, ends_at, recorded_seq, ended_seq FROM measures WHERE youth_id = ?",
+            "SELECT id, org_id, starts_at, ends_at, recorded_seq, ended_seq FROM measures WHERE youth_id = $1",
         )
         .bind(youth.0)
         .fetch_all(&self.pool)
@@ -1048,7 +1120,7 @@ impl Store for SqliteStore {
 
         let consents = sqlx::query(
             "SELECT id, given_by, holder_org_id, recipient_orgs, recipient_kinds, signals, purposes, valid_from, \
-             valid_until, revoked_at, recorded_seq, ended_seq FROM consents WHERE youth_id = ?",
+             valid_until, revoked_at, recorded_seq, ended_seq FROM consents WHERE youth_id = $1",
         )
         .bind(youth.0)
         .fetch_all(&self.pool)
@@ -1075,7 +1147,7 @@ impl Store for SqliteStore {
         .collect::<Result<_, StoreError>>()?;
 
         let reports =
-            sqlx::query("SELECT from_org_id, to_org_id, reported_at, recorded_seq FROM reports WHERE youth_id = ?")
+            sqlx::query("SELECT from_org_id, to_org_id, reported_at, recorded_seq FROM reports WHERE youth_id = $1")
                 .bind(youth.0)
                 .fetch_all(&self.pool)
                 .await
@@ -1098,7 +1170,14 @@ impl Store for SqliteStore {
 
     async fn append(&self, work: Vec<Audited>, link: Link) -> Result<Vec<(u64, ChainHash)>, StoreError> {
         let _serialised = self.append_lock.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await.map_err(db)?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(CHAIN_LOCK).execute(&mut *tx).await.map_err(db)?;
+                tx
+            }
+        };
         let (mut seq, mut prev) = head(&mut tx).await?;
         let mut sealed = Vec::with_capacity(work.len());
         for Audited { mut entry, effect } in work {
@@ -1122,7 +1201,7 @@ impl Store for SqliteStore {
     }
 
     async fn audit_page(&self, after: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
-        sqlx::query("SELECT * FROM audit_entries WHERE seq > ? ORDER BY seq LIMIT ?")
+        sqlx::query("SELECT * FROM audit_entries WHERE seq > $1 ORDER BY seq LIMIT $2")
             .bind(i64::try_from(after).unwrap_or(i64::MAX))
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
@@ -1139,32 +1218,48 @@ impl Store for SqliteStore {
         since: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        sqlx::query("SELECT * FROM audit_entries WHERE event = 'decision' AND at >= ? AND seq > ? ORDER BY seq LIMIT ?")
-            .bind(micros(since))
-            .bind(i64::try_from(after).unwrap_or(i64::MAX))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|row| entry_of(row).map(|stored| stored.entry))
-            .collect()
+        sqlx::query(
+            "SELECT * FROM audit_entries WHERE event = 'decision' AND at >= $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(micros(since))
+        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| entry_of(row).map(|stored| stored.entry))
+        .collect()
     }
 
     async fn search_audit(&self, query: &AuditQuery) -> Result<Vec<StoredEntry>, StoreError> {
-        let mut sql = QueryBuilder::<Sqlite>::new("SELECT * FROM audit_entries WHERE 1 = 1");
+        // Numbered placeholders (`$1`), which both SQLite and PostgreSQL read.
+        let mut sql = String::from("SELECT * FROM audit_entries WHERE 1 = 1");
+        let mut binds: Vec<Bind> = Vec::new();
+        let mut bind = |sql: &mut String, value: Bind| {
+            binds.push(value);
+            sql.push_str(&format!("${}", binds.len()));
+        };
         if let AuditScope::Org(org) = &query.scope {
-            sql.push(" AND (actor_org = ").push_bind(org.0.clone());
-            sql.push(" OR recipient_org = ").push_bind(org.0.clone()).push(")");
+            sql.push_str(" AND (actor_org = ");
+            bind(&mut sql, Bind::Text(org.0.clone()));
+            sql.push_str(" OR recipient_org = ");
+            bind(&mut sql, Bind::Text(org.0.clone()));
+            sql.push(')');
         }
         let filter = &query.filter;
         if let Some(youth) = &filter.youth {
-            sql.push(" AND youth_pseudonym = ").push_bind(youth.value.clone());
-            sql.push(" AND youth_key_id = ").push_bind(youth.key_id.clone());
+            sql.push_str(" AND youth_pseudonym = ");
+            bind(&mut sql, Bind::Text(youth.value.clone()));
+            sql.push_str(" AND youth_key_id = ");
+            bind(&mut sql, Bind::Text(youth.key_id.clone()));
         }
         if let Some(org) = &filter.org {
-            sql.push(" AND (actor_org = ").push_bind(org.0.clone());
-            sql.push(" OR recipient_org = ").push_bind(org.0.clone()).push(")");
+            sql.push_str(" AND (actor_org = ");
+            bind(&mut sql, Bind::Text(org.0.clone()));
+            sql.push_str(" OR recipient_org = ");
+            bind(&mut sql, Bind::Text(org.0.clone()));
+            sql.push(')');
         }
         let words: [(&str, Option<String>); 9] = [
             ("actor_account", filter.account.clone()),
@@ -1180,36 +1275,42 @@ impl Store for SqliteStore {
         for (column, value) in words {
             if let Some(value) = value {
                 // `column` comes from the list above, never from the caller.
-                sql.push(format_args!(" AND {column} = ")).push_bind(value);
+                sql.push_str(&format!(" AND {column} = "));
+                bind(&mut sql, Bind::Text(value));
             }
         }
         if let Some(from) = filter.from {
-            sql.push(" AND at >= ").push_bind(micros(from));
+            sql.push_str(" AND at >= ");
+            bind(&mut sql, Bind::Int(micros(from)));
         }
         if let Some(until) = filter.until {
-            sql.push(" AND at < ").push_bind(micros(until));
+            sql.push_str(" AND at < ");
+            bind(&mut sql, Bind::Int(micros(until)));
         }
         let after = query.after.map(|seq| i64::try_from(seq).unwrap_or(i64::MAX));
-        match query.order {
-            Order::NewestFirst => {
-                if let Some(after) = after {
-                    sql.push(" AND seq < ").push_bind(after);
-                }
-                sql.push(" ORDER BY seq DESC");
-            }
-            Order::OldestFirst => {
-                if let Some(after) = after {
-                    sql.push(" AND seq > ").push_bind(after);
-                }
-                sql.push(" ORDER BY seq ASC");
-            }
+        let (cursor, order) = match query.order {
+            Order::NewestFirst => (" AND seq < ", " ORDER BY seq DESC"),
+            Order::OldestFirst => (" AND seq > ", " ORDER BY seq ASC"),
+        };
+        if let Some(after) = after {
+            sql.push_str(cursor);
+            bind(&mut sql, Bind::Int(after));
         }
-        sql.push(" LIMIT ").push_bind(i64::from(query.limit));
-        sql.build().fetch_all(&self.pool).await.map_err(db)?.iter().map(entry_of).collect()
+        sql.push_str(order);
+        sql.push_str(" LIMIT ");
+        bind(&mut sql, Bind::Int(i64::from(query.limit)));
+        let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for value in binds {
+            statement = match value {
+                Bind::Text(text) => statement.bind(text),
+                Bind::Int(int) => statement.bind(int),
+            };
+        }
+        statement.fetch_all(&self.pool).await.map_err(db)?.iter().map(entry_of).collect()
     }
 
     async fn audit_entry(&self, seq: u64) -> Result<Option<StoredEntry>, StoreError> {
-        sqlx::query("SELECT * FROM audit_entries WHERE seq = ?")
+        sqlx::query("SELECT * FROM audit_entries WHERE seq = $1")
             .bind(i64::try_from(seq).unwrap_or(i64::MAX))
             .fetch_optional(&self.pool)
             .await
@@ -1221,7 +1322,7 @@ impl Store for SqliteStore {
 
     async fn checkpoint_covering(&self, seq: u64) -> Result<Option<Checkpoint>, StoreError> {
         sqlx::query(
-            "SELECT seq, hash, at, key_id, signature FROM audit_checkpoints WHERE seq >= ? ORDER BY seq LIMIT 1",
+            "SELECT seq, hash, at, key_id, signature FROM audit_checkpoints WHERE seq >= $1 ORDER BY seq LIMIT 1",
         )
         .bind(i64::try_from(seq).unwrap_or(i64::MAX))
         .fetch_optional(&self.pool)
@@ -1234,7 +1335,8 @@ impl Store for SqliteStore {
 
     async fn add_checkpoint(&self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (seq) DO NOTHING",
         )
         .bind(i64::try_from(checkpoint.seq).unwrap_or(i64::MAX))
         .bind(checkpoint.hash.as_slice())
@@ -1281,7 +1383,7 @@ impl Store for SqliteStore {
 
     async fn review_queue(&self, org: &OrgId) -> Result<Vec<AuditEntry>, StoreError> {
         sqlx::query(
-            "SELECT * FROM audit_entries e WHERE e.event = 'decision' AND e.decision = 'allow' AND e.actor_org = ? \
+            "SELECT * FROM audit_entries e WHERE e.event = 'decision' AND e.decision = 'allow' AND e.actor_org = $1 \
              AND e.obligations LIKE '%\"privacy_review\"%' AND NOT EXISTS (SELECT 1 FROM audit_entries r \
              WHERE r.event = 'privacy_reviewed' AND r.subject = CAST(e.seq AS TEXT)) ORDER BY e.seq",
         )
@@ -1296,7 +1398,7 @@ impl Store for SqliteStore {
 
     async fn policy_version(&self, id: &str) -> Result<Option<PolicyVersion>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, status, model, rules, note, author, approver, created_at FROM policy_versions WHERE id = ?",
+            "SELECT id, status, model, rules, note, author, approver, created_at FROM policy_versions WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -1321,7 +1423,7 @@ impl Store for SqliteStore {
     async fn install_policy(&self, policy: &PolicyText, note: &str, at: OffsetDateTime) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO policy_versions (id, status, model, rules, note, created_at, activated_at) \
-             SELECT ?, 'active', ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM policy_versions WHERE status = 'active') \
+             SELECT $1, 'active', $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM policy_versions WHERE status = 'active') \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(&policy.version)
