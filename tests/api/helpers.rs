@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+#[path = "../support/database.rs"]
+pub mod database;
+
 use ketenpoort::app::App;
 use ketenpoort::config::{Config, TlsConfig};
 use ketenpoort::store::{SqlStore, Store};
@@ -53,9 +56,7 @@ impl TestApp {
 
     /// Plain SQL on the app's database.
     pub async fn sql(&self, statement: &str) {
-        let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned())).execute(&pool).await.unwrap();
-        pool.close().await;
+        database::run_sql(&self.database_url, statement, false).await;
     }
 
     /// Every audit entry, in order, through the store.
@@ -71,9 +72,13 @@ impl TestApp {
         ketenpoort::audit::verify(&store, &key).await.unwrap().unwrap()
     }
 
-    /// Every byte of the database files.
+    /// Every byte of the database (its files, or a dump) and of the files beside it.
     pub fn database_bytes(&self) -> Vec<u8> {
-        let mut all = Vec::new();
+        let mut all = if self.database_url.starts_with("postgres") {
+            database::all_bytes(&self.database_url)
+        } else {
+            Vec::new()
+        };
         for entry in std::fs::read_dir(self.dir.path()).unwrap() {
             let path = entry.unwrap().path();
             if path.is_file() {
@@ -112,7 +117,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
     install_ring();
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("k.db").display());
+    let database_url = database::fresh_url(dir.path(), "k.db");
     ketenpoort::keys::generate(&dir.path().join("k.keys"), false).unwrap();
     let certs = certs_dev();
     let config = adjust(Config {

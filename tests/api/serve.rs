@@ -9,16 +9,16 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, certs_dev, http_client};
+use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, certs_dev, database, http_client};
 
 fn ketenpoort(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ketenpoort")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_ketenpoort")).args(database::with_keys(args)).output().unwrap()
 }
 
 #[tokio::test]
 async fn an_operator_registers_a_partner_serves_from_a_config_file_and_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    let url = database::fresh_url(dir.path(), "k.db");
     let certs = certs_dev();
     let lyceum_cert = certs.join("lyceum-noord.crt");
 
@@ -86,8 +86,9 @@ async fn an_operator_registers_a_partner_serves_from_a_config_file_and_stops_cle
     std::fs::write(
         &config,
         format!(
-            "listen = \"127.0.0.1:0\"\ndatabase_url = \"{url}\"\n[tls]\ncert = \"{0}/server.crt\"\nkey = \"{0}/server.key\"\nclient_ca = \"{0}/ca.crt\"\n",
-            certs.display()
+            "listen = \"127.0.0.1:0\"\ndatabase_url = \"{url}\"\n{keys}[tls]\ncert = \"{0}/server.crt\"\nkey = \"{0}/server.key\"\nclient_ca = \"{0}/ca.crt\"\n",
+            certs.display(),
+            keys = database::keys_dir(&url).map(|dir| format!("keys = \"{}\"\n", dir.display())).unwrap_or_default()
         ),
     )
     .unwrap();

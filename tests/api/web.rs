@@ -394,7 +394,8 @@ async fn stale_sessions_are_refused_and_purged_when_someone_signs_in() {
     stale.sign_in("family_worker@buurtteam-oost").await;
     app.sql(&format!("UPDATE web_sessions SET last_seen_at = {hour_ago}")).await;
     Browser::new(&app).sign_in("gp@huisarts-jansen").await;
-    let pool = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM web_sessions").fetch_one(&pool).await.unwrap();
     assert_eq!(left, 1, "only the fresh session remains");
 }

@@ -1,7 +1,10 @@
-//! Running the real `ketenpoort` binary, and reaching into its SQLite file with plain SQL.
+//! Running the real `ketenpoort` binary, and reaching into its database with plain SQL.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[path = "../support/database.rs"]
+pub mod database;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_ketenpoort");
 
@@ -21,7 +24,7 @@ impl Run {
 /// Runs `ketenpoort ARGS…` with the given extra environment.
 pub fn ketenpoort_with(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(BIN);
-    command.args(args).env_remove("KETENPOORT_DATABASE_URL").env_remove("KETENPOORT_KEYS");
+    command.args(database::with_keys(args)).env_remove("KETENPOORT_DATABASE_URL").env_remove("KETENPOORT_KEYS");
     command.env_remove("KETENPOORT_PSEUDONYM_KEY").env_remove("KETENPOORT_CHECKPOINT_KEY");
     for (key, value) in env {
         command.env(key, value);
@@ -52,7 +55,7 @@ pub struct AuditedDatabase {
 impl AuditedDatabase {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("ketenpoort.db").display());
+        let url = database::fresh_url(dir.path(), "ketenpoort.db");
         let public = scenario_file("public.yaml");
         let run = ketenpoort(&["--database", &url, "scenarios", "run", public.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -66,16 +69,23 @@ impl AuditedDatabase {
     /// Runs plain SQL on the file, as someone with access to it could: without the foreign
     /// keys that would stop them deleting an entry that facts refer to.
     pub async fn sql(&self, statements: &str) {
-        use std::str::FromStr;
-        let options = sqlx::sqlite::SqliteConnectOptions::from_str(&self.url).unwrap().foreign_keys(false);
-        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(statements.to_owned())).execute(&pool).await.unwrap();
-        pool.close().await;
+        database::run_sql(&self.url, statements, false).await;
     }
 
-    /// Every byte of the database, its WAL and shared-memory files.
+    /// The same with the guards off, as someone rewriting the log would: append-only triggers
+    /// dropped or disabled, foreign keys not enforced.
+    pub async fn sql_unguarded(&self, statements: &str) {
+        database::run_sql(&self.url, statements, true).await;
+    }
+
+    /// The directory of the database's keys.
+    pub fn keys(&self) -> PathBuf {
+        database::keys_dir(&self.url).unwrap_or_else(|| self.dir.path().join("ketenpoort.keys"))
+    }
+
+    /// Every byte of the database (its files, or a dump) and of the files beside it.
     pub fn bytes(&self) -> Vec<u8> {
-        let mut all = Vec::new();
+        let mut all = if self.url.starts_with("postgres") { database::all_bytes(&self.url) } else { Vec::new() };
         for entry in std::fs::read_dir(self.dir.path()).unwrap() {
             let path = entry.unwrap().path();
             if path.is_file() {

@@ -22,7 +22,7 @@ fn the_database_never_holds_a_clear_bsn() {
 #[test]
 fn the_most_verbose_logs_hold_no_bsn_birth_date_or_consent_content() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("logged.db").display());
+    let url = crate::helpers::database::fresh_url(dir.path(), "logged.db");
     let public = scenario_file("public.yaml");
     let edges = scenario_file("edge-cases.yaml");
     let run = ketenpoort_with(

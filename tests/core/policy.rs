@@ -26,7 +26,7 @@ fn policy_check_accepts_the_default_and_names_the_line_of_a_mistake() {
 #[test]
 fn a_draft_is_approved_by_a_second_privacy_officer_tested_activated_and_rolled_back() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("k.db").display());
+    let url = crate::helpers::database::fresh_url(dir.path(), "k.db");
     let run = |args: &[&str]| ketenpoort(&[&["--database", url.as_str()], args].concat());
     for step in [
         &["org", "add", "lyceum-noord", "--kind", "school", "--name", "Lyceum Noord"][..],

@@ -5,8 +5,28 @@ use ketenpoort::store::{SqlStore, Store};
 
 use crate::helpers::AuditedDatabase;
 
-/// Dropping the append-only triggers is the first thing someone rewriting the log would do.
-const UNGUARDED: &str = "DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete;";
+/// What a forger who knows the algorithm does after a change: recompute every hash from the
+/// first entry on. Returns the last entry and its new hash.
+async fn recompute_every_hash(db: &AuditedDatabase) -> (u64, ketenpoort::audit::ChainHash) {
+    let store = SqlStore::open(&db.url).await.unwrap();
+    let entries = store.audit_page(0, 1_000).await.unwrap();
+    let mut previous = ketenpoort::audit::GENESIS;
+    let mut statements = String::new();
+    for stored in &entries {
+        let hash = link(&previous, &stored.entry);
+        let (prev, new) = (
+            crate::helpers::database::bytes_literal(&db.url, &previous),
+            crate::helpers::database::bytes_literal(&db.url, &hash),
+        );
+        statements.push_str(&format!(
+            "UPDATE audit_entries SET prev_hash = {prev}, hash = {new} WHERE seq = {};\n",
+            stored.entry.seq
+        ));
+        previous = hash;
+    }
+    db.sql_unguarded(&statements).await;
+    (entries.last().unwrap().entry.seq, previous)
+}
 
 fn assert_broken_at(db: &AuditedDatabase, seq: u64) -> String {
     let run = db.verify();
@@ -26,7 +46,8 @@ fn an_untouched_log_is_intact() {
 #[tokio::test]
 async fn the_log_refuses_updates_and_deletes_from_sql() {
     let db = AuditedDatabase::new();
-    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
     let update = sqlx::raw_sql("UPDATE audit_entries SET decision = 'allow' WHERE seq = 3").execute(&pool).await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
     let delete = sqlx::raw_sql("DELETE FROM audit_entries WHERE seq = 3").execute(&pool).await;
@@ -36,7 +57,7 @@ async fn the_log_refuses_updates_and_deletes_from_sql() {
 #[tokio::test]
 async fn an_altered_field_is_found() {
     let db = AuditedDatabase::new();
-    db.sql(&format!("{UNGUARDED} UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 10")).await;
+    db.sql_unguarded("UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 10").await;
     let message = assert_broken_at(&db, 10);
     assert!(message.contains("altered"), "{message}");
 }
@@ -44,7 +65,7 @@ async fn an_altered_field_is_found() {
 #[tokio::test]
 async fn a_deleted_entry_is_found() {
     let db = AuditedDatabase::new();
-    db.sql(&format!("{UNGUARDED} DELETE FROM audit_entries WHERE seq = 20")).await;
+    db.sql_unguarded("DELETE FROM audit_entries WHERE seq = 20").await;
     let message = assert_broken_at(&db, 20);
     assert!(message.contains("missing"), "{message}");
 }
@@ -53,14 +74,14 @@ async fn a_deleted_entry_is_found() {
 async fn an_inserted_entry_is_found() {
     let db = AuditedDatabase::new();
     // Make room at 30 and put in a copy of entry 5 there, as a forger would.
-    db.sql(&format!(
-        "{UNGUARDED}
+    db.sql_unguarded(
+        "
          UPDATE audit_entries SET seq = seq + 1000000 WHERE seq >= 30;
          UPDATE audit_entries SET seq = seq - 999999 WHERE seq >= 1000000;
          CREATE TEMP TABLE forged AS SELECT * FROM audit_entries WHERE seq = 5;
          UPDATE forged SET seq = 30;
-         INSERT INTO audit_entries SELECT * FROM forged;"
-    ))
+         INSERT INTO audit_entries SELECT * FROM forged;",
+    )
     .await;
     assert_broken_at(&db, 30);
 }
@@ -68,12 +89,12 @@ async fn an_inserted_entry_is_found() {
 #[tokio::test]
 async fn two_swapped_entries_are_found() {
     let db = AuditedDatabase::new();
-    db.sql(&format!(
-        "{UNGUARDED}
+    db.sql_unguarded(
+        "
          UPDATE audit_entries SET seq = -1 WHERE seq = 40;
          UPDATE audit_entries SET seq = 40 WHERE seq = 41;
-         UPDATE audit_entries SET seq = 41 WHERE seq = -1;"
-    ))
+         UPDATE audit_entries SET seq = 41 WHERE seq = -1;",
+    )
     .await;
     assert_broken_at(&db, 40);
 }
@@ -82,8 +103,8 @@ async fn two_swapped_entries_are_found() {
 async fn swapped_contents_under_the_original_hashes_are_found() {
     let db = AuditedDatabase::new();
     // Swap what two entries say but leave the hash columns in place.
-    db.sql(&format!(
-        "{UNGUARDED}
+    db.sql_unguarded(
+        "
          CREATE TEMP TABLE a AS SELECT * FROM audit_entries WHERE seq = 50;
          CREATE TEMP TABLE b AS SELECT * FROM audit_entries WHERE seq = 51;
          UPDATE audit_entries SET event = (SELECT event FROM b), decision = (SELECT decision FROM b),
@@ -91,8 +112,8 @@ async fn swapped_contents_under_the_original_hashes_are_found() {
              WHERE seq = 50;
          UPDATE audit_entries SET event = (SELECT event FROM a), decision = (SELECT decision FROM a),
              reason = (SELECT reason FROM a), basis = (SELECT basis FROM a), subject = (SELECT subject FROM a)
-             WHERE seq = 51;"
-    ))
+             WHERE seq = 51;",
+    )
     .await;
     assert_broken_at(&db, 50);
 }
@@ -100,7 +121,7 @@ async fn swapped_contents_under_the_original_hashes_are_found() {
 #[tokio::test]
 async fn a_removed_tail_is_found_by_the_checkpoint_at_its_end() {
     let db = AuditedDatabase::new();
-    db.sql(&format!("{UNGUARDED} DELETE FROM audit_entries WHERE seq > 90")).await;
+    db.sql_unguarded("DELETE FROM audit_entries WHERE seq > 90").await;
     let message = assert_broken_at(&db, 97);
     assert!(message.contains("tail was removed"), "{message}");
 }
@@ -108,23 +129,9 @@ async fn a_removed_tail_is_found_by_the_checkpoint_at_its_end() {
 #[tokio::test]
 async fn a_chain_rewritten_with_every_hash_recomputed_is_found_by_the_signed_checkpoint() {
     let db = AuditedDatabase::new();
-    db.sql(&format!("{UNGUARDED} UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 12")).await;
+    db.sql_unguarded("UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 12").await;
     // The forger knows the algorithm: recompute every hash after the change.
-    let store = SqlStore::open(&db.url).await.unwrap();
-    let entries = store.audit_page(0, 1_000).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-    let mut previous = ketenpoort::audit::GENESIS;
-    for stored in entries {
-        let hash = link(&previous, &stored.entry);
-        sqlx::query("UPDATE audit_entries SET prev_hash = ?, hash = ? WHERE seq = ?")
-            .bind(previous.as_slice())
-            .bind(hash.as_slice())
-            .bind(stored.entry.seq as i64)
-            .execute(&pool)
-            .await
-            .unwrap();
-        previous = hash;
-    }
+    recompute_every_hash(&db).await;
     let message = assert_broken_at(&db, 97);
     assert!(message.contains("rewritten"), "{message}");
 }
@@ -132,7 +139,8 @@ async fn a_chain_rewritten_with_every_hash_recomputed_is_found_by_the_signed_che
 #[tokio::test]
 async fn a_checkpoint_signed_with_another_key_is_found() {
     let db = AuditedDatabase::new();
-    db.sql("UPDATE audit_checkpoints SET key_id = 'cforged', signature = zeroblob(64)").await;
+    let zeros = crate::helpers::database::zero_bytes_64(&db.url);
+    db.sql(&format!("UPDATE audit_checkpoints SET key_id = 'cforged', signature = {zeros}")).await;
     let message = assert_broken_at(&db, 97);
     assert!(message.contains("not signed by the checkpoint key"), "{message}");
 }
@@ -156,7 +164,7 @@ async fn a_tail_removed_with_its_checkpoints_passes_alone_but_not_against_the_an
     let db = AuditedDatabase::new();
     let anchors = anchors(&db);
     assert!(verify_with_anchors(&db, &anchors).stdout.contains("1 anchors"));
-    db.sql(&format!("{UNGUARDED} DELETE FROM audit_entries WHERE seq > 90; DELETE FROM audit_checkpoints;")).await;
+    db.sql_unguarded("DELETE FROM audit_entries WHERE seq > 90; DELETE FROM audit_checkpoints;").await;
     assert_eq!(db.verify().code, 0, "without anchors a clean cut cannot be seen");
     let run = verify_with_anchors(&db, &anchors);
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -168,31 +176,15 @@ async fn a_tail_removed_with_its_checkpoints_passes_alone_but_not_against_the_an
 async fn a_log_rewritten_and_re_signed_under_a_new_key_is_found_by_the_anchors() {
     let db = AuditedDatabase::new();
     let anchors = anchors(&db);
-    db.sql(&format!("{UNGUARDED} UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 12")).await;
-    let store = SqlStore::open(&db.url).await.unwrap();
-    let entries = store.audit_page(0, 1_000).await.unwrap();
-    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-    let mut previous = ketenpoort::audit::GENESIS;
-    for stored in &entries {
-        let hash = link(&previous, &stored.entry);
-        sqlx::query("UPDATE audit_entries SET prev_hash = ?, hash = ? WHERE seq = ?")
-            .bind(previous.as_slice())
-            .bind(hash.as_slice())
-            .bind(stored.entry.seq as i64)
-            .execute(&pool)
-            .await
-            .unwrap();
-        previous = hash;
-    }
+    db.sql_unguarded("UPDATE audit_entries SET decision = 'allow', reason = NULL WHERE seq = 12").await;
+    let (last, head) = recompute_every_hash(&db).await;
     // A new key, and a checkpoint signed with it over the forged chain.
-    sqlx::query("DELETE FROM audit_checkpoints").execute(&pool).await.unwrap();
-    pool.close().await;
-    let keys = db.dir.path().join("ketenpoort.keys");
+    db.sql("DELETE FROM audit_checkpoints").await;
+    let keys = db.keys();
     std::fs::remove_dir_all(&keys).unwrap();
-    ketenpoort::keys::generate(&keys, false).unwrap();
-    let signer = ketenpoort::keys::load(&keys).unwrap().signer;
-    let last = entries.last().unwrap().entry.seq;
-    store.add_checkpoint(&signer.sign(last, previous, ketenpoort::clock::now())).await.unwrap();
+    let signer = ketenpoort::keys::generate(&keys, false).unwrap().signer;
+    let store = SqlStore::open(&db.url).await.unwrap();
+    store.add_checkpoint(&signer.sign(last, head, ketenpoort::clock::now())).await.unwrap();
 
     assert_eq!(db.verify().code, 0, "the forged log verifies under the forger's key");
     let run = verify_with_anchors(&db, &anchors);
