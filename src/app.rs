@@ -154,12 +154,24 @@ impl App {
     }
 }
 
-/// Every second, adopts a policy version activated elsewhere (the CLI, another instance); a
-/// version activated through this server's own pages is swapped in at once.
+/// Adopts a policy version activated elsewhere (the CLI, another instance): at once when the
+/// database says so (PostgreSQL), and in any case by checking every second. A version activated
+/// through this server's own pages is swapped in at once.
 async fn watch_policy(gateway: Gateway) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut changes = gateway.store().policy_changes().await;
     loop {
-        tick.tick().await;
+        match &mut changes {
+            Some(heard) => {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    said = heard.recv() => if said.is_none() { changes = None },
+                }
+            }
+            None => {
+                tick.tick().await;
+            }
+        }
         match gateway.refresh_policy().await {
             Ok(Some(version)) => tracing::info!(%version, "policy version activated"),
             Ok(None) => {}

@@ -367,6 +367,11 @@ pub enum StoreError {
 pub trait Store: Send + Sync {
     /// Brings the schema up to date.
     async fn migrate(&self) -> Result<(), StoreError>;
+    /// A signal each time another instance activates a policy version, where the database can
+    /// tell (PostgreSQL's LISTEN/NOTIFY); `None` where only the periodic check can.
+    async fn policy_changes(&self) -> Option<tokio::sync::mpsc::Receiver<()>> {
+        None
+    }
 
     /// Registers an organisation, or updates its name and contact; its kind never changes.
     async fn upsert_org(&self, org: &Organisation) -> Result<(), StoreError>;

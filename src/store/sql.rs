@@ -59,6 +59,8 @@ impl Backend {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Kept for PostgreSQL's notification connection; it may hold a password: never logged.
+    url: String,
     /// Serialises appends within this process; the database does so across processes.
     append_lock: Mutex<()>,
 }
@@ -86,6 +88,7 @@ impl SqlStore {
             }
             Backend::Postgres => (url.to_owned(), pool_size.max(1)),
         };
+        let listen_url = url.clone();
         let pool = AnyPoolOptions::new()
             .max_connections(connections)
             .acquire_timeout(std::time::Duration::from_secs(10))
@@ -105,7 +108,7 @@ impl SqlStore {
             .connect(&url)
             .await
             .map_err(db)?;
-        let store = SqlStore { pool, backend, append_lock: Mutex::new(()) };
+        let store = SqlStore { pool, backend, url: listen_url, append_lock: Mutex::new(()) };
         store.migrate().await?;
         Ok(store)
     }
@@ -459,7 +462,22 @@ fn recorded<T>(row: &AnyRow, fact: T) -> Result<Recorded<T>, StoreError> {
     Ok(Recorded { recorded_seq: seq("recorded_seq")?, ended_seq: seq("ended_seq")?, fact })
 }
 
-async fn apply(conn: &mut AnyConnection, seq: u64, effect: &Effect) -> Result<(), StoreError> {
+/// Forwards PostgreSQL's policy notifications until the receiver is dropped.
+async fn listen(url: &str, tell: &tokio::sync::mpsc::Sender<()>) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+    listener.listen(POLICY_CHANNEL).await?;
+    loop {
+        listener.recv().await?;
+        if tell.send(()).await.is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// The channel on which PostgreSQL tells every instance that a policy version was activated.
+const POLICY_CHANNEL: &str = "ketenpoort_policy";
+
+async fn apply(conn: &mut AnyConnection, backend: Backend, seq: u64, effect: &Effect) -> Result<(), StoreError> {
     let seq = i64::try_from(seq).unwrap_or(i64::MAX);
     match effect {
         Effect::Deliver(signal) => {
@@ -629,6 +647,15 @@ async fn apply(conn: &mut AnyConnection, seq: u64, effect: &Effect) -> Result<()
                 .execute(&mut *conn)
                 .await
                 .map_err(db)?;
+            if backend == Backend::Postgres {
+                // Delivered to every listening instance when this transaction commits.
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(POLICY_CHANNEL)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db)?;
+            }
         }
         Effect::DeliverMatchNotice(notice) => {
             sqlx::query(
@@ -690,6 +717,27 @@ async fn apply(conn: &mut AnyConnection, seq: u64, effect: &Effect) -> Result<()
 
 #[async_trait]
 impl Store for SqlStore {
+    async fn policy_changes(&self) -> Option<tokio::sync::mpsc::Receiver<()>> {
+        if self.backend != Backend::Postgres {
+            return None;
+        }
+        let (tell, heard) = tokio::sync::mpsc::channel(8);
+        let url = self.url.clone();
+        tokio::spawn(async move {
+            loop {
+                match listen(&url, &tell).await {
+                    // The receiver is gone: nobody listens any more.
+                    Ok(()) => return,
+                    Err(error) => {
+                        tracing::warn!(%error, "policy notifications interrupted; the periodic check covers it");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Some(heard)
+    }
+
     async fn migrate(&self) -> Result<(), StoreError> {
         let migrations = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
@@ -1186,7 +1234,7 @@ impl Store for SqlStore {
             let hash = link(&prev, &entry);
             insert_entry(&mut tx, &entry, &prev, &hash).await?;
             if let Some(effect) = &effect {
-                apply(&mut tx, seq, effect).await?;
+                apply(&mut tx, self.backend, seq, effect).await?;
             }
             sealed.push((seq, hash));
             prev = hash;

@@ -12,6 +12,7 @@ mod browser;
 mod demo;
 mod errors;
 mod identity;
+mod instances;
 mod oidc;
 mod resources;
 mod serve;

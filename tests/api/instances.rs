@@ -1,0 +1,169 @@
+//! Several instances on one PostgreSQL database: three `ketenpoort serve` processes take
+//! exchanges at once and the audit chain stays one chain; a policy version activated on one
+//! instance reaches the others within a second.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ketenpoort::framework::RuleBook;
+use ketenpoort::store::{SqlStore, Store};
+use serde_json::json;
+
+use crate::helpers::{ChildGuard, certs_dev, database, http_client, spawn_app_with};
+
+/// The `n`th test BSN that passes the elfproef.
+fn valid_bsn(n: usize) -> String {
+    (100_000_000u64..)
+        .map(|candidate| candidate.to_string())
+        .filter(|bsn| {
+            let digits: Vec<i64> = bsn.bytes().map(|b| i64::from(b - b'0')).collect();
+            let sum: i64 = (0..8).map(|i| digits[i] * (9 - i as i64)).sum::<i64>() - digits[8];
+            sum % 11 == 0
+        })
+        .nth(n)
+        .unwrap()
+}
+
+/// A `serve` process on `url`; its address once it listens.
+fn serve(dir: &std::path::Path, name: &str, url: &str, keys: &std::path::Path) -> (ChildGuard, String) {
+    let certs = certs_dev();
+    let config = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndatabase_url = \"{url}\"\nkeys = \"{}\"\n[tls]\ncert = \"{1}/server.crt\"\nkey = \"{1}/server.key\"\nclient_ca = \"{1}/ca.crt\"\n",
+            keys.display(),
+            certs.display()
+        ),
+    )
+    .unwrap();
+    let mut child = ChildGuard(
+        Command::new(env!("CARGO_BIN_EXE_ketenpoort"))
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stderr = child.0.stderr.take().unwrap();
+    let mut said = String::new();
+    let started = Instant::now();
+    let addr = loop {
+        let mut buffer = [0u8; 256];
+        let read = stderr.read(&mut buffer).unwrap();
+        said.push_str(&String::from_utf8_lossy(&buffer[..read]));
+        if let Some(rest) = said.split("listening on https://").nth(1)
+            && let Some(addr) = rest.split_whitespace().next()
+            && rest.contains('\n')
+        {
+            break addr.to_owned();
+        }
+        assert!(read > 0 && started.elapsed() < Duration::from_secs(30), "{name} said: {said}");
+    };
+    // Keep reading so the server never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    (child, addr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_append_to_one_chain_without_a_gap_or_a_fork() {
+    if database::backend() != database::Backend::Postgres {
+        // Several instances share a PostgreSQL database; the PostgreSQL pass runs this.
+        return;
+    }
+    // The region and its certificates, through a first (in-process) instance.
+    let seeded = spawn_app_with(|config| config).await;
+    let url = seeded.database_url.clone();
+    let keys = seeded.dir.path().join("k.keys");
+    let dir = tempfile::tempdir().unwrap();
+    let instances: Vec<(ChildGuard, String)> =
+        (0..3).map(|i| serve(dir.path(), &format!("instance-{i}"), &url, &keys)).collect();
+
+    // Each youth: registered by the mentor, then 7 more exchanges, spread over the instances.
+    let mut tasks = Vec::new();
+    for worker in 0..12usize {
+        let addrs: Vec<String> = instances.iter().map(|(_, addr)| addr.clone()).collect();
+        tasks.push(tokio::spawn(async move {
+            let mentor = http_client(Some("lyceum-noord"), Some("mentor@lyceum-noord"));
+            let mut acknowledged = Vec::new();
+            for round in 0..8usize {
+                let addr = &addrs[(worker + round) % addrs.len()];
+                let bsn = valid_bsn(worker);
+                let body = if round == 0 {
+                    ("involvements", json!({ "bsn": bsn, "birth_date": "2012-03-15", "purpose": "care_coordination" }))
+                } else {
+                    ("decisions", json!({ "bsn": bsn, "signal": "feedback_request", "to": "buurtteam-oost", "purpose": "care_coordination" }))
+                };
+                let reply = mentor.post(format!("https://{addr}/api/v1/{}", body.0)).json(&body.1).send().await.unwrap();
+                let status = reply.status().as_u16();
+                assert!(status == 201 || status == 200, "{status}: {}", reply.text().await.unwrap());
+                let id = reply.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned()).unwrap();
+                acknowledged.push(id);
+            }
+            acknowledged
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for task in tasks {
+        acknowledged.extend(task.await.unwrap());
+    }
+    for (mut child, _) in instances {
+        Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+        tokio::task::spawn_blocking(move || child.0.wait().unwrap()).await.unwrap();
+    }
+
+    let store = SqlStore::open(&url).await.unwrap();
+    let entries = store.audit_page(0, 100_000).await.unwrap();
+    for (index, stored) in entries.iter().enumerate() {
+        assert_eq!(stored.entry.seq, index as u64 + 1, "no gap");
+    }
+    let logged: std::collections::HashSet<&str> = entries.iter().map(|e| e.entry.request_id.as_str()).collect();
+    for id in &acknowledged {
+        assert!(logged.contains(id.as_str()), "acknowledged request {id} is in the log");
+    }
+    assert_eq!(acknowledged.len(), 96);
+    let verified = seeded.verify().await;
+    assert!(verified.entries >= 96, "{verified:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_activated_on_one_instance_reaches_another_within_a_second() {
+    if database::backend() != database::Backend::Postgres {
+        return;
+    }
+    let first = spawn_app_with(|config| config).await;
+    let url = first.database_url.clone();
+    let keys = first.dir.path().join("k.keys");
+    let second = spawn_app_with(|config| ketenpoort::config::Config {
+        database_url: url.clone(),
+        keys: Some(keys.clone()),
+        ..config
+    })
+    .await;
+    let officer = |org: &str| ketenpoort::audit::AuditActor {
+        account: Some(format!("privacy@{org}")),
+        org: Some(org.into()),
+        org_kind: Some(ketenpoort::framework::OrgKind::School),
+        role: Some(ketenpoort::framework::Role::PrivacyOfficer),
+        authenticated_by: "test".into(),
+    };
+    let now = || ketenpoort::exchange::Occasion::at(ketenpoort::clock::now());
+    let a = &first.app.state().gateway;
+    let b = &second.app.state().gateway;
+    let rules = ketenpoort::policy::DEFAULT_RULES.replace("p, R3,", "p, R3b,");
+    let draft = a
+        .draft_policy(officer("lyceum-noord"), ketenpoort::policy::DEFAULT_MODEL, &rules, "R3b", &now())
+        .await
+        .unwrap();
+    a.approve_policy(officer("obs-de-linde"), &draft, &now()).await.unwrap();
+    // Let the second instance's listener settle before the moment that counts.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let activated = Instant::now();
+    a.activate_policy(officer("obs-de-linde"), &draft, &now()).await.unwrap();
+    while b.policy().version() != draft {
+        assert!(activated.elapsed() < Duration::from_secs(1), "not adopted within a second");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    println!("adopted by the other instance in {:?}", activated.elapsed());
+}
