@@ -96,7 +96,8 @@ pub struct App {
 impl App {
     /// Opens everything `config` names and starts listening.
     pub async fn build(config: &Config) -> Result<App, AppError> {
-        let store: Arc<dyn Store> = Arc::from(store::open(&config.database_url).await?);
+        let store: Arc<dyn Store> =
+            Arc::new(store::SqlStore::open_with(&config.database_url, config.database_pool_size).await?);
         let keys_dir = config
             .keys
             .clone()

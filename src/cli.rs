@@ -108,6 +108,10 @@ enum KeysCommand {
     },
     /// Print the public half of the checkpoint key (hex), for whoever verifies the log.
     ExportPublic,
+    /// Retire the pseudonym key and make a new one. Youths known before are still found (under
+    /// the retired key, kept in `pseudonym.retired/`) and keep their pseudonym in the log and
+    /// their case references; restart the servers to use the new key.
+    RotatePseudonym,
     /// Make development TLS certificates: a CA, a server certificate for localhost and one
     /// client certificate per demo organisation. NOT FOR PRODUCTION.
     DevCerts {
@@ -320,6 +324,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 generated.signer.key_id(),
                 dir.join(keys::CHECKPOINT_PUBLIC_FILE).display()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys { command: KeysCommand::RotatePseudonym } => {
+            let (retired, new) = keys::rotate_pseudonym_key(&cli.keys_dir()?)?;
+            println!("pseudonym key {retired} retired (kept for look-ups); new pseudonyms use {new}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys { command: KeysCommand::ExportPublic } => {
@@ -823,7 +832,7 @@ async fn export(cli: &Cli, format: ExportFormat, fields: &audit::SearchFields) -
     let gateway = gateway(store, &keys).await?;
     let youth = match fields.youth()? {
         Some((bsn, birth_date)) => {
-            Some(gateway.youth_for_audit(keys.pseudonymiser.pseudonymise(&bsn), birth_date).await?)
+            Some(gateway.youth_for_audit(&keys.pseudonymiser.pseudonymise_all(&bsn), birth_date).await?)
         }
         None => None,
     };

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 const KEYS: &[&str] = &[
     "listen",
     "database_url",
+    "database_pool_size",
     "keys",
     "checkpoint_every",
     "max_body_bytes",
@@ -29,8 +30,11 @@ const KEYS: &[&str] = &[
 pub struct Config {
     /// Address of the HTTPS listener.
     pub listen: SocketAddr,
-    /// `sqlite://FILE` (PostgreSQL in a later release).
+    /// `sqlite://FILE` (the embedded default) or `postgres://USER:PASSWORD@HOST/DB`.
     pub database_url: String,
+    /// Connections to PostgreSQL per instance (SQLite uses its own fixed pool).
+    #[serde(default = "default_pool_size")]
+    pub database_pool_size: u32,
     /// Directory of the pseudonym and checkpoint keys [default: beside the SQLite file].
     pub keys: Option<PathBuf>,
     /// Audit entries between two signed checkpoints.
@@ -96,6 +100,7 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
             database_url: "sqlite://ketenpoort.db".into(),
+            database_pool_size: default_pool_size(),
             keys: None,
             checkpoint_every: 1_000,
             max_body_bytes: 64 * 1024,
@@ -140,6 +145,10 @@ impl Config {
     }
 }
 
+fn default_pool_size() -> u32 {
+    10
+}
+
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // A database URL may carry a password: show scheme and host only.
@@ -147,6 +156,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("database_url", &database)
+            .field("database_pool_size", &self.database_pool_size)
             .field("keys", &self.keys)
             .field("checkpoint_every", &self.checkpoint_every)
             .field("max_body_bytes", &self.max_body_bytes)

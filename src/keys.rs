@@ -16,6 +16,8 @@ use crate::audit::{CheckpointSigner, CheckpointVerifier};
 use crate::youth::Pseudonymiser;
 
 pub const PSEUDONYM_KEY_FILE: &str = "pseudonym.key";
+/// Pseudonym keys rotated out, one `<key id>.key` file each: kept to find known youths.
+pub const RETIRED_PSEUDONYM_DIR: &str = "pseudonym.retired";
 pub const CHECKPOINT_KEY_FILE: &str = "checkpoint.key";
 pub const CHECKPOINT_PUBLIC_FILE: &str = "checkpoint.pub";
 pub const PSEUDONYM_KEY_ENV: &str = "KETENPOORT_PSEUDONYM_KEY";
@@ -133,11 +135,62 @@ pub fn load(dir: &Path) -> Result<Keys, KeysError> {
     let pseudonym_text = read(dir, PSEUDONYM_KEY_FILE, PSEUDONYM_KEY_ENV, "pseudonym key")?;
     let pseudonymiser =
         Pseudonymiser::from_hex(&pseudonym_text).map_err(|e| invalid("pseudonym key", PSEUDONYM_KEY_FILE)(&e))?;
+    let pseudonymiser = pseudonymiser.with_retired(retired_pseudonym_keys(dir)?);
     let checkpoint_text = read(dir, CHECKPOINT_KEY_FILE, CHECKPOINT_KEY_ENV, "checkpoint key")?;
     let pkcs8 = hex::decode(checkpoint_text.trim()).map_err(|e| invalid("checkpoint key", CHECKPOINT_KEY_FILE)(&e))?;
     let signer =
         CheckpointSigner::from_pkcs8(&pkcs8).map_err(|e| invalid("checkpoint key", CHECKPOINT_KEY_FILE)(&e))?;
     Ok(Keys { pseudonymiser, signer: Arc::new(signer) })
+}
+
+/// The retired pseudonym keys in `dir`, if any.
+fn retired_pseudonym_keys(dir: &Path) -> Result<Vec<Pseudonymiser>, KeysError> {
+    let retired = dir.join(RETIRED_PSEUDONYM_DIR);
+    let Ok(files) = fs::read_dir(&retired) else { return Ok(Vec::new()) };
+    let mut keys = Vec::new();
+    for file in files {
+        let path = file
+            .map_err(|e| KeysError::Unreadable {
+                what: "retired pseudonym key",
+                path: retired.clone(),
+                detail: e.to_string(),
+            })?
+            .path();
+        if path.extension().is_some_and(|ext| ext == "key") {
+            let text = fs::read_to_string(&path).map_err(|e| KeysError::Unreadable {
+                what: "retired pseudonym key",
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            keys.push(Pseudonymiser::from_hex(&text).map_err(|e| {
+                KeysError::Invalid(format!("the retired pseudonym key {} is malformed: {e}", path.display()))
+            })?);
+        }
+    }
+    Ok(keys)
+}
+
+/// Retires the pseudonym key in `dir` and writes a new one; returns (retired id, new id). New
+/// youths get pseudonyms under the new key; youths known before are still found under the old
+/// one and keep their first pseudonym in the log and their case references.
+pub fn rotate_pseudonym_key(dir: &Path) -> Result<(String, String), KeysError> {
+    let current_text = read(dir, PSEUDONYM_KEY_FILE, "", "pseudonym key")?;
+    let current = Pseudonymiser::from_hex(&current_text).map_err(|e| KeysError::Invalid(e.to_string()))?;
+    let retired = dir.join(RETIRED_PSEUDONYM_DIR);
+    let write_error = |path: &Path| {
+        let path = path.to_owned();
+        move |e: std::io::Error| KeysError::Write { path, detail: e.to_string() }
+    };
+    fs::create_dir_all(&retired).map_err(write_error(&retired))?;
+    restrict(&retired, 0o700).map_err(write_error(&retired))?;
+    // Written and synced before the new key replaces it: a crash in between loses nothing.
+    write_secret(&retired.join(format!("{}.key", current.key_id())), current_text.trim())?;
+    let fresh = ephemeral()?.pseudonymiser;
+    let staged = dir.join(format!("{PSEUDONYM_KEY_FILE}.new"));
+    write_secret(&staged, &fresh.secret_hex())?;
+    let current_file = dir.join(PSEUDONYM_KEY_FILE);
+    fs::rename(&staged, &current_file).map_err(write_error(&current_file))?;
+    Ok((current.key_id().to_owned(), fresh.key_id().to_owned()))
 }
 
 /// Loads the public half of the checkpoint key, for verification.

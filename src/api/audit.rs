@@ -139,7 +139,7 @@ async fn search(
     };
     let youth = match fields.youth()? {
         Some((bsn, birth_date)) => {
-            Some(state.gateway.youth_for_audit(state.pseudonymiser.pseudonymise(&bsn), birth_date).await?)
+            Some(state.gateway.youth_for_audit(&state.pseudonymiser.pseudonymise_all(&bsn), birth_date).await?)
         }
         None => None,
     };

@@ -27,8 +27,8 @@ pub async fn view_case(
 ) -> Result<JsonResponse<CaseViewBody>, ApiError> {
     professional(&principal)?;
     let pseudonym = pseudonym(&state, &body.bsn)?;
-    let case_ref = state.pseudonymiser.case_ref(&principal.org.0, &pseudonym);
-    let view = state.gateway.view_case(&principal, pseudonym, &occasion).await?;
+    let view = state.gateway.view_case(&principal, &pseudonym, &occasion).await?;
+    let case_ref = state.pseudonymiser.case_ref(&principal.org.0, &view.youth);
     Ok(JsonResponse(CaseViewBody {
         case_ref,
         involved: view.involved.iter().map(OrgBody::from).collect(),
@@ -61,7 +61,7 @@ pub async fn set_case_lead(
     professional(&principal)?;
     let lead = party(&state, &body.org).await?;
     let pseudonym = pseudonym(&state, &body.bsn)?;
-    let youth = state.gateway.known_youth(pseudonym).await?.ok_or(ExchangeError::NoRelationship)?;
+    let youth = state.gateway.known_youth(&pseudonym).await?.ok_or(ExchangeError::NoRelationship)?;
     state.gateway.set_case_lead(&principal, &youth, &lead.org, &occasion).await?;
     Ok(JsonResponse(DoneBody { id: lead.org.0, status: "case_lead_changed" }))
 }

@@ -89,10 +89,11 @@ async fn method_not_allowed() -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")
 }
 
-/// The pseudonym of a BSN; the BSN itself goes no further than this.
-fn pseudonym(state: &AppState, bsn: &str) -> Result<Pseudonym, ApiError> {
+/// The pseudonyms of a BSN (current key first, then retired ones); the BSN itself goes no
+/// further than this.
+fn pseudonym(state: &AppState, bsn: &str) -> Result<Vec<Pseudonym>, ApiError> {
     let bsn: Bsn = bsn.parse().map_err(|e: crate::youth::BsnError| InputError::InvalidBsn(e.to_string()))?;
-    Ok(state.pseudonymiser.pseudonymise(&bsn))
+    Ok(state.pseudonymiser.pseudonymise_all(&bsn))
 }
 
 /// The youth a body names: found by pseudonym, or enrolled with the birth date given.
@@ -103,9 +104,9 @@ async fn youth(state: &AppState, bsn: &str, birth_date: Option<&str>) -> Result<
             let birth_date: BirthDate = text
                 .parse()
                 .map_err(|e: crate::youth::BirthDateError| ApiError::invalid(format!("birth_date: {e}")))?;
-            Ok(state.gateway.youth(pseudonym, birth_date, crate::clock::now()).await?)
+            Ok(state.gateway.youth(&pseudonym, birth_date, crate::clock::now()).await?)
         }
-        None => state.gateway.known_youth(pseudonym).await?.ok_or_else(|| {
+        None => state.gateway.known_youth(&pseudonym).await?.ok_or_else(|| {
             ApiError::invalid(
                 "Ketenpoort does not know this youth yet: send `birth_date` (YYYY-MM-DD) with the first request",
             )

@@ -44,14 +44,32 @@ impl Gateway {
         self.audit.append(vec![Audited { entry, effect: None }], clock::now()).await.map(drop)
     }
 
-    /// A youth searched for by pseudonym, checked against the birth date Ketenpoort knows (a
-    /// mistyped BSN should not quietly show another child's record). Unknown youths pass: the
-    /// search then finds nothing, which is the truth.
-    pub async fn youth_for_audit(&self, youth: Pseudonym, birth_date: BirthDate) -> Result<Pseudonym, StoreError> {
-        match self.store.find_youth(&youth).await? {
+    /// A youth searched for by pseudonyms (current key first), by their own pseudonym in the
+    /// log; checked against the birth date Ketenpoort knows (a mistyped BSN should not quietly
+    /// show another child's record). Unknown youths pass: the search then finds nothing, which
+    /// is the truth.
+    pub async fn youth_for_audit(
+        &self,
+        pseudonyms: &[Pseudonym],
+        birth_date: BirthDate,
+    ) -> Result<Pseudonym, StoreError> {
+        match self.find_youth_quietly(pseudonyms).await? {
             Some((_, known)) if known != birth_date => Err(StoreError::BirthDateMismatch),
-            _ => Ok(youth),
+            Some((own, _)) => Ok(own),
+            None => pseudonyms.first().cloned().ok_or_else(|| StoreError::NotFound("pseudonym".into())),
         }
+    }
+
+    /// The youth's own pseudonym and birth date, without adding an alias: an auditor's look
+    /// changes nothing.
+    async fn find_youth_quietly(&self, pseudonyms: &[Pseudonym]) -> Result<Option<(Pseudonym, BirthDate)>, StoreError> {
+        for pseudonym in pseudonyms {
+            if let Some((id, birth_date)) = self.store.find_youth(pseudonym).await? {
+                let own = self.store.youth_pseudonym(id).await?.unwrap_or_else(|| pseudonym.clone());
+                return Ok(Some((own, birth_date)));
+            }
+        }
+        Ok(None)
     }
 
     /// One page of a search within the auditor's scope.

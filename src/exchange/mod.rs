@@ -82,6 +82,8 @@ pub struct Exchanged {
 /// What an organisation with a relationship may see of a youth's case.
 #[derive(Debug, Clone)]
 pub struct CaseView {
+    /// The youth's own pseudonym (what case references are made from).
+    pub youth: Pseudonym,
     /// The organisations with a relationship now (an active involvement or measure).
     pub involved: Vec<Organisation>,
     pub lead: Option<OrgId>,
@@ -141,20 +143,43 @@ impl Gateway {
         self.store.upsert_org(org).await
     }
 
-    /// Finds or enrols the youth behind `pseudonym`.
+    /// Finds or enrols the youth behind `pseudonyms` (a BSN's pseudonyms under the current key
+    /// and every retired one, current first).
     pub async fn youth(
         &self,
-        pseudonym: Pseudonym,
+        pseudonyms: &[Pseudonym],
         birth_date: BirthDate,
         at: OffsetDateTime,
     ) -> Result<Youth, StoreError> {
-        let id = self.store.enrol_youth(&pseudonym, birth_date, at).await?;
-        Ok(Youth { id, pseudonym })
+        if let Some((youth, known)) = self.find_youth(pseudonyms).await? {
+            return if known == birth_date { Ok(youth) } else { Err(StoreError::BirthDateMismatch) };
+        }
+        let current = pseudonyms.first().ok_or_else(|| StoreError::NotFound("pseudonym".into()))?;
+        let id = self.store.enrol_youth(current, birth_date, at).await?;
+        Ok(Youth { id, pseudonym: current.clone() })
     }
 
-    /// The youth behind `pseudonym` if Ketenpoort knows them.
-    pub async fn known_youth(&self, pseudonym: Pseudonym) -> Result<Option<Youth>, StoreError> {
-        Ok(self.store.find_youth(&pseudonym).await?.map(|(id, _)| Youth { id, pseudonym }))
+    /// The youth behind `pseudonyms` if Ketenpoort knows them.
+    pub async fn known_youth(&self, pseudonyms: &[Pseudonym]) -> Result<Option<Youth>, StoreError> {
+        Ok(self.find_youth(pseudonyms).await?.map(|(youth, _)| youth))
+    }
+
+    /// The youth under the first pseudonym that is known, with their own pseudonym (the first
+    /// they were known by: their identity in the log). Found under a retired key only, they get
+    /// the current key's pseudonym as an alias, so the next look-up takes one query.
+    async fn find_youth(&self, pseudonyms: &[Pseudonym]) -> Result<Option<(Youth, BirthDate)>, StoreError> {
+        for (index, pseudonym) in pseudonyms.iter().enumerate() {
+            if let Some((id, birth_date)) = self.store.find_youth(pseudonym).await? {
+                if index > 0
+                    && let Some(current) = pseudonyms.first()
+                {
+                    self.store.add_youth_alias(id, current).await?;
+                }
+                let own = self.store.youth_pseudonym(id).await?.unwrap_or_else(|| pseudonym.clone());
+                return Ok(Some((Youth { id, pseudonym: own }, birth_date)));
+            }
+        }
+        Ok(None)
     }
 
     /// Decides `request` about `youth` at the occasion's time, audits the decision and, when
@@ -321,17 +346,18 @@ impl Gateway {
     pub async fn view_case(
         &self,
         by: &Principal,
-        pseudonym: Pseudonym,
+        pseudonyms: &[Pseudonym],
         occasion: &Occasion,
     ) -> Result<CaseView, ExchangeError> {
-        let youth = self.known_youth(pseudonym.clone()).await?;
+        let youth = self.known_youth(pseudonyms).await?;
+        let pseudonym = youth.as_ref().map(|y| y.pseudonym.clone()).or_else(|| pseudonyms.first().cloned());
         let facts = match &youth {
             Some(youth) => Some(self.store.youth_facts(youth.id).await?),
             None => None,
         };
         let related = facts.as_ref().is_some_and(|facts| facts.has_relationship(&by.org, occasion.at));
         let mut entry = self.entry(AuditEvent::CaseViewed, by, None, occasion);
-        entry.youth = Some(pseudonym);
+        entry.youth = pseudonym;
         entry.decision = Some(if related { Outcome::Allow } else { Outcome::Deny });
         entry.reason = (!related).then_some(DenyReason::NoRelationship);
         entry.policy_version = Some(self.policy().version().to_owned());
@@ -346,6 +372,7 @@ impl Gateway {
             }
         }
         Ok(CaseView {
+            youth: youth.pseudonym.clone(),
             involved,
             lead: self.store.case_lead(youth.id).await?,
             threads: self.store.threads(youth.id, &by.org).await?,

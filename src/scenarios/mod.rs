@@ -172,7 +172,7 @@ async fn run_scenario(
     let request = request_of(scenario, orgs)?;
 
     let occasion = Occasion::at(scenario.now);
-    let youth = gateway.youth(keys.pseudonymise(&bsn), scenario.youth.birth_date, scenario.now).await?;
+    let youth = gateway.youth(&[keys.pseudonymise(&bsn)], scenario.youth.birth_date, scenario.now).await?;
     record_facts(scenario, orgs, gateway, &youth, file, &occasion).await?;
 
     let actor = Principal {

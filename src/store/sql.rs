@@ -946,18 +946,36 @@ impl Store for SqlStore {
     }
 
     async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError> {
-        let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = $1 AND pseudonym = $2")
-            .bind(&youth.key_id)
-            .bind(&youth.value)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+        let row = sqlx::query(
+            "SELECT id, birth_date FROM youths WHERE key_id = $1 AND pseudonym = $2 \
+             UNION ALL SELECT y.id, y.birth_date FROM youth_aliases a JOIN youths y ON y.id = a.youth_id \
+             WHERE a.key_id = $1 AND a.pseudonym = $2",
+        )
+        .bind(&youth.key_id)
+        .bind(&youth.value)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
         row.map(|row| {
             let birth: String = row.try_get("birth_date").map_err(db)?;
             let birth = birth.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
             Ok((YouthId(row.try_get("id").map_err(db)?), birth))
         })
         .transpose()
+    }
+
+    async fn add_youth_alias(&self, youth: YouthId, alias: &Pseudonym) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO youth_aliases (key_id, pseudonym, youth_id) VALUES ($1, $2, $3) \
+             ON CONFLICT (key_id, pseudonym) DO NOTHING",
+        )
+        .bind(&alias.key_id)
+        .bind(&alias.value)
+        .bind(youth.0)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
     }
 
     async fn fact_owner(&self, kind: FactKind, id: &str) -> Result<Option<FactOwner>, StoreError> {

@@ -152,7 +152,7 @@ async fn youth_of(
         Ok(None) => return Ok(Ok(None)),
         Err(error) => return Ok(Err(search_error(error, lang))),
     };
-    match state.gateway.youth_for_audit(state.pseudonymiser.pseudonymise(&bsn), birth_date).await {
+    match state.gateway.youth_for_audit(&state.pseudonymiser.pseudonymise_all(&bsn), birth_date).await {
         Ok(youth) => Ok(Ok(Some(youth))),
         Err(crate::store::StoreError::BirthDateMismatch) => Ok(Err(match lang {
             Lang::Nl => "Deze jeugdige is bekend met een andere geboortedatum: controleer BSN en geboortedatum.".into(),

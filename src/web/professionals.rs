@@ -206,9 +206,9 @@ async fn youth_of(
             return Ok(Err(page));
         }
     };
-    let pseudonym = state.pseudonymiser.pseudonymise(&bsn);
+    let pseudonym = state.pseudonymiser.pseudonymise_all(&bsn);
     if page.birth_date.is_empty() {
-        return match state.gateway.known_youth(pseudonym).await? {
+        return match state.gateway.known_youth(&pseudonym).await? {
             Some(youth) => Ok(Ok(youth)),
             None => {
                 page.birth_error = Some(
@@ -228,7 +228,7 @@ async fn youth_of(
             Some(if dutch { "Schrijf de datum als jjjj-mm-dd." } else { "Write the date as yyyy-mm-dd." }.into());
         return Ok(Err(page));
     };
-    match state.gateway.youth(pseudonym, birth_date, clock::now()).await {
+    match state.gateway.youth(&pseudonym, birth_date, clock::now()).await {
         Ok(youth) => Ok(Ok(youth)),
         Err(crate::store::StoreError::BirthDateMismatch) => {
             page.birth_error = Some(
@@ -281,72 +281,73 @@ async fn youth_post(
             .collect()
     };
     let texts = person.lang.texts();
-    page.case = Some(match state.gateway.view_case(&person.principal, pseudonym, &occasion).await {
-        Ok(view) => CaseBox {
-            case_ref,
-            related: true,
-            age: view.age,
-            who_consents: person.lang.who_consents(view.age),
-            consents: view
-                .consents
-                .iter()
-                .map(|consent| ConsentLine {
-                    id: consent.id.clone(),
-                    given_by: match consent.given_by {
-                        Consenter::Youth => texts.youth,
-                        Consenter::Parent => texts.parent,
-                    },
-                    scope: consent
-                        .signals
-                        .iter()
-                        .map(|s| person.lang.signal(*s))
-                        .chain(consent.recipient_kinds.iter().map(|k| k.as_str()))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    from: date(consent.valid_from),
-                    revoked: consent.is_revoked_at(occasion.at),
-                })
-                .collect(),
-            safe_homes: safe_homes.clone(),
-            threads: view
-                .threads
-                .iter()
-                .map(|thread| {
-                    let answers: Vec<&str> = thread.answers.iter().map(|a| person.lang.signal(a.signal)).collect();
-                    format!(
-                        "{} — {} → {}{}",
-                        date(thread.request.delivered_at),
-                        person.lang.signal(thread.request.signal),
-                        thread.request.to_org,
-                        if answers.is_empty() { String::new() } else { format!(": {}", answers.join(", ")) }
-                    )
-                })
-                .collect(),
-            involved: view
-                .involved
-                .iter()
-                .map(|org| CaseOrg {
-                    id: org.id.0.clone(),
-                    name: org.name.clone(),
-                    contact: org.contact.clone().unwrap_or_default(),
-                    is_self: org.id == person.principal.org,
-                })
-                .collect(),
-            lead: view.lead.map_or_else(|| person.lang.texts().none.to_owned(), |org| org.0),
-        },
-        Err(ExchangeError::NoRelationship) => CaseBox {
-            case_ref,
-            related: false,
-            involved: Vec::new(),
-            lead: String::new(),
-            age: 0,
-            who_consents: "",
-            consents: Vec::new(),
-            safe_homes,
-            threads: Vec::new(),
-        },
-        Err(other) => return Err(other.into()),
-    });
+    page.case =
+        Some(match state.gateway.view_case(&person.principal, std::slice::from_ref(&pseudonym), &occasion).await {
+            Ok(view) => CaseBox {
+                case_ref,
+                related: true,
+                age: view.age,
+                who_consents: person.lang.who_consents(view.age),
+                consents: view
+                    .consents
+                    .iter()
+                    .map(|consent| ConsentLine {
+                        id: consent.id.clone(),
+                        given_by: match consent.given_by {
+                            Consenter::Youth => texts.youth,
+                            Consenter::Parent => texts.parent,
+                        },
+                        scope: consent
+                            .signals
+                            .iter()
+                            .map(|s| person.lang.signal(*s))
+                            .chain(consent.recipient_kinds.iter().map(|k| k.as_str()))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        from: date(consent.valid_from),
+                        revoked: consent.is_revoked_at(occasion.at),
+                    })
+                    .collect(),
+                safe_homes: safe_homes.clone(),
+                threads: view
+                    .threads
+                    .iter()
+                    .map(|thread| {
+                        let answers: Vec<&str> = thread.answers.iter().map(|a| person.lang.signal(a.signal)).collect();
+                        format!(
+                            "{} — {} → {}{}",
+                            date(thread.request.delivered_at),
+                            person.lang.signal(thread.request.signal),
+                            thread.request.to_org,
+                            if answers.is_empty() { String::new() } else { format!(": {}", answers.join(", ")) }
+                        )
+                    })
+                    .collect(),
+                involved: view
+                    .involved
+                    .iter()
+                    .map(|org| CaseOrg {
+                        id: org.id.0.clone(),
+                        name: org.name.clone(),
+                        contact: org.contact.clone().unwrap_or_default(),
+                        is_self: org.id == person.principal.org,
+                    })
+                    .collect(),
+                lead: view.lead.map_or_else(|| person.lang.texts().none.to_owned(), |org| org.0),
+            },
+            Err(ExchangeError::NoRelationship) => CaseBox {
+                case_ref,
+                related: false,
+                involved: Vec::new(),
+                lead: String::new(),
+                age: 0,
+                who_consents: "",
+                consents: Vec::new(),
+                safe_homes,
+                threads: Vec::new(),
+            },
+            Err(other) => return Err(other.into()),
+        });
     Ok(Html(page.render()?))
 }
 

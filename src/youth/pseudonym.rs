@@ -35,6 +35,8 @@ pub struct Pseudonymiser {
     key_id: String,
     key: hmac::Key,
     secret: [u8; 32],
+    /// Keys rotated out: kept to find youths known under them, never to make new pseudonyms.
+    retired: Vec<(String, hmac::Key)>,
 }
 
 impl Pseudonymiser {
@@ -47,7 +49,24 @@ impl Pseudonymiser {
         context.update(b"ketenpoort pseudonym key id\0");
         context.update(&secret);
         let key_id = format!("p{}", hex::encode(&context.finish().as_ref()[..6]));
-        Pseudonymiser { key_id, key: hmac::Key::new(hmac::HMAC_SHA256, &secret), secret }
+        Pseudonymiser { key_id, key: hmac::Key::new(hmac::HMAC_SHA256, &secret), secret, retired: Vec::new() }
+    }
+
+    /// This key with earlier, rotated-out keys to look youths up by.
+    pub fn with_retired(mut self, retired: Vec<Pseudonymiser>) -> Self {
+        self.retired = retired.into_iter().map(|old| (old.key_id, old.key)).collect();
+        self
+    }
+
+    /// The pseudonyms of a BSN under the current key and then every retired one: a youth
+    /// known before a rotation is found by one of them.
+    pub fn pseudonymise_all(&self, bsn: &Bsn) -> Vec<Pseudonym> {
+        let mut all = vec![self.pseudonymise(bsn)];
+        for (key_id, key) in &self.retired {
+            let tag = hmac::sign(key, bsn.digits());
+            all.push(Pseudonym { key_id: key_id.clone(), value: hex::encode(tag.as_ref()) });
+        }
+        all
     }
 
     /// Reads the key from its hex form (a key file's content or an environment variable).
@@ -69,8 +88,10 @@ impl Pseudonymiser {
     /// An organisation's own reference for a youth, in its inbox and responses: the
     /// organisation's system can recognise the youth again without Ketenpoort handing out a BSN,
     /// and two organisations' references cannot be linked to each other.
+    /// Made with the key that made the youth's pseudonym, so it survives a key rotation.
     pub fn case_ref(&self, org: &str, youth: &Pseudonym) -> String {
-        let tag = hmac::sign(&self.key, format!("ketenpoort case ref\0{org}\0{}", youth.value).as_bytes());
+        let key = self.retired.iter().find(|(id, _)| *id == youth.key_id).map_or(&self.key, |(_, key)| key);
+        let tag = hmac::sign(key, format!("ketenpoort case ref\0{org}\0{}", youth.value).as_bytes());
         hex::encode(&tag.as_ref()[..16])
     }
 

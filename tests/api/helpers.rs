@@ -32,6 +32,8 @@ pub struct TestApp {
     pub app: App,
     pub dir: tempfile::TempDir,
     pub database_url: String,
+    /// The app's key directory.
+    pub keys: PathBuf,
 }
 
 impl TestApp {
@@ -68,7 +70,7 @@ impl TestApp {
     /// `ketenpoort audit verify` through the library, against the app's own key.
     pub async fn verify(&self) -> ketenpoort::audit::Intact {
         let store = SqlStore::open(&self.database_url).await.unwrap();
-        let key = ketenpoort::keys::load_public(&self.dir.path().join("k.keys")).unwrap();
+        let key = ketenpoort::keys::load_public(&self.keys).unwrap();
         ketenpoort::audit::verify(&store, &key).await.unwrap().unwrap()
     }
 
@@ -134,7 +136,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
     let app = App::build(&config).await.unwrap();
     let region = ketenpoort::demo::region().unwrap();
     ketenpoort::demo::seed(&app.state().gateway, &region, &certs, ketenpoort::clock::now()).await.unwrap();
-    TestApp { app, dir, database_url }
+    // What the app was built with, also when `adjust` pointed it elsewhere.
+    let keys = config.keys.clone().unwrap_or_else(|| dir.path().join("k.keys"));
+    TestApp { app, dir, database_url: config.database_url.clone(), keys }
 }
 
 /// A partner system acting for one professional.

@@ -167,3 +167,48 @@ async fn a_version_activated_on_one_instance_reaches_another_within_a_second() {
     }
     println!("adopted by the other instance in {:?}", activated.elapsed());
 }
+
+#[tokio::test]
+async fn after_a_pseudonym_key_rotation_known_youths_are_found_with_their_case_references_and_history() {
+    let before = spawn_app_with(|config| config).await;
+    let url = before.database_url.clone();
+    let keys = before.dir.path().join("k.keys");
+    let mentor = before.mentor();
+    assert_eq!(mentor.register().await.status, 201);
+    let case = json!({ "bsn": crate::helpers::BSN });
+    let old_ref = mentor.post("/cases/view", case.clone()).await.body["case_ref"].clone();
+    assert!(old_ref.is_string());
+
+    let (retired, new) = ketenpoort::keys::rotate_pseudonym_key(&keys).unwrap();
+    assert_ne!(retired, new);
+    // A restarted instance: the new key, the retired one kept for look-ups.
+    let after = spawn_app_with(|config| ketenpoort::config::Config {
+        database_url: url.clone(),
+        keys: Some(keys.clone()),
+        ..config
+    })
+    .await;
+    let mentor = after.mentor();
+    let again = mentor.register().await;
+    assert_eq!((again.status.as_u16(), again.error()), (409, "already_involved"), "the same youth, found again");
+    assert_eq!(mentor.post("/cases/view", case.clone()).await.body["case_ref"], old_ref, "the same case reference");
+    let auditor = after.client("lyceum-noord", "auditor@lyceum-noord");
+    let history = auditor
+        .post(
+            "/audit/search",
+            json!({ "bsn": crate::helpers::BSN, "birth_date": crate::helpers::BIRTH_DATE, "event": "case_viewed" }),
+        )
+        .await;
+    assert_eq!(history.body["entries"].as_array().unwrap().len(), 2, "before and after, under one pseudonym");
+    let other = mentor
+        .post(
+            "/involvements",
+            json!({ "bsn": "111222333", "birth_date": "2013-01-01", "purpose": "care_coordination" }),
+        )
+        .await;
+    assert_eq!(other.status, 201);
+    let entries = before.audit_entries().await;
+    let key_ids: std::collections::HashSet<&str> =
+        entries.iter().filter_map(|e| e.youth.as_ref()).map(|y| y.key_id.as_str()).collect();
+    assert!(key_ids.contains(retired.as_str()) && key_ids.contains(new.as_str()), "{key_ids:?}");
+}
