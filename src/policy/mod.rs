@@ -4,6 +4,9 @@
 //! match this role, org kind, action, signal, recipient kind and purpose, and with which bases.
 //! The facts and bases themselves are weighed in `framework`, never here.
 
+mod index;
+#[cfg(test)]
+mod index_tests;
 mod table;
 
 use casbin::function_map::OperatorFunction;
@@ -28,11 +31,14 @@ pub enum LoadError {
     Model(String),
 }
 
-/// A loaded policy version: a casbin enforcer over the rule table, and its version id.
+/// A loaded policy version: a casbin enforcer over the rule table, its version id, and — for
+/// the default model — the table compiled into an index, which decides without casbin's scan
+/// over every line.
 pub struct Policy {
     version: String,
     rules: Vec<Rule>,
     enforcer: Enforcer,
+    index: Option<index::RuleIndex>,
 }
 
 impl std::fmt::Debug for Policy {
@@ -68,7 +74,9 @@ impl Policy {
         enforcer.add_function("professional", OperatorFunction::Arg1(professional));
         let lines: Vec<Vec<String>> = table.iter().map(|rule| rule.columns.clone()).collect();
         enforcer.add_policies(lines).await.map_err(|e| LoadError::Model(e.to_string()))?;
-        let policy = Policy { version: version_of(model, rules), rules: table, enforcer };
+        // The index implements the default model's matcher; another model is matched by casbin.
+        let index = same_model(model, DEFAULT_MODEL).then(|| index::RuleIndex::compile(&table));
+        let policy = Policy { version: version_of(model, rules), rules: table, enforcer, index };
         // A model that cannot evaluate a request is refused now, not at the first exchange.
         policy.enforce_probe().map_err(|e| LoadError::Model(format!("the matcher cannot be evaluated: {e}")))?;
         Ok(policy)
@@ -92,8 +100,20 @@ impl Policy {
     }
 }
 
-impl RuleBook for Policy {
-    fn matching(&self, query: &RuleQuery) -> Result<Vec<MatchedRule>, PolicyError> {
+/// Whether two model texts say the same, comments and blank lines aside.
+fn same_model(a: &str, b: &str) -> bool {
+    let meaning = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|line| line.split('#').next().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|line| !line.is_empty())
+            .collect()
+    };
+    meaning(a) == meaning(b)
+}
+
+impl Policy {
+    /// casbin's own answer: every matching line (the slow path, and the index's oracle).
+    pub fn casbin_matching(&self, query: &RuleQuery) -> Result<Vec<MatchedRule>, PolicyError> {
         let request = (
             query.role.as_str(),
             query.org_kind.as_str(),
@@ -109,6 +129,20 @@ impl RuleBook for Policy {
         matched.sort_by_key(|rule| rule.line);
         matched.dedup_by_key(|rule| rule.line);
         Ok(matched.into_iter().map(|rule| MatchedRule { id: rule.id.clone(), bases: rule.bases.clone() }).collect())
+    }
+
+    /// Whether this version decides through the compiled index.
+    pub fn is_compiled(&self) -> bool {
+        self.index.is_some()
+    }
+}
+
+impl RuleBook for Policy {
+    fn matching(&self, query: &RuleQuery) -> Result<Vec<MatchedRule>, PolicyError> {
+        match &self.index {
+            Some(index) => Ok(index.matching(query)),
+            None => self.casbin_matching(query),
+        }
     }
 
     fn version(&self) -> &str {
