@@ -90,17 +90,24 @@ impl RuleIndex {
             return Vec::new();
         }
         let w = self.words;
+        // The sparsest columns first: most words of the rule set fall out after one or two.
         let columns = [
-            self.role.of(position(Role::ALL, &query.role), w),
-            self.org_kind.of(position(OrgKind::ALL, &query.org_kind), w),
-            self.action.of(position(Action::ALL, &query.action), w),
             self.signal.of(position(Signal::ALL, &query.signal), w),
             self.recipient_kind.of(recipient, w),
+            self.role.of(position(Role::ALL, &query.role), w),
+            self.org_kind.of(position(OrgKind::ALL, &query.org_kind), w),
             self.purpose.of(position(Purpose::ALL, &query.purpose), w),
+            self.action.of(position(Action::ALL, &query.action), w),
         ];
         let mut matched = Vec::new();
-        for word in 0..w {
-            let mut bits = columns.iter().fold(u64::MAX, |bits, column| bits & column[word]);
+        'words: for word in 0..w {
+            let mut bits = u64::MAX;
+            for column in &columns {
+                bits &= column[word];
+                if bits == 0 {
+                    continue 'words;
+                }
+            }
             while bits != 0 {
                 let rule = word * 64 + bits.trailing_zeros() as usize;
                 matched.push(self.matched[rule].clone());
