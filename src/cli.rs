@@ -262,12 +262,8 @@ enum PolicyCommand {
 
 /// `--since`: a calendar date (midnight UTC) or an RFC 3339 time.
 fn parse_since(text: &str) -> Result<OffsetDateTime, String> {
-    let date_format = time::macros::format_description!("[year]-[month]-[day]");
-    if let Ok(date) = time::Date::parse(text, date_format) {
-        return Ok(date.midnight().assume_utc());
-    }
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| format!("`{text}` is neither a date (2026-01-31) nor an RFC 3339 time (2026-01-31T08:00:00Z)"))
+    clock::parse_instant(text, clock::DayEnd::Start)
+        .ok_or_else(|| format!("`{text}` is neither a date (2026-01-31) nor an RFC 3339 time (2026-01-31T08:00:00Z)"))
 }
 
 #[derive(Debug, Subcommand)]

@@ -205,13 +205,8 @@ fn word<T: std::str::FromStr<Err = crate::framework::VocabularyError>>(
 /// A date means its midnight UTC, or for an end the midnight after it (through that day).
 fn time_of(field: &Option<String>, end: bool) -> Result<Option<OffsetDateTime>, SearchError> {
     let Some(text) = given(field) else { return Ok(None) };
-    if let Ok(date) = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")) {
-        let date = if end { date.next_day().unwrap_or(date) } else { date };
-        return Ok(Some(date.midnight().assume_utc()));
-    }
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map(Some)
-        .map_err(|_| SearchError::Time(text.to_owned()))
+    let day = if end { crate::clock::DayEnd::After } else { crate::clock::DayEnd::Start };
+    crate::clock::parse_instant(text, day).map(Some).ok_or_else(|| SearchError::Time(text.to_owned()))
 }
 
 impl SearchFields {

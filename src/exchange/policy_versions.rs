@@ -26,6 +26,11 @@ pub enum PolicyVersionError {
 }
 
 impl Gateway {
+    /// A stored version, or `NotFound` naming it.
+    async fn policy_version(&self, id: &str) -> Result<crate::store::PolicyVersion, StoreError> {
+        self.store.policy_version(id).await?.ok_or_else(|| StoreError::NotFound(format!("policy version `{id}`")))
+    }
+
     async fn record_policy_step(
         &self,
         by: AuditActor,
@@ -70,11 +75,7 @@ impl Gateway {
         occasion: &Occasion,
     ) -> Result<(), PolicyVersionError> {
         let approver = privacy_officer(&by)?;
-        let version = self
-            .store
-            .policy_version(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("policy version `{id}`")))?;
+        let version = self.policy_version(id).await?;
         if version.author.as_deref() == Some(approver.as_str()) {
             return Err(PolicyVersionError::FourEyes);
         }
@@ -96,11 +97,7 @@ impl Gateway {
         occasion: &Occasion,
     ) -> Result<(), PolicyVersionError> {
         privacy_officer(&by)?;
-        let version = self
-            .store
-            .policy_version(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("policy version `{id}`")))?;
+        let version = self.policy_version(id).await?;
         let loaded = Policy::load(&version.text.model, &version.text.rules).await?;
         let effect = Effect::ActivatePolicy { id: id.to_owned(), at: occasion.at };
         self.record_policy_step(by, AuditEvent::PolicyActivated, id, effect, occasion).await?;
@@ -120,11 +117,7 @@ impl Gateway {
         occasion: &Occasion,
     ) -> Result<super::ReplayReport, PolicyVersionError> {
         privacy_officer(&by)?;
-        let version = self
-            .store
-            .policy_version(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("policy version `{id}`")))?;
+        let version = self.policy_version(id).await?;
         let policy = Policy::load(&version.text.model, &version.text.rules).await?;
         let report = self.replay(&policy, since).await?;
         let mut entry =

@@ -271,11 +271,15 @@ async fn outcome(
 ) -> Result<Html<String>, WebError> {
     match result {
         Ok(()) => page(state, person, Some(format!("{id} ✓")), None).await,
-        Err(PolicyVersionError::Store(store)) if !matches!(store, crate::store::StoreError::Database(_)) => {
-            page(state, person, None, Some(store.to_string())).await
-        }
-        Err(PolicyVersionError::Store(store)) => Err(store.into()),
-        Err(other) => page(state, person, None, Some(other.to_string())).await,
+        Err(error) => page(state, person, None, Some(shown(error)?)).await,
+    }
+}
+
+/// What the page says of a refused step; a database failure is an error page instead.
+fn shown(error: PolicyVersionError) -> Result<String, WebError> {
+    match error {
+        PolicyVersionError::Store(store @ crate::store::StoreError::Database(_)) => Err(store.into()),
+        other => Ok(other.to_string()),
     }
 }
 
@@ -450,9 +454,9 @@ async fn replay_get(
 ) -> Result<Html<String>, WebError> {
     let since = match query.since.trim() {
         "" => time::OffsetDateTime::UNIX_EPOCH,
-        date => match time::Date::parse(date, time::macros::format_description!("[year]-[month]-[day]")) {
-            Ok(date) => date.midnight().assume_utc(),
-            Err(_) => {
+        date => match clock::parse_instant(date, clock::DayEnd::Start) {
+            Some(since) => since,
+            None => {
                 let message = match person.lang {
                     Lang::Nl => format!("`{date}` is geen datum (jjjj-mm-dd)."),
                     Lang::En => format!("`{date}` is not a date (yyyy-mm-dd)."),
@@ -466,11 +470,7 @@ async fn replay_get(
             let view = ReplayView::of(&report, person.lang);
             report_page(&state, &person, None, None, None, Some(view)).await
         }
-        Err(PolicyVersionError::Store(store)) if !matches!(store, crate::store::StoreError::Database(_)) => {
-            page(&state, &person, None, Some(store.to_string())).await
-        }
-        Err(PolicyVersionError::Store(store)) => Err(store.into()),
-        Err(other) => page(&state, &person, None, Some(other.to_string())).await,
+        Err(error) => page(&state, &person, None, Some(shown(error)?)).await,
     }
 }
 
