@@ -505,11 +505,11 @@ async fn export_post(
             &occasion(),
         )
         .await?;
-    let store = state.gateway.clone();
+    let gateway = state.gateway.clone();
     let first = AuditQuery { scope, filter, order: Order::OldestFirst, after: None, limit: MAX_PAGE };
     // One page of the log per chunk: memory stays flat however much is exported.
     let pages = futures_util::stream::unfold(Some((first, true)), move |next| {
-        let gateway = store.clone();
+        let gateway = gateway.clone();
         async move {
             let (query, header) = next?;
             let page = match gateway.store().search_audit(&query).await {
