@@ -30,16 +30,33 @@ pub use verify::{Broken, Intact, verify, verify_with};
 use crate::store::{Audited, Store, StoreError};
 
 /// Appends to the chain and signs a checkpoint every `checkpoint_every` entries.
+///
+/// Group commit: appends that arrive while a commit is under way wait in a queue, and the next
+/// caller to take the commit turn writes all of them in one transaction with one durable
+/// commit. Each caller is answered only after the commit that holds its entries.
 #[derive(Clone)]
 pub struct AuditLog {
     store: Arc<dyn Store>,
     signer: Arc<CheckpointSigner>,
     checkpoint_every: u64,
+    group: Arc<Group>,
 }
+
+type Sealed = Result<Vec<(u64, ChainHash)>, StoreError>;
+
+/// Appends waiting for the next commit, and the turn to make it.
+#[derive(Default)]
+struct Group {
+    waiting: std::sync::Mutex<Vec<(Vec<Audited>, tokio::sync::oneshot::Sender<Sealed>)>>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+/// The most units one commit takes, so that one slow commit cannot grow without bound.
+const MOST_PER_COMMIT: usize = 512;
 
 impl AuditLog {
     pub fn new(store: Arc<dyn Store>, signer: Arc<CheckpointSigner>, checkpoint_every: u64) -> Self {
-        AuditLog { store, signer, checkpoint_every: checkpoint_every.max(1) }
+        AuditLog { store, signer, checkpoint_every: checkpoint_every.max(1), group: Arc::default() }
     }
 
     /// The public half of the checkpoint key, to verify the log with.
@@ -51,7 +68,7 @@ impl AuditLog {
     /// numbers given. Once this returns, the entries are durably stored.
     pub async fn append(&self, work: Vec<Audited>, now: OffsetDateTime) -> Result<Vec<u64>, StoreError> {
         let started = std::time::Instant::now();
-        let sealed = self.store.append(work, link).await?;
+        let sealed = self.commit_in_group(work).await?;
         metrics::counter!("ketenpoort_audit_appends_total").increment(sealed.len() as u64);
         metrics::histogram!("ketenpoort_audit_append_seconds").record(started.elapsed().as_secs_f64());
         if let (Some((first, _)), Some(&(last, hash))) = (sealed.first(), sealed.last())
@@ -60,6 +77,46 @@ impl AuditLog {
             self.store.add_checkpoint(&self.signer.sign(last, hash, now)).await?;
         }
         Ok(sealed.into_iter().map(|(seq, _)| seq).collect())
+    }
+
+    /// Queues `work` and waits for the commit that holds it, making commits itself whenever
+    /// the turn is free and its work is still waiting.
+    async fn commit_in_group(&self, work: Vec<Audited>) -> Sealed {
+        use tokio::sync::oneshot::error::TryRecvError;
+        let (tell, mut told) = tokio::sync::oneshot::channel();
+        self.lock_waiting().push((work, tell));
+        loop {
+            let _turn = self.group.turn.lock().await;
+            match told.try_recv() {
+                Ok(sealed) => return sealed,
+                Err(TryRecvError::Closed) => return Err(StoreError::Conflict("the audit append was lost".into())),
+                Err(TryRecvError::Empty) => {}
+            }
+            let batch: Vec<_> = {
+                let mut waiting = self.lock_waiting();
+                let take = waiting.len().min(MOST_PER_COMMIT);
+                waiting.drain(..take).collect()
+            };
+            metrics::histogram!("ketenpoort_audit_group_size").record(batch.len() as f64);
+            let (units, tellers): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+            match self.store.append_group(units, link).await {
+                Ok(outcomes) => {
+                    for (teller, outcome) in tellers.into_iter().zip(outcomes) {
+                        let _ = teller.send(outcome);
+                    }
+                }
+                Err(error) => {
+                    let message = error.to_string();
+                    for teller in tellers {
+                        let _ = teller.send(Err(StoreError::Database(message.clone().into())));
+                    }
+                }
+            }
+        }
+    }
+
+    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, Vec<(Vec<Audited>, tokio::sync::oneshot::Sender<Sealed>)>> {
+        self.group.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Signs a checkpoint at the head of the chain unless one is there already (on shutdown,

@@ -444,7 +444,19 @@ pub trait Store: Send + Sync {
 
     /// Appends `work` to the chain with its effects, in one transaction; returns the sequence
     /// numbers and chain hashes given to the entries.
-    async fn append(&self, work: Vec<Audited>, link: Link) -> Result<Vec<(u64, ChainHash)>, StoreError>;
+    async fn append(&self, work: Vec<Audited>, link: Link) -> Result<Vec<(u64, ChainHash)>, StoreError> {
+        let mut results = self.append_group(vec![work], link).await?;
+        results.pop().unwrap_or_else(|| Err(StoreError::Conflict("nothing was appended".into())))
+    }
+    /// Group commit: appends several units of work in one transaction and one durable commit,
+    /// each unit all or nothing on its own (a unit whose effect fails leaves no trace and does
+    /// not take the others with it). Returns each unit's outcome in order; the outer error is a
+    /// failed commit, which fails them all.
+    async fn append_group(
+        &self,
+        units: Vec<Vec<Audited>>,
+        link: Link,
+    ) -> Result<Vec<Result<Vec<(u64, ChainHash)>, StoreError>>, StoreError>;
     /// The last entry's sequence number and hash; `(0, GENESIS)` for an empty log.
     async fn chain_head(&self) -> Result<(u64, ChainHash), StoreError>;
     /// Up to `limit` entries after `after`, in sequence order (verification streams pages).

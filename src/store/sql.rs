@@ -1234,7 +1234,11 @@ impl Store for SqlStore {
         Ok(FactHistory { birth_date, involvements, measures, consents, reports })
     }
 
-    async fn append(&self, work: Vec<Audited>, link: Link) -> Result<Vec<(u64, ChainHash)>, StoreError> {
+    async fn append_group(
+        &self,
+        units: Vec<Vec<Audited>>,
+        link: Link,
+    ) -> Result<Vec<Result<Vec<(u64, ChainHash)>, StoreError>>, StoreError> {
         let _serialised = self.append_lock.lock().await;
         let mut tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?,
@@ -1245,20 +1249,46 @@ impl Store for SqlStore {
             }
         };
         let (mut seq, mut prev) = head(&mut tx).await?;
-        let mut sealed = Vec::with_capacity(work.len());
-        for Audited { mut entry, effect } in work {
-            seq += 1;
-            entry.seq = seq;
-            let hash = link(&prev, &entry);
-            insert_entry(&mut tx, &entry, &prev, &hash).await?;
-            if let Some(effect) = &effect {
-                apply(&mut tx, self.backend, seq, effect).await?;
+        let mut outcomes = Vec::with_capacity(units.len());
+        for work in units {
+            sqlx::query("SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
+            let mut sealed = Vec::with_capacity(work.len());
+            let (mut unit_seq, mut unit_prev) = (seq, prev);
+            let mut failed = None;
+            for Audited { mut entry, effect } in work {
+                unit_seq += 1;
+                entry.seq = unit_seq;
+                let hash = link(&unit_prev, &entry);
+                let written = match insert_entry(&mut tx, &entry, &unit_prev, &hash).await {
+                    Ok(()) => match &effect {
+                        Some(effect) => apply(&mut tx, self.backend, unit_seq, effect).await,
+                        None => Ok(()),
+                    },
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = written {
+                    failed = Some(error);
+                    break;
+                }
+                sealed.push((unit_seq, hash));
+                unit_prev = hash;
             }
-            sealed.push((seq, hash));
-            prev = hash;
+            match failed {
+                None => {
+                    sqlx::query("RELEASE SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
+                    (seq, prev) = (unit_seq, unit_prev);
+                    outcomes.push(Ok(sealed));
+                }
+                Some(error) => {
+                    // As if the unit had never come: the chain goes on from where it stood.
+                    sqlx::query("ROLLBACK TO SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
+                    sqlx::query("RELEASE SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
+                    outcomes.push(Err(error));
+                }
+            }
         }
         tx.commit().await.map_err(db)?;
-        Ok(sealed)
+        Ok(outcomes)
     }
 
     async fn chain_head(&self) -> Result<(u64, ChainHash), StoreError> {

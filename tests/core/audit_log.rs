@@ -136,3 +136,48 @@ async fn an_export_reads_back_entry_for_entry_and_its_chain_verifies_on_its_own(
     assert_ne!(refused.code, 0);
     assert!(refused.stderr.contains("gossip"), "{}", refused.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_appends_share_commits_and_a_failing_one_leaves_no_gap_and_takes_no_other_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::helpers::database::fresh_url(dir.path(), "group.db");
+    let store: Arc<dyn Store> = Arc::new(SqlStore::open(&url).await.unwrap());
+    let signer = Arc::new(CheckpointSigner::generate().unwrap());
+    let log = AuditLog::new(store.clone(), signer.clone(), 1_000);
+    let mut tasks = Vec::new();
+    for n in 0..200usize {
+        let log = log.clone();
+        tasks.push(tokio::spawn(async move {
+            // Every seventh unit's effect fails: revoking a consent that does not exist.
+            let effect = (n % 7 == 3).then(|| Effect::RevokeConsent {
+                id: format!("no-such-consent-{n}"),
+                holder: OrgId("lyceum-noord".into()),
+                at: T,
+            });
+            let work = vec![Audited { entry: entry(), effect }, Audited { entry: entry(), effect: None }];
+            (n, log.append(work, T).await)
+        }));
+    }
+    let (mut succeeded, mut refused) = (Vec::new(), 0);
+    for task in tasks {
+        let (n, result) = task.await.unwrap();
+        match result {
+            Ok(seqs) => {
+                assert_eq!(seqs.len(), 2);
+                assert_eq!(seqs[1], seqs[0] + 1, "a unit's entries stay together");
+                succeeded.extend(seqs);
+            }
+            Err(StoreError::NotFound(_)) => {
+                assert_eq!(n % 7, 3);
+                refused += 1;
+            }
+            Err(other) => panic!("unit {n}: {other}"),
+        }
+    }
+    assert_eq!(refused, (0..200).filter(|n| n % 7 == 3).count());
+    succeeded.sort_unstable();
+    let expected: Vec<u64> = (1..=succeeded.len() as u64).collect();
+    assert_eq!(succeeded, expected, "every acknowledged entry, no gap");
+    let intact = audit::verify(&*store, &signer.verifier()).await.unwrap().unwrap();
+    assert_eq!(intact.entries, succeeded.len() as u64);
+}
