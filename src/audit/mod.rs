@@ -48,7 +48,7 @@ type Sealed = Result<Vec<(u64, ChainHash)>, StoreError>;
 #[derive(Default)]
 struct Group {
     waiting: std::sync::Mutex<Vec<(Vec<Audited>, tokio::sync::oneshot::Sender<Sealed>)>>,
-    turn: tokio::sync::Mutex<()>,
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The most units one commit takes, so that one slow commit cannot grow without bound.
@@ -80,16 +80,19 @@ impl AuditLog {
     }
 
     /// Queues `work` and waits for the commit that holds it, making commits itself whenever
-    /// the turn is free and its work is still waiting.
+    /// the turn is free and its work is still waiting. A commit runs as a task of its own that
+    /// holds the turn: a caller that goes away (a client hanging up) cannot cut short a commit
+    /// that carries other callers' entries, nor their answers.
     async fn commit_in_group(&self, work: Vec<Audited>) -> Sealed {
         use tokio::sync::oneshot::error::TryRecvError;
+        let lost = || StoreError::Database("the audit append was lost before its commit".into());
         let (tell, mut told) = tokio::sync::oneshot::channel();
         self.lock_waiting().push((work, tell));
         loop {
-            let _turn = self.group.turn.lock().await;
+            let turn = self.group.turn.clone().lock_owned().await;
             match told.try_recv() {
                 Ok(sealed) => return sealed,
-                Err(TryRecvError::Closed) => return Err(StoreError::Conflict("the audit append was lost".into())),
+                Err(TryRecvError::Closed) => return Err(lost()),
                 Err(TryRecvError::Empty) => {}
             }
             let batch: Vec<_> = {
@@ -97,20 +100,32 @@ impl AuditLog {
                 let take = waiting.len().min(MOST_PER_COMMIT);
                 waiting.drain(..take).collect()
             };
+            // Unanswered, and no commit in flight (we hold the turn): our work is in this batch
+            // or behind it in the queue — never nowhere.
+            if batch.is_empty() {
+                return Err(lost());
+            }
             metrics::histogram!("ketenpoort_audit_group_size").record(batch.len() as f64);
-            let (units, tellers): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-            match self.store.append_group(units, link).await {
-                Ok(outcomes) => {
-                    for (teller, outcome) in tellers.into_iter().zip(outcomes) {
-                        let _ = teller.send(outcome);
+            let store = self.store.clone();
+            let commit = tokio::spawn(async move {
+                let _turn = turn;
+                let (units, tellers): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+                match store.append_group(units, link).await {
+                    Ok(outcomes) => {
+                        for (teller, outcome) in tellers.into_iter().zip(outcomes) {
+                            let _ = teller.send(outcome);
+                        }
+                    }
+                    Err(error) => {
+                        let message = error.to_string();
+                        for teller in tellers {
+                            let _ = teller.send(Err(StoreError::Database(message.clone().into())));
+                        }
                     }
                 }
-                Err(error) => {
-                    let message = error.to_string();
-                    for teller in tellers {
-                        let _ = teller.send(Err(StoreError::Database(message.clone().into())));
-                    }
-                }
+            });
+            if commit.await.is_err() {
+                return Err(lost());
             }
         }
     }
