@@ -64,8 +64,7 @@ impl Gateway {
     /// changes nothing.
     async fn find_youth_quietly(&self, pseudonyms: &[Pseudonym]) -> Result<Option<(Pseudonym, BirthDate)>, StoreError> {
         for pseudonym in pseudonyms {
-            if let Some((id, birth_date)) = self.store.find_youth(pseudonym).await? {
-                let own = self.store.youth_pseudonym(id).await?.unwrap_or_else(|| pseudonym.clone());
+            if let Some((_, birth_date, own)) = self.store.find_youth(pseudonym).await? {
                 return Ok(Some((own, birth_date)));
             }
         }

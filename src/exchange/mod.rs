@@ -169,13 +169,12 @@ impl Gateway {
     /// the current key's pseudonym as an alias, so the next look-up takes one query.
     async fn find_youth(&self, pseudonyms: &[Pseudonym]) -> Result<Option<(Youth, BirthDate)>, StoreError> {
         for (index, pseudonym) in pseudonyms.iter().enumerate() {
-            if let Some((id, birth_date)) = self.store.find_youth(pseudonym).await? {
+            if let Some((id, birth_date, own)) = self.store.find_youth(pseudonym).await? {
                 if index > 0
                     && let Some(current) = pseudonyms.first()
                 {
                     self.store.add_youth_alias(id, current).await?;
                 }
-                let own = self.store.youth_pseudonym(id).await?.unwrap_or_else(|| pseudonym.clone());
                 return Ok(Some((Youth { id, pseudonym: own }, birth_date)));
             }
         }

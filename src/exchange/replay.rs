@@ -120,7 +120,7 @@ impl Gateway {
                 };
                 if !histories.contains_key(&youth.value) {
                     let history = match self.store.find_youth(youth).await? {
-                        Some((id, _)) => Some(self.store.fact_history(id).await?),
+                        Some((id, _, _)) => Some(self.store.fact_history(id).await?),
                         None => None,
                     };
                     histories.insert(youth.value.clone(), history);

@@ -415,8 +415,9 @@ pub trait Store: Send + Sync {
 
     /// The pseudonym of a youth the store knows.
     async fn youth_pseudonym(&self, youth: YouthId) -> Result<Option<Pseudonym>, StoreError>;
-    /// The youth behind a pseudonym (their own or an alias), if known.
-    async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError>;
+    /// The youth behind a pseudonym (their own or an alias), if known: their id, birth date and
+    /// own pseudonym (the one the log knows them by).
+    async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate, Pseudonym)>, StoreError>;
     /// Another pseudonym for a known youth: theirs under a newer key.
     async fn add_youth_alias(&self, youth: YouthId, alias: &Pseudonym) -> Result<(), StoreError>;
     /// Finds the youth by pseudonym, or enrols them. A different birth date is a conflict.

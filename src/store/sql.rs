@@ -945,11 +945,11 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate)>, StoreError> {
+    async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate, Pseudonym)>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, birth_date FROM youths WHERE key_id = $1 AND pseudonym = $2 \
-             UNION ALL SELECT y.id, y.birth_date FROM youth_aliases a JOIN youths y ON y.id = a.youth_id \
-             WHERE a.key_id = $1 AND a.pseudonym = $2",
+            "SELECT id, birth_date, key_id, pseudonym FROM youths WHERE key_id = $1 AND pseudonym = $2 \
+             UNION ALL SELECT y.id, y.birth_date, y.key_id, y.pseudonym FROM youth_aliases a \
+             JOIN youths y ON y.id = a.youth_id WHERE a.key_id = $1 AND a.pseudonym = $2",
         )
         .bind(&youth.key_id)
         .bind(&youth.value)
@@ -959,7 +959,7 @@ impl Store for SqlStore {
         row.map(|row| {
             let birth: String = row.try_get("birth_date").map_err(db)?;
             let birth = birth.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
-            Ok((YouthId(row.try_get("id").map_err(db)?), birth))
+            Ok((YouthId(row.try_get("id").map_err(db)?), birth, pseudonym_of(&row)?))
         })
         .transpose()
     }
