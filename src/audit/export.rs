@@ -188,6 +188,39 @@ pub struct CsvEntry {
     pub hash: String,
 }
 
+impl CsvEntry {
+    /// The column names, for a CSV file with no rows (a test keeps them equal to the fields).
+    pub const HEADER: [&'static str; 27] = [
+        "seq",
+        "at",
+        "recorded_at",
+        "request_id",
+        "event",
+        "actor_account",
+        "actor_org",
+        "actor_org_kind",
+        "actor_role",
+        "authenticated_by",
+        "action",
+        "signal",
+        "purpose",
+        "youth_key_id",
+        "youth_pseudonym",
+        "recipient_org",
+        "decision",
+        "basis",
+        "reason",
+        "matched_rules",
+        "policy_version",
+        "obligations",
+        "justification",
+        "consents",
+        "subject",
+        "prev_hash",
+        "hash",
+    ];
+}
+
 const RFC3339: time::format_description::well_known::Rfc3339 = time::format_description::well_known::Rfc3339;
 
 impl From<&ExportedEntry> for CsvEntry {
@@ -307,5 +340,23 @@ impl TryFrom<&ExportedCheckpoint> for Checkpoint {
             key_id: x.key_id.clone(),
             signature: hex::decode(&x.signature).map_err(|_| problem("signature"))?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{AuditActor, AuditEvent};
+
+    #[test]
+    fn the_csv_header_names_every_field_in_order() {
+        let actor = AuditActor { account: None, org: None, org_kind: None, role: None, authenticated_by: "cli".into() };
+        let at = time::macros::datetime!(2026-01-01 0:00 UTC);
+        let entry = AuditEntry::new(AuditEvent::Decision, actor, at, at, "r".into());
+        let stored = StoredEntry { entry, prev_hash: vec![0; 32], hash: vec![1; 32] };
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.serialize(CsvEntry::from(&ExportedEntry::from(&stored))).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next().unwrap(), CsvEntry::HEADER.join(","));
     }
 }

@@ -534,43 +534,13 @@ async fn export_post(
 fn csv_page(page: &[crate::store::StoredEntry], header: bool) -> std::io::Result<Vec<u8>> {
     let mut writer = csv::WriterBuilder::new().has_headers(header).from_writer(Vec::new());
     if page.is_empty() && header {
-        writer.write_record(CSV_HEADER).map_err(std::io::Error::other)?;
+        writer.write_record(CsvEntry::HEADER).map_err(std::io::Error::other)?;
     }
     for stored in page {
         writer.serialize(CsvEntry::from(&ExportedEntry::from(stored))).map_err(std::io::Error::other)?;
     }
     writer.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
 }
-
-const CSV_HEADER: [&str; 27] = [
-    "seq",
-    "at",
-    "recorded_at",
-    "request_id",
-    "event",
-    "actor_account",
-    "actor_org",
-    "actor_org_kind",
-    "actor_role",
-    "authenticated_by",
-    "action",
-    "signal",
-    "purpose",
-    "youth_key_id",
-    "youth_pseudonym",
-    "recipient_org",
-    "decision",
-    "basis",
-    "reason",
-    "matched_rules",
-    "policy_version",
-    "obligations",
-    "justification",
-    "consents",
-    "subject",
-    "prev_hash",
-    "hash",
-];
 
 fn jsonl_page(page: &[crate::store::StoredEntry]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();

@@ -219,6 +219,24 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
 /// A child process that is killed when the test ends, also when it fails half-way.
 pub struct ChildGuard(pub std::process::Child);
 
+/// Reads a `ketenpoort serve` process's stderr until it says where it listens: its address.
+pub fn listening_address(stderr: &mut impl std::io::Read) -> String {
+    let mut said = String::new();
+    let started = std::time::Instant::now();
+    loop {
+        let mut buffer = [0u8; 256];
+        let read = stderr.read(&mut buffer).unwrap();
+        said.push_str(&String::from_utf8_lossy(&buffer[..read]));
+        if let Some(rest) = said.split("listening on https://").nth(1)
+            && let Some(addr) = rest.split_whitespace().next()
+            && rest.contains('\n')
+        {
+            return addr.to_owned();
+        }
+        assert!(read > 0 && started.elapsed() < std::time::Duration::from_secs(30), "the server said: {said}");
+    }
+}
+
 impl Drop for ChildGuard {
     fn drop(&mut self) {
         let _ = self.0.kill();

@@ -2,7 +2,6 @@
 //! exchanges at once and the audit chain stays one chain; a policy version activated on one
 //! instance reaches the others within a second.
 
-use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -10,7 +9,7 @@ use ketenpoort::framework::RuleBook;
 use ketenpoort::store::{SqlStore, Store};
 use serde_json::json;
 
-use crate::helpers::{ChildGuard, certs_dev, database, http_client, spawn_app_with};
+use crate::helpers::{ChildGuard, certs_dev, database, http_client, listening_address, spawn_app_with};
 
 /// The `n`th test BSN that passes the elfproef.
 fn valid_bsn(n: usize) -> String {
@@ -47,20 +46,7 @@ fn serve(dir: &std::path::Path, name: &str, url: &str, keys: &std::path::Path) -
             .unwrap(),
     );
     let mut stderr = child.0.stderr.take().unwrap();
-    let mut said = String::new();
-    let started = Instant::now();
-    let addr = loop {
-        let mut buffer = [0u8; 256];
-        let read = stderr.read(&mut buffer).unwrap();
-        said.push_str(&String::from_utf8_lossy(&buffer[..read]));
-        if let Some(rest) = said.split("listening on https://").nth(1)
-            && let Some(addr) = rest.split_whitespace().next()
-            && rest.contains('\n')
-        {
-            break addr.to_owned();
-        }
-        assert!(read > 0 && started.elapsed() < Duration::from_secs(30), "{name} said: {said}");
-    };
+    let addr = listening_address(&mut stderr);
     // Keep reading so the server never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
     (child, addr)

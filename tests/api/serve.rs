@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, certs_dev, database, http_client};
+use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, certs_dev, database, http_client, listening_address};
 
 fn ketenpoort(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_ketenpoort")).args(database::with_keys(args)).output().unwrap()
@@ -102,20 +102,7 @@ async fn an_operator_registers_a_partner_serves_from_a_config_file_and_stops_cle
             .unwrap(),
     );
     let mut stderr = server.0.stderr.take().unwrap();
-    let mut said = String::new();
-    let started = Instant::now();
-    let addr = loop {
-        let mut buffer = [0u8; 256];
-        let read = stderr.read(&mut buffer).unwrap();
-        said.push_str(&String::from_utf8_lossy(&buffer[..read]));
-        if let Some(rest) = said.split("listening on https://").nth(1)
-            && let Some(addr) = rest.split_whitespace().next()
-            && rest.contains('\n')
-        {
-            break addr.to_owned();
-        }
-        assert!(read > 0 && started.elapsed() < Duration::from_secs(20), "the server said: {said}");
-    };
+    let addr = listening_address(&mut stderr);
     let logs = std::thread::spawn(move || {
         let mut rest = String::new();
         stderr.read_to_string(&mut rest).unwrap();
