@@ -75,17 +75,18 @@ pub async fn principal(
     let fingerprint = fingerprint(leaf);
     let authentication = Authentication::Certificate { fingerprint: fingerprint.clone() };
     known.authenticated_by = authentication.to_string();
-    let Some(org) = store.org_by_certificate(&fingerprint).await? else {
+    let actor = actor.map(str::trim).filter(|a| !a.is_empty());
+    let Some((org, account)) = store.certificate_holder(&fingerprint, actor).await? else {
         return refuse(AccessDenied::UnknownCertificate, &known);
     };
     known.org = Some(org.id.0.clone());
     known.org_kind = Some(org.kind);
 
-    let Some(actor) = actor.map(str::trim).filter(|a| !a.is_empty()) else {
+    let Some(actor) = actor else {
         return refuse(AccessDenied::NoActor, &known);
     };
     known.account = Some(actor.chars().take(200).collect());
-    match store.account(actor).await? {
+    match account {
         Some(account) if account.org == org.id => Ok(Ok(Principal {
             account: Some(account.id),
             org: org.id,

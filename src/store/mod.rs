@@ -382,8 +382,14 @@ pub trait Store: Send + Sync {
 
     /// Registers a partner system's client certificate (SHA-256 fingerprint, hex) for `org`.
     async fn add_certificate(&self, fingerprint: &str, org: &OrgId, at: OffsetDateTime) -> Result<(), StoreError>;
-    /// The organisation a client certificate belongs to.
-    async fn org_by_certificate(&self, fingerprint: &str) -> Result<Option<Organisation>, StoreError>;
+    /// The organisation a client certificate belongs to and, when `account` is given, that
+    /// account if it is active (of whichever organisation: the caller checks it is this one).
+    /// One query: it runs for every API request.
+    async fn certificate_holder(
+        &self,
+        fingerprint: &str,
+        account: Option<&str>,
+    ) -> Result<Option<(Organisation, Option<Account>)>, StoreError>;
     /// Registers an account, or updates its name, role and contact.
     async fn upsert_account(&self, account: &Account) -> Result<(), StoreError>;
     /// An account that is not disabled.

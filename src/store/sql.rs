@@ -31,6 +31,21 @@ use crate::youth::{BirthDate, Pseudonym};
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// Everything known about one youth (`$1`) in rows of one shape; see `fact_history`.
+const FACTS_OF_ONE_YOUTH: &str = "\
+    SELECT 'youth' AS kind, CAST(NULL AS TEXT) AS id, CAST(NULL AS TEXT) AS org, CAST(NULL AS BIGINT) AS t1, \
+        CAST(NULL AS BIGINT) AS t2, CAST(NULL AS BIGINT) AS t3, birth_date AS x1, CAST(NULL AS TEXT) AS x2, \
+        CAST(NULL AS TEXT) AS x3, CAST(NULL AS TEXT) AS x4, CAST(NULL AS TEXT) AS x5, \
+        CAST(NULL AS BIGINT) AS recorded_seq, CAST(NULL AS BIGINT) AS ended_seq FROM youths WHERE id = $1 \
+    UNION ALL SELECT 'involvement', id, org_id, registered_at, expires_at, withdrawn_at, NULL, NULL, NULL, NULL, \
+        NULL, recorded_seq, ended_seq FROM involvements WHERE youth_id = $1 \
+    UNION ALL SELECT 'measure', id, org_id, starts_at, ends_at, NULL, NULL, NULL, NULL, NULL, NULL, recorded_seq, \
+        ended_seq FROM measures WHERE youth_id = $1 \
+    UNION ALL SELECT 'consent', id, holder_org_id, valid_from, valid_until, revoked_at, given_by, recipient_orgs, \
+        recipient_kinds, signals, purposes, recorded_seq, ended_seq FROM consents WHERE youth_id = $1 \
+    UNION ALL SELECT 'report', NULL, from_org_id, reported_at, NULL, NULL, to_org_id, NULL, NULL, NULL, NULL, \
+        recorded_seq, NULL FROM reports WHERE youth_id = $1";
+
 /// The advisory lock key that serialises appends to the chain on PostgreSQL ("ketenpoo").
 const CHAIN_LOCK: i64 = 0x6b65_7465_6e70_6f6f;
 
@@ -392,48 +407,67 @@ async fn head(conn: &mut AnyConnection) -> Result<(u64, ChainHash), StoreError> 
     }
 }
 
-async fn insert_entry(
-    conn: &mut AnyConnection,
-    entry: &AuditEntry,
-    prev: &ChainHash,
-    hash: &ChainHash,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_entries (seq, at, recorded_at, request_id, actor_account, actor_org, actor_org_kind, \
-         actor_role, authenticated_by, event, action, signal, purpose, youth_key_id, youth_pseudonym, recipient_org, \
-         decision, basis, reason, matched_rules, policy_version, obligations, justification, consents, subject, \
-         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)",
-    )
-    .bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
-    .bind(micros(entry.at))
-    .bind(micros(entry.recorded_at))
-    .bind(&entry.request_id)
-    .bind(&entry.actor.account)
-    .bind(&entry.actor.org)
-    .bind(entry.actor.org_kind.map(|k| k.as_str()))
-    .bind(entry.actor.role.map(|r| r.as_str()))
-    .bind(&entry.actor.authenticated_by)
-    .bind(entry.event.as_str())
-    .bind(entry.action.map(|a| a.as_str()))
-    .bind(entry.signal.map(|s| s.as_str()))
-    .bind(entry.purpose.map(|p| p.as_str()))
-    .bind(entry.youth.as_ref().map(|y| y.key_id.as_str()))
-    .bind(entry.youth.as_ref().map(|y| y.value.as_str()))
-    .bind(&entry.recipient_org)
-    .bind(entry.decision.map(|d| d.as_str()))
-    .bind(entry.basis.map(|b| b.as_str()))
-    .bind(entry.reason.map(|r| r.as_str()))
-    .bind(list(&entry.matched_rules))
-    .bind(&entry.policy_version)
-    .bind(list(&entry.obligations))
-    .bind(&entry.justification)
-    .bind(list(&entry.consents))
-    .bind(&entry.subject)
-    .bind(prev.as_slice())
-    .bind(hash.as_slice())
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
+/// Entries sealed into the chain (entry, previous hash, hash), waiting to be written.
+type Sealed = (AuditEntry, ChainHash, ChainHash);
+
+const ENTRY_COLUMNS: usize = 27;
+/// Rows per INSERT: within SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const ENTRIES_PER_INSERT: usize = 256;
+
+/// Writes sealed entries with multi-row INSERTs.
+async fn insert_entries(conn: &mut AnyConnection, sealed: &[Sealed]) -> Result<(), StoreError> {
+    for chunk in sealed.chunks(ENTRIES_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO audit_entries (seq, at, recorded_at, request_id, actor_account, actor_org, actor_org_kind, \
+             actor_role, authenticated_by, event, action, signal, purpose, youth_key_id, youth_pseudonym, \
+             recipient_org, decision, basis, reason, matched_rules, policy_version, obligations, justification, \
+             consents, subject, prev_hash, hash) VALUES ",
+        );
+        for row in 0..chunk.len() {
+            sql.push_str(if row == 0 { "(" } else { ", (" });
+            for column in 0..ENTRY_COLUMNS {
+                if column > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&(row * ENTRY_COLUMNS + column + 1).to_string());
+            }
+            sql.push(')');
+        }
+        // Only placeholders are generated: every value is bound.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (entry, prev, hash) in chunk {
+            query = query
+                .bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
+                .bind(micros(entry.at))
+                .bind(micros(entry.recorded_at))
+                .bind(entry.request_id.as_str())
+                .bind(entry.actor.account.as_deref())
+                .bind(entry.actor.org.as_deref())
+                .bind(entry.actor.org_kind.map(|k| k.as_str()))
+                .bind(entry.actor.role.map(|r| r.as_str()))
+                .bind(entry.actor.authenticated_by.as_str())
+                .bind(entry.event.as_str())
+                .bind(entry.action.map(|a| a.as_str()))
+                .bind(entry.signal.map(|s| s.as_str()))
+                .bind(entry.purpose.map(|p| p.as_str()))
+                .bind(entry.youth.as_ref().map(|y| y.key_id.as_str()))
+                .bind(entry.youth.as_ref().map(|y| y.value.as_str()))
+                .bind(entry.recipient_org.as_deref())
+                .bind(entry.decision.map(|d| d.as_str()))
+                .bind(entry.basis.map(|b| b.as_str()))
+                .bind(entry.reason.map(|r| r.as_str()))
+                .bind(list(&entry.matched_rules))
+                .bind(entry.policy_version.as_deref())
+                .bind(list(&entry.obligations))
+                .bind(entry.justification.as_deref())
+                .bind(list(&entry.consents))
+                .bind(entry.subject.as_deref())
+                .bind(prev.as_slice())
+                .bind(hash.as_slice());
+        }
+        query.execute(&mut *conn).await.map_err(db)?;
+    }
     Ok(())
 }
 
@@ -756,18 +790,40 @@ impl Store for SqlStore {
         add_certificate(&mut conn, fingerprint, org, at).await
     }
 
-    async fn org_by_certificate(&self, fingerprint: &str) -> Result<Option<Organisation>, StoreError> {
-        sqlx::query(
-            "SELECT o.id, o.kind, o.name, o.contact FROM organisation_certificates c \
-             JOIN organisations o ON o.id = c.org_id WHERE c.fingerprint = $1 AND o.disabled_at IS NULL",
+    async fn certificate_holder(
+        &self,
+        fingerprint: &str,
+        account: Option<&str>,
+    ) -> Result<Option<(Organisation, Option<Account>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT o.id, o.kind, o.name, o.contact, a.id AS account_id, a.org_id AS account_org, a.role, \
+             a.display_name, a.contact AS account_contact, a.oidc_issuer, a.oidc_subject \
+             FROM organisation_certificates c JOIN organisations o ON o.id = c.org_id \
+             LEFT JOIN accounts a ON a.id = $2 AND a.disabled_at IS NULL \
+             WHERE c.fingerprint = $1 AND o.disabled_at IS NULL",
         )
         .bind(fingerprint)
+        .bind(account)
         .fetch_optional(&self.pool)
         .await
-        .map_err(db)?
-        .as_ref()
-        .map(org_of)
-        .transpose()
+        .map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        let account = match row.try_get::<Option<String>, _>("account_id").map_err(db)? {
+            None => None,
+            Some(id) => {
+                let issuer: Option<String> = row.try_get("oidc_issuer").map_err(db)?;
+                let subject: Option<String> = row.try_get("oidc_subject").map_err(db)?;
+                Some(Account {
+                    id,
+                    org: OrgId(row.try_get("account_org").map_err(db)?),
+                    role: word(&row.try_get::<String, _>("role").map_err(db)?)?,
+                    display_name: row.try_get("display_name").map_err(db)?,
+                    contact: row.try_get("account_contact").map_err(db)?,
+                    oidc: issuer.zip(subject),
+                })
+            }
+        };
+        Ok(Some((org_of(&row)?, account)))
     }
 
     async fn upsert_account(&self, account: &Account) -> Result<(), StoreError> {
@@ -1132,105 +1188,57 @@ impl Store for SqlStore {
     }
 
     async fn fact_history(&self, youth: YouthId) -> Result<FactHistory, StoreError> {
-        let birth: String = sqlx::query_scalar("SELECT birth_date FROM youths WHERE id = $1")
-            .bind(youth.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| StoreError::NotFound("youth".into()))?;
-        let birth_date = birth.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
-
-        let involvements = sqlx::query(
-            "SELECT id, org_id, registered_at, expires_at, withdrawn_at, recorded_seq, ended_seq FROM involvements \
-             WHERE youth_id = $1",
-        )
-        .bind(youth.0)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?
-        .iter()
-        .map(|row| {
-            recorded(
-                row,
-                Involvement {
-                    id: row.try_get("id").map_err(db)?,
-                    org: OrgId(row.try_get("org_id").map_err(db)?),
-                    registered_at: time_of(row.try_get("registered_at").map_err(db)?)?,
-                    expires_at: time_of(row.try_get("expires_at").map_err(db)?)?,
-                    withdrawn_at: optional_time(row.try_get("withdrawn_at").map_err(db)?)?,
-                },
-            )
-        })
-        .collect::<Result<_, StoreError>>()?;
-
-        let measures = sqlx::query(
-            "SELECT id, org_id, starts_at, ends_at, recorded_seq, ended_seq FROM measures WHERE youth_id = $1",
-        )
-        .bind(youth.0)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?
-        .iter()
-        .map(|row| {
-            recorded(
-                row,
-                Measure {
-                    id: row.try_get("id").map_err(db)?,
-                    org: OrgId(row.try_get("org_id").map_err(db)?),
-                    from: time_of(row.try_get("starts_at").map_err(db)?)?,
-                    until: optional_time(row.try_get("ends_at").map_err(db)?)?,
-                },
-            )
-        })
-        .collect::<Result<_, StoreError>>()?;
-
-        let consents = sqlx::query(
-            "SELECT id, given_by, holder_org_id, recipient_orgs, recipient_kinds, signals, purposes, valid_from, \
-             valid_until, revoked_at, recorded_seq, ended_seq FROM consents WHERE youth_id = $1",
-        )
-        .bind(youth.0)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?
-        .iter()
-        .map(|row| {
-            recorded(
-                row,
-                Consent {
-                    id: row.try_get("id").map_err(db)?,
-                    given_by: word(&row.try_get::<String, _>("given_by").map_err(db)?)?,
-                    holder: OrgId(row.try_get("holder_org_id").map_err(db)?),
-                    recipient_orgs: parse_list(&row.try_get::<String, _>("recipient_orgs").map_err(db)?)?,
-                    recipient_kinds: parse_list(&row.try_get::<String, _>("recipient_kinds").map_err(db)?)?,
-                    signals: parse_list(&row.try_get::<String, _>("signals").map_err(db)?)?,
-                    purposes: parse_list(&row.try_get::<String, _>("purposes").map_err(db)?)?,
-                    valid_from: time_of(row.try_get("valid_from").map_err(db)?)?,
-                    valid_until: optional_time(row.try_get("valid_until").map_err(db)?)?,
-                    revoked_at: optional_time(row.try_get("revoked_at").map_err(db)?)?,
-                },
-            )
-        })
-        .collect::<Result<_, StoreError>>()?;
-
-        let reports =
-            sqlx::query("SELECT from_org_id, to_org_id, reported_at, recorded_seq FROM reports WHERE youth_id = $1")
-                .bind(youth.0)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db)?
-                .iter()
-                .map(|row| {
-                    recorded(
-                        row,
-                        Report {
-                            from: OrgId(row.try_get("from_org_id").map_err(db)?),
-                            to: OrgId(row.try_get("to_org_id").map_err(db)?),
-                            at: time_of(row.try_get("reported_at").map_err(db)?)?,
-                        },
-                    )
-                })
-                .collect::<Result<_, StoreError>>()?;
-
+        // One round trip for every exchange: the youth and each kind of fact as rows of one
+        // shape (`kind` says which), the columns a kind does not have NULL.
+        let rows = sqlx::query(FACTS_OF_ONE_YOUTH).bind(youth.0).fetch_all(&self.pool).await.map_err(db)?;
+        let mut birth_date = None;
+        let (mut involvements, mut measures, mut consents, mut reports) = (vec![], vec![], vec![], vec![]);
+        for row in &rows {
+            let text = |column: &str| row.try_get::<Option<String>, _>(column).map_err(db);
+            let needed = |column: &str| text(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
+            let at = |column: &str| row.try_get::<Option<i64>, _>(column).map_err(db).and_then(optional_time);
+            let needed_at = |column: &str| at(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
+            match row.try_get::<String, _>("kind").map_err(db)?.as_str() {
+                "youth" => {
+                    birth_date = Some(needed("x1")?.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?);
+                }
+                "involvement" => involvements.push(recorded(
+                    row,
+                    Involvement {
+                        id: needed("id")?,
+                        org: OrgId(needed("org")?),
+                        registered_at: needed_at("t1")?,
+                        expires_at: needed_at("t2")?,
+                        withdrawn_at: at("t3")?,
+                    },
+                )?),
+                "measure" => measures.push(recorded(
+                    row,
+                    Measure { id: needed("id")?, org: OrgId(needed("org")?), from: needed_at("t1")?, until: at("t2")? },
+                )?),
+                "consent" => consents.push(recorded(
+                    row,
+                    Consent {
+                        id: needed("id")?,
+                        given_by: word(&needed("x1")?)?,
+                        holder: OrgId(needed("org")?),
+                        recipient_orgs: parse_list(&needed("x2")?)?,
+                        recipient_kinds: parse_list(&needed("x3")?)?,
+                        signals: parse_list(&needed("x4")?)?,
+                        purposes: parse_list(&needed("x5")?)?,
+                        valid_from: needed_at("t1")?,
+                        valid_until: at("t2")?,
+                        revoked_at: at("t3")?,
+                    },
+                )?),
+                "report" => reports.push(recorded(
+                    row,
+                    Report { from: OrgId(needed("org")?), to: OrgId(needed("x1")?), at: needed_at("t1")? },
+                )?),
+                other => return Err(StoreError::Corrupt(format!("fact of kind `{other}`"))),
+            }
+        }
+        let birth_date = birth_date.ok_or_else(|| StoreError::NotFound("youth".into()))?;
         Ok(FactHistory { birth_date, involvements, measures, consents, reports })
     }
 
@@ -1250,7 +1258,26 @@ impl Store for SqlStore {
         };
         let (mut seq, mut prev) = head(&mut tx).await?;
         let mut outcomes = Vec::with_capacity(units.len());
+        // Units without effects (decisions not taken up, dry runs, looks) cannot fail on their
+        // own: they are sealed at once and written together. A unit with effects is written
+        // behind a savepoint, so that its failure leaves the chain as if it had never come.
+        let mut unwritten: Vec<Sealed> = Vec::new();
         for work in units {
+            if work.iter().all(|audited| audited.effect.is_none()) {
+                let mut sealed = Vec::with_capacity(work.len());
+                for Audited { mut entry, .. } in work {
+                    seq += 1;
+                    entry.seq = seq;
+                    let hash = link(&prev, &entry);
+                    sealed.push((seq, hash));
+                    unwritten.push((entry, prev, hash));
+                    prev = hash;
+                }
+                outcomes.push(Ok(sealed));
+                continue;
+            }
+            insert_entries(&mut tx, &unwritten).await?;
+            unwritten.clear();
             sqlx::query("SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
             let mut sealed = Vec::with_capacity(work.len());
             let (mut unit_seq, mut unit_prev) = (seq, prev);
@@ -1259,7 +1286,7 @@ impl Store for SqlStore {
                 unit_seq += 1;
                 entry.seq = unit_seq;
                 let hash = link(&unit_prev, &entry);
-                let written = match insert_entry(&mut tx, &entry, &unit_prev, &hash).await {
+                let written = match insert_entries(&mut tx, &[(entry, unit_prev, hash)]).await {
                     Ok(()) => match &effect {
                         Some(effect) => apply(&mut tx, self.backend, unit_seq, effect).await,
                         None => Ok(()),
@@ -1287,6 +1314,7 @@ impl Store for SqlStore {
                 }
             }
         }
+        insert_entries(&mut tx, &unwritten).await?;
         tx.commit().await.map_err(db)?;
         Ok(outcomes)
     }
