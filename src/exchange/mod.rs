@@ -21,7 +21,7 @@ use crate::audit::{AuditActor, AuditEntry, AuditEvent, AuditLog};
 use crate::clock;
 use crate::framework::{
     self, Action, Basis, Consent, Decision, DenyReason, ExchangeRequest, InputError, Involvement, Measure, OrgId,
-    Outcome, PolicyError, Report, RuleBook, Signal, default_expiry,
+    Outcome, PolicyError, Report, RuleBook, Signal, YouthFacts, default_expiry,
 };
 use crate::identity::Principal;
 use crate::policy::Policy;
@@ -63,6 +63,22 @@ impl Occasion {
 pub struct Youth {
     pub id: YouthId,
     pub pseudonym: Pseudonym,
+    /// The facts as read together with the youth, when they were: the one exchange that
+    /// follows in the same request decides on them without a second round trip. Whoever
+    /// records facts in between takes [`Youth::without_facts`].
+    facts: Option<YouthFacts>,
+}
+
+impl Youth {
+    pub fn new(id: YouthId, pseudonym: Pseudonym) -> Self {
+        Youth { id, pseudonym, facts: None }
+    }
+
+    /// The youth without the facts read at look-up: for a caller that records facts and then
+    /// exchanges, so that the exchange reads them anew.
+    pub fn without_facts(self) -> Self {
+        Youth { facts: None, ..self }
+    }
 }
 
 /// What came of an exchange.
@@ -156,7 +172,7 @@ impl Gateway {
         }
         let current = pseudonyms.first().ok_or_else(|| StoreError::NotFound("pseudonym".into()))?;
         let id = self.store.enrol_youth(current, birth_date, at).await?;
-        Ok(Youth { id, pseudonym: current.clone() })
+        Ok(Youth::new(id, current.clone()))
     }
 
     /// The youth behind `pseudonyms` if Ketenpoort knows them.
@@ -169,13 +185,15 @@ impl Gateway {
     /// the current key's pseudonym as an alias, so the next look-up takes one query.
     async fn find_youth(&self, pseudonyms: &[Pseudonym]) -> Result<Option<(Youth, BirthDate)>, StoreError> {
         for (index, pseudonym) in pseudonyms.iter().enumerate() {
-            if let Some((id, birth_date, own)) = self.store.find_youth(pseudonym).await? {
+            if let Some((id, own, facts)) = self.store.youth_with_facts(pseudonym).await? {
                 if index > 0
                     && let Some(current) = pseudonyms.first()
                 {
                     self.store.add_youth_alias(id, current).await?;
                 }
-                return Ok(Some((Youth { id, pseudonym: own }, birth_date)));
+                let facts = facts.current();
+                let birth_date = facts.birth_date;
+                return Ok(Some((Youth { id, pseudonym: own, facts: Some(facts) }, birth_date)));
             }
         }
         Ok(None)
@@ -202,7 +220,14 @@ impl Gateway {
         in_reply_to: Option<&str>,
         occasion: &Occasion,
     ) -> Result<Exchanged, ExchangeError> {
-        let facts = self.store.youth_facts(youth.id).await?;
+        let loaded;
+        let facts = match &youth.facts {
+            Some(facts) => facts,
+            None => {
+                loaded = self.store.youth_facts(youth.id).await?;
+                &loaded
+            }
+        };
         if let Some(request_id) = in_reply_to {
             self.check_reply(principal, youth, request_id).await?;
         }
@@ -212,7 +237,7 @@ impl Gateway {
             return Err(ExchangeError::AlreadyInvolved(existing.id.clone()));
         }
         let policy = self.policy();
-        let decision = framework::decide(request, &facts, &*policy, occasion.at)?;
+        let decision = framework::decide(request, facts, &*policy, occasion.at)?;
         let age = facts.birth_date.age_at(occasion.at);
         let message = framework::explain(request, &decision, age);
 
@@ -438,7 +463,7 @@ impl Gateway {
     /// Whose a recorded fact is, for withdrawing, ending or revoking it.
     pub async fn owned_fact(&self, by: &Principal, kind: FactKind, id: &str) -> Result<Youth, ExchangeError> {
         match self.store.fact_owner(kind, id).await? {
-            Some(owner) if owner.org == by.org => Ok(Youth { id: owner.youth, pseudonym: owner.pseudonym }),
+            Some(owner) if owner.org == by.org => Ok(Youth::new(owner.youth, owner.pseudonym)),
             // Another organisation's fact is as good as none: its existence is not disclosed.
             _ => Err(StoreError::NotFound(format!("{kind:?} `{id}` of your organisation").to_lowercase()).into()),
         }

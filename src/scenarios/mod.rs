@@ -174,6 +174,7 @@ async fn run_scenario(
     let occasion = Occasion::at(scenario.now);
     let youth = gateway.youth(&[keys.pseudonymise(&bsn)], scenario.youth.birth_date, scenario.now).await?;
     record_facts(scenario, orgs, gateway, &youth, file, &occasion).await?;
+    let youth = youth.without_facts();
 
     let actor = Principal {
         account: None,

@@ -5,6 +5,7 @@
 //! entries and their effects (a delivered signal, a recorded consent) commit together or not
 //! at all, chained in the order given, with appends serialised so the chain never forks.
 
+mod directory;
 mod sql;
 
 use std::str::FromStr;
@@ -12,6 +13,7 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+pub use directory::FRESH_FOR as DIRECTORY_FRESH_FOR;
 pub use sql::{Backend, SqlStore};
 
 use crate::audit::{AuditEntry, ChainHash, Checkpoint};
@@ -424,6 +426,12 @@ pub trait Store: Send + Sync {
     /// The youth behind a pseudonym (their own or an alias), if known: their id, birth date and
     /// own pseudonym (the one the log knows them by).
     async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate, Pseudonym)>, StoreError>;
+    /// The youth behind a pseudonym (their own or an alias) with their own pseudonym and every
+    /// fact about them, in one round trip: what an exchange needs.
+    async fn youth_with_facts(
+        &self,
+        youth: &Pseudonym,
+    ) -> Result<Option<(YouthId, Pseudonym, FactHistory)>, StoreError>;
     /// Another pseudonym for a known youth: theirs under a newer key.
     async fn add_youth_alias(&self, youth: YouthId, alias: &Pseudonym) -> Result<(), StoreError>;
     /// Finds the youth by pseudonym, or enrols them. A different birth date is a conflict.

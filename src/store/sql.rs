@@ -19,6 +19,7 @@ use sqlx::{AnyPool, Column, Row};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
+use super::directory::{DirectoryMemory, changes_directory};
 use super::{
     Account, Answer, Audited, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner, InboxItem, Link, MatchNotice,
     OidcLogin, Organisation, PolicyText, PolicyVersion, Recorded, Store, StoreError, StoredEntry, Thread, WebSession,
@@ -31,20 +32,97 @@ use crate::youth::{BirthDate, Pseudonym};
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-/// Everything known about one youth (`$1`) in rows of one shape; see `fact_history`.
-const FACTS_OF_ONE_YOUTH: &str = "\
-    SELECT 'youth' AS kind, CAST(NULL AS TEXT) AS id, CAST(NULL AS TEXT) AS org, CAST(NULL AS BIGINT) AS t1, \
-        CAST(NULL AS BIGINT) AS t2, CAST(NULL AS BIGINT) AS t3, birth_date AS x1, CAST(NULL AS TEXT) AS x2, \
-        CAST(NULL AS TEXT) AS x3, CAST(NULL AS TEXT) AS x4, CAST(NULL AS TEXT) AS x5, \
-        CAST(NULL AS BIGINT) AS recorded_seq, CAST(NULL AS BIGINT) AS ended_seq FROM youths WHERE id = $1 \
-    UNION ALL SELECT 'involvement', id, org_id, registered_at, expires_at, withdrawn_at, NULL, NULL, NULL, NULL, \
-        NULL, recorded_seq, ended_seq FROM involvements WHERE youth_id = $1 \
-    UNION ALL SELECT 'measure', id, org_id, starts_at, ends_at, NULL, NULL, NULL, NULL, NULL, NULL, recorded_seq, \
-        ended_seq FROM measures WHERE youth_id = $1 \
-    UNION ALL SELECT 'consent', id, holder_org_id, valid_from, valid_until, revoked_at, given_by, recipient_orgs, \
-        recipient_kinds, signals, purposes, recorded_seq, ended_seq FROM consents WHERE youth_id = $1 \
-    UNION ALL SELECT 'report', NULL, from_org_id, reported_at, NULL, NULL, to_org_id, NULL, NULL, NULL, NULL, \
-        recorded_seq, NULL FROM reports WHERE youth_id = $1";
+/// Everything known about the youth that `$youth` selects (id, birth_date, key_id, pseudonym)
+/// in rows of one shape: `kind` says which, the columns a kind does not have are NULL.
+macro_rules! facts_of_one_youth {
+    ($youth:literal) => {
+        concat!(
+            "WITH y AS (",
+            $youth,
+            ") \
+            SELECT 'youth' AS kind, key_id AS id, pseudonym AS org, id AS t1, CAST(NULL AS BIGINT) AS t2, \
+                CAST(NULL AS BIGINT) AS t3, birth_date AS x1, CAST(NULL AS TEXT) AS x2, CAST(NULL AS TEXT) AS x3, \
+                CAST(NULL AS TEXT) AS x4, CAST(NULL AS TEXT) AS x5, CAST(NULL AS BIGINT) AS recorded_seq, \
+                CAST(NULL AS BIGINT) AS ended_seq FROM y \
+            UNION ALL SELECT 'involvement', id, org_id, registered_at, expires_at, withdrawn_at, NULL, NULL, NULL, \
+                NULL, NULL, recorded_seq, ended_seq FROM involvements WHERE youth_id = (SELECT id FROM y) \
+            UNION ALL SELECT 'measure', id, org_id, starts_at, ends_at, NULL, NULL, NULL, NULL, NULL, NULL, \
+                recorded_seq, ended_seq FROM measures WHERE youth_id = (SELECT id FROM y) \
+            UNION ALL SELECT 'consent', id, holder_org_id, valid_from, valid_until, revoked_at, given_by, \
+                recipient_orgs, recipient_kinds, signals, purposes, recorded_seq, ended_seq FROM consents \
+                WHERE youth_id = (SELECT id FROM y) \
+            UNION ALL SELECT 'report', NULL, from_org_id, reported_at, NULL, NULL, to_org_id, NULL, NULL, NULL, \
+                NULL, recorded_seq, NULL FROM reports WHERE youth_id = (SELECT id FROM y)"
+        )
+    };
+}
+
+const FACTS_BY_ID: &str = facts_of_one_youth!("SELECT id, birth_date, key_id, pseudonym FROM youths WHERE id = $1");
+
+/// By a pseudonym that is the youth's own or an alias (`$1` key id, `$2` value).
+const FACTS_BY_PSEUDONYM: &str = facts_of_one_youth!(
+    "SELECT id, birth_date, key_id, pseudonym FROM youths WHERE key_id = $1 AND pseudonym = $2 \
+     UNION ALL SELECT y.id, y.birth_date, y.key_id, y.pseudonym FROM youth_aliases a \
+     JOIN youths y ON y.id = a.youth_id WHERE a.key_id = $1 AND a.pseudonym = $2 LIMIT 1"
+);
+
+/// A youth's facts from the rows of `facts_of_one_youth!`, with the youth's id and own
+/// pseudonym; `None` when no youth was selected.
+fn youth_facts_of(rows: &[AnyRow]) -> Result<Option<(YouthId, Pseudonym, FactHistory)>, StoreError> {
+    let mut youth = None;
+    let (mut involvements, mut measures, mut consents, mut reports) = (vec![], vec![], vec![], vec![]);
+    for row in rows {
+        let text = |column: &str| row.try_get::<Option<String>, _>(column).map_err(db);
+        let needed = |column: &str| text(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
+        let at = |column: &str| row.try_get::<Option<i64>, _>(column).map_err(db).and_then(optional_time);
+        let needed_at = |column: &str| at(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
+        match row.try_get::<String, _>("kind").map_err(db)?.as_str() {
+            "youth" => {
+                let birth_date: BirthDate =
+                    needed("x1")?.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
+                let id = YouthId(row.try_get("t1").map_err(db)?);
+                youth = Some((id, Pseudonym { key_id: needed("id")?, value: needed("org")? }, birth_date));
+            }
+            "involvement" => involvements.push(recorded(
+                row,
+                Involvement {
+                    id: needed("id")?,
+                    org: OrgId(needed("org")?),
+                    registered_at: needed_at("t1")?,
+                    expires_at: needed_at("t2")?,
+                    withdrawn_at: at("t3")?,
+                },
+            )?),
+            "measure" => measures.push(recorded(
+                row,
+                Measure { id: needed("id")?, org: OrgId(needed("org")?), from: needed_at("t1")?, until: at("t2")? },
+            )?),
+            "consent" => consents.push(recorded(
+                row,
+                Consent {
+                    id: needed("id")?,
+                    given_by: word(&needed("x1")?)?,
+                    holder: OrgId(needed("org")?),
+                    recipient_orgs: parse_list(&needed("x2")?)?,
+                    recipient_kinds: parse_list(&needed("x3")?)?,
+                    signals: parse_list(&needed("x4")?)?,
+                    purposes: parse_list(&needed("x5")?)?,
+                    valid_from: needed_at("t1")?,
+                    valid_until: at("t2")?,
+                    revoked_at: at("t3")?,
+                },
+            )?),
+            "report" => reports.push(recorded(
+                row,
+                Report { from: OrgId(needed("org")?), to: OrgId(needed("x1")?), at: needed_at("t1")? },
+            )?),
+            other => return Err(StoreError::Corrupt(format!("fact of kind `{other}`"))),
+        }
+    }
+    Ok(youth.map(|(id, pseudonym, birth_date)| {
+        (id, pseudonym, FactHistory { birth_date, involvements, measures, consents, reports })
+    }))
+}
 
 /// The advisory lock key that serialises appends to the chain on PostgreSQL ("ketenpoo").
 const CHAIN_LOCK: i64 = 0x6b65_7465_6e70_6f6f;
@@ -78,6 +156,7 @@ pub struct SqlStore {
     url: String,
     /// Serialises appends within this process; the database does so across processes.
     append_lock: Mutex<()>,
+    directory: DirectoryMemory,
 }
 
 impl SqlStore {
@@ -123,7 +202,13 @@ impl SqlStore {
             .connect(&url)
             .await
             .map_err(db)?;
-        let store = SqlStore { pool, backend, url: listen_url, append_lock: Mutex::new(()) };
+        let store = SqlStore {
+            pool,
+            backend,
+            url: listen_url,
+            append_lock: Mutex::new(()),
+            directory: DirectoryMemory::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -787,7 +872,9 @@ impl Store for SqlStore {
 
     async fn add_certificate(&self, fingerprint: &str, org: &OrgId, at: OffsetDateTime) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        add_certificate(&mut conn, fingerprint, org, at).await
+        let written = add_certificate(&mut conn, fingerprint, org, at).await;
+        self.directory.forget_all();
+        written
     }
 
     async fn certificate_holder(
@@ -795,6 +882,9 @@ impl Store for SqlStore {
         fingerprint: &str,
         account: Option<&str>,
     ) -> Result<Option<(Organisation, Option<Account>)>, StoreError> {
+        if let Some(holder) = self.directory.holder(fingerprint, account) {
+            return Ok(Some(holder));
+        }
         let row = sqlx::query(
             "SELECT o.id, o.kind, o.name, o.contact, a.id AS account_id, a.org_id AS account_org, a.role, \
              a.display_name, a.contact AS account_contact, a.oidc_issuer, a.oidc_subject \
@@ -808,7 +898,7 @@ impl Store for SqlStore {
         .await
         .map_err(db)?;
         let Some(row) = row else { return Ok(None) };
-        let account = match row.try_get::<Option<String>, _>("account_id").map_err(db)? {
+        let account_found = match row.try_get::<Option<String>, _>("account_id").map_err(db)? {
             None => None,
             Some(id) => {
                 let issuer: Option<String> = row.try_get("oidc_issuer").map_err(db)?;
@@ -823,12 +913,16 @@ impl Store for SqlStore {
                 })
             }
         };
-        Ok(Some((org_of(&row)?, account)))
+        let holder = (org_of(&row)?, account_found);
+        self.directory.remember_holder(fingerprint, account, &holder);
+        Ok(Some(holder))
     }
 
     async fn upsert_account(&self, account: &Account) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        upsert_account(&mut conn, account).await
+        let written = upsert_account(&mut conn, account).await;
+        self.directory.forget_all();
+        written
     }
 
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
@@ -1144,17 +1238,26 @@ impl Store for SqlStore {
 
     async fn upsert_org(&self, org: &Organisation) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        upsert_org(&mut conn, org).await
+        let written = upsert_org(&mut conn, org).await;
+        self.directory.forget_all();
+        written
     }
 
     async fn org(&self, id: &OrgId) -> Result<Option<Organisation>, StoreError> {
+        if let Some(org) = self.directory.org(&id.0) {
+            return Ok(Some(org));
+        }
         let row =
             sqlx::query("SELECT id, kind, name, contact FROM organisations WHERE id = $1 AND disabled_at IS NULL")
                 .bind(&id.0)
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(db)?;
-        row.as_ref().map(org_of).transpose()
+        let org = row.as_ref().map(org_of).transpose()?;
+        if let Some(org) = &org {
+            self.directory.remember_org(org);
+        }
+        Ok(org)
     }
 
     async fn enrol_youth(
@@ -1188,58 +1291,22 @@ impl Store for SqlStore {
     }
 
     async fn fact_history(&self, youth: YouthId) -> Result<FactHistory, StoreError> {
-        // One round trip for every exchange: the youth and each kind of fact as rows of one
-        // shape (`kind` says which), the columns a kind does not have NULL.
-        let rows = sqlx::query(FACTS_OF_ONE_YOUTH).bind(youth.0).fetch_all(&self.pool).await.map_err(db)?;
-        let mut birth_date = None;
-        let (mut involvements, mut measures, mut consents, mut reports) = (vec![], vec![], vec![], vec![]);
-        for row in &rows {
-            let text = |column: &str| row.try_get::<Option<String>, _>(column).map_err(db);
-            let needed = |column: &str| text(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
-            let at = |column: &str| row.try_get::<Option<i64>, _>(column).map_err(db).and_then(optional_time);
-            let needed_at = |column: &str| at(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
-            match row.try_get::<String, _>("kind").map_err(db)?.as_str() {
-                "youth" => {
-                    birth_date = Some(needed("x1")?.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?);
-                }
-                "involvement" => involvements.push(recorded(
-                    row,
-                    Involvement {
-                        id: needed("id")?,
-                        org: OrgId(needed("org")?),
-                        registered_at: needed_at("t1")?,
-                        expires_at: needed_at("t2")?,
-                        withdrawn_at: at("t3")?,
-                    },
-                )?),
-                "measure" => measures.push(recorded(
-                    row,
-                    Measure { id: needed("id")?, org: OrgId(needed("org")?), from: needed_at("t1")?, until: at("t2")? },
-                )?),
-                "consent" => consents.push(recorded(
-                    row,
-                    Consent {
-                        id: needed("id")?,
-                        given_by: word(&needed("x1")?)?,
-                        holder: OrgId(needed("org")?),
-                        recipient_orgs: parse_list(&needed("x2")?)?,
-                        recipient_kinds: parse_list(&needed("x3")?)?,
-                        signals: parse_list(&needed("x4")?)?,
-                        purposes: parse_list(&needed("x5")?)?,
-                        valid_from: needed_at("t1")?,
-                        valid_until: at("t2")?,
-                        revoked_at: at("t3")?,
-                    },
-                )?),
-                "report" => reports.push(recorded(
-                    row,
-                    Report { from: OrgId(needed("org")?), to: OrgId(needed("x1")?), at: needed_at("t1")? },
-                )?),
-                other => return Err(StoreError::Corrupt(format!("fact of kind `{other}`"))),
-            }
-        }
-        let birth_date = birth_date.ok_or_else(|| StoreError::NotFound("youth".into()))?;
-        Ok(FactHistory { birth_date, involvements, measures, consents, reports })
+        let rows = sqlx::query(FACTS_BY_ID).bind(youth.0).fetch_all(&self.pool).await.map_err(db)?;
+        let found = youth_facts_of(&rows)?.ok_or_else(|| StoreError::NotFound("youth".into()))?;
+        Ok(found.2)
+    }
+
+    async fn youth_with_facts(
+        &self,
+        youth: &Pseudonym,
+    ) -> Result<Option<(YouthId, Pseudonym, FactHistory)>, StoreError> {
+        let rows = sqlx::query(FACTS_BY_PSEUDONYM)
+            .bind(&youth.key_id)
+            .bind(&youth.value)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        youth_facts_of(&rows)
     }
 
     async fn append_group(
@@ -1262,6 +1329,7 @@ impl Store for SqlStore {
         // own: they are sealed at once and written together. A unit with effects is written
         // behind a savepoint, so that its failure leaves the chain as if it had never come.
         let mut unwritten: Vec<Sealed> = Vec::new();
+        let directory_changed = units.iter().flatten().filter_map(|a| a.effect.as_ref()).any(changes_directory);
         for work in units {
             if work.iter().all(|audited| audited.effect.is_none()) {
                 let mut sealed = Vec::with_capacity(work.len());
@@ -1316,6 +1384,9 @@ impl Store for SqlStore {
         }
         insert_entries(&mut tx, &unwritten).await?;
         tx.commit().await.map_err(db)?;
+        if directory_changed {
+            self.directory.forget_all();
+        }
         Ok(outcomes)
     }
 

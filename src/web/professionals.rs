@@ -527,7 +527,7 @@ async fn received_request(
     let not_found = || WebError::shown(StatusCode::NOT_FOUND, person.lang, "—");
     let request = request.ok_or_else(not_found)?;
     let pseudonym = store.youth_pseudonym(request.youth).await?.ok_or_else(not_found)?;
-    let youth = Youth { id: request.youth, pseudonym };
+    let youth = Youth::new(request.youth, pseudonym);
     Ok((request, youth))
 }
 
