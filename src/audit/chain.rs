@@ -13,9 +13,14 @@ pub const GENESIS: ChainHash = [0; 32];
 
 /// The chain hash of `entry` following `previous`.
 pub fn link(previous: &ChainHash, entry: &AuditEntry) -> ChainHash {
+    link_bytes(previous, &entry.canonical_bytes())
+}
+
+/// The chain hash of an entry's canonical bytes following `previous`.
+pub fn link_bytes(previous: &ChainHash, canonical: &[u8]) -> ChainHash {
     let mut context = digest::Context::new(&digest::SHA256);
     context.update(previous);
-    context.update(&entry.canonical_bytes());
+    context.update(canonical);
     let mut hash = [0u8; 32];
     hash.copy_from_slice(context.finish().as_ref());
     hash

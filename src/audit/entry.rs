@@ -148,34 +148,107 @@ impl AuditEntry {
 
     /// The bytes the chain hashes; see the module documentation for the exact layout.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let mut out = Canonical(Vec::with_capacity(512));
+        let mut out = Vec::with_capacity(512);
+        self.fields().write_canonical(&mut out);
+        out
+    }
+
+    /// The entry as the borrowed fields its canonical bytes are made of.
+    fn fields(&self) -> EntryFields<'_> {
+        EntryFields {
+            seq: self.seq,
+            at: micros(self.at),
+            recorded_at: micros(self.recorded_at),
+            request_id: &self.request_id,
+            actor_account: self.actor.account.as_deref(),
+            actor_org: self.actor.org.as_deref(),
+            actor_org_kind: self.actor.org_kind.map(OrgKind::as_str),
+            actor_role: self.actor.role.map(Role::as_str),
+            authenticated_by: &self.actor.authenticated_by,
+            event: self.event.as_str(),
+            action: self.action.map(Action::as_str),
+            signal: self.signal.map(Signal::as_str),
+            purpose: self.purpose.map(Purpose::as_str),
+            youth_key_id: self.youth.as_ref().map(|y| y.key_id.as_str()),
+            youth_pseudonym: self.youth.as_ref().map(|y| y.value.as_str()),
+            recipient_org: self.recipient_org.as_deref(),
+            decision: self.decision.map(Outcome::as_str),
+            basis: self.basis.map(Basis::as_str),
+            reason: self.reason.map(DenyReason::as_str),
+            matched_rules: self.matched_rules.iter().map(String::as_str).collect(),
+            policy_version: self.policy_version.as_deref(),
+            obligations: self.obligations.iter().map(|o| o.as_str()).collect(),
+            justification: self.justification.as_deref(),
+            consents: self.consents.iter().map(String::as_str).collect(),
+            subject: self.subject.as_deref(),
+        }
+    }
+}
+
+/// An entry's fields as their stored words, borrowed: what the canonical bytes are made of.
+/// `audit verify` fills it straight from a stored row, without making an [`AuditEntry`] of it;
+/// a word that is not in the vocabulary any more is hashed as it stands (and fails its hash
+/// only if it was altered).
+#[derive(Debug, Clone, Default)]
+pub struct EntryFields<'a> {
+    pub seq: u64,
+    /// Microseconds since the Unix epoch.
+    pub at: i64,
+    pub recorded_at: i64,
+    pub request_id: &'a str,
+    pub actor_account: Option<&'a str>,
+    pub actor_org: Option<&'a str>,
+    pub actor_org_kind: Option<&'a str>,
+    pub actor_role: Option<&'a str>,
+    pub authenticated_by: &'a str,
+    pub event: &'a str,
+    pub action: Option<&'a str>,
+    pub signal: Option<&'a str>,
+    pub purpose: Option<&'a str>,
+    pub youth_key_id: Option<&'a str>,
+    pub youth_pseudonym: Option<&'a str>,
+    pub recipient_org: Option<&'a str>,
+    pub decision: Option<&'a str>,
+    pub basis: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub matched_rules: Vec<&'a str>,
+    pub policy_version: Option<&'a str>,
+    pub obligations: Vec<&'a str>,
+    pub justification: Option<&'a str>,
+    pub consents: Vec<&'a str>,
+    pub subject: Option<&'a str>,
+}
+
+impl EntryFields<'_> {
+    /// Appends the canonical bytes (see the module documentation) to `out`.
+    pub fn write_canonical(&self, out: &mut Vec<u8>) {
+        let mut out = Canonical(out);
         out.0.extend_from_slice(b"ketenpoort-audit-entry/1\0");
         out.0.extend_from_slice(&self.seq.to_be_bytes());
-        out.time(self.at);
-        out.time(self.recorded_at);
-        out.text(Some(&self.request_id));
-        out.text(self.actor.account.as_deref());
-        out.text(self.actor.org.as_deref());
-        out.text(self.actor.org_kind.map(OrgKind::as_str));
-        out.text(self.actor.role.map(Role::as_str));
-        out.text(Some(&self.actor.authenticated_by));
-        out.text(Some(self.event.as_str()));
-        out.text(self.action.map(Action::as_str));
-        out.text(self.signal.map(Signal::as_str));
-        out.text(self.purpose.map(Purpose::as_str));
-        out.text(self.youth.as_ref().map(|y| y.key_id.as_str()));
-        out.text(self.youth.as_ref().map(|y| y.value.as_str()));
-        out.text(self.recipient_org.as_deref());
-        out.text(self.decision.map(Outcome::as_str));
-        out.text(self.basis.map(Basis::as_str));
-        out.text(self.reason.map(DenyReason::as_str));
-        out.list(self.matched_rules.iter().map(String::as_str));
-        out.text(self.policy_version.as_deref());
-        out.list(self.obligations.iter().map(|o| o.as_str()));
-        out.text(self.justification.as_deref());
-        out.list(self.consents.iter().map(String::as_str));
-        out.text(self.subject.as_deref());
-        out.0
+        out.0.extend_from_slice(&self.at.to_be_bytes());
+        out.0.extend_from_slice(&self.recorded_at.to_be_bytes());
+        out.text(Some(self.request_id));
+        out.text(self.actor_account);
+        out.text(self.actor_org);
+        out.text(self.actor_org_kind);
+        out.text(self.actor_role);
+        out.text(Some(self.authenticated_by));
+        out.text(Some(self.event));
+        out.text(self.action);
+        out.text(self.signal);
+        out.text(self.purpose);
+        out.text(self.youth_key_id);
+        out.text(self.youth_pseudonym);
+        out.text(self.recipient_org);
+        out.text(self.decision);
+        out.text(self.basis);
+        out.text(self.reason);
+        out.list(&self.matched_rules);
+        out.text(self.policy_version);
+        out.list(&self.obligations);
+        out.text(self.justification);
+        out.list(&self.consents);
+        out.text(self.subject);
     }
 }
 
@@ -184,13 +257,9 @@ pub fn micros(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
 }
 
-struct Canonical(Vec<u8>);
+struct Canonical<'a>(&'a mut Vec<u8>);
 
-impl Canonical {
-    fn time(&mut self, at: OffsetDateTime) {
-        self.0.extend_from_slice(&micros(at).to_be_bytes());
-    }
-
+impl Canonical<'_> {
     fn text(&mut self, text: Option<&str>) {
         match text {
             Some(text) => {
@@ -201,7 +270,7 @@ impl Canonical {
         }
     }
 
-    fn list<'a>(&mut self, items: impl ExactSizeIterator<Item = &'a str>) {
+    fn list(&mut self, items: &[&str]) {
         self.0.extend_from_slice(&(items.len() as u32).to_be_bytes());
         for item in items {
             self.text(Some(item));

@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 pub use chain::{ChainHash, GENESIS, link};
 pub use checkpoint::{Checkpoint, CheckpointKeyError, CheckpointSigner, CheckpointVerifier};
 pub use disclosure::{Disclosure, DisclosureKind};
-pub use entry::{AuditActor, AuditEntry, AuditEvent, micros};
+pub use entry::{AuditActor, AuditEntry, AuditEvent, EntryFields, micros};
 pub use export::{CsvEntry, ExportedCheckpoint, ExportedEntry, ImportError};
 pub use search::{
     AuditFilter, AuditQuery, AuditScope, DEFAULT_PAGE, MAX_PAGE, NotAnAuditor, Order, SearchError, SearchFields,

@@ -8,11 +8,9 @@
 
 use std::fmt;
 
-use super::chain::{GENESIS, link};
+use super::chain::{ChainHash, GENESIS, link_bytes};
 use super::checkpoint::{Checkpoint, CheckpointVerifier};
 use crate::store::{Store, StoreError};
-
-const PAGE: u32 = 10_000;
 
 /// The log verified: how much was checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,10 +46,6 @@ impl fmt::Display for Broken {
     }
 }
 
-fn broken(seq: u64, problem: impl Into<String>) -> Result<Result<Intact, Broken>, StoreError> {
-    Ok(Err(Broken { seq, problem: problem.into() }))
-}
-
 /// Verifies the whole log against the checkpoint key's public half.
 pub async fn verify(store: &dyn Store, key: &CheckpointVerifier) -> Result<Result<Intact, Broken>, StoreError> {
     verify_with(store, key, &[], &mut |_| {}).await
@@ -60,96 +54,143 @@ pub async fn verify(store: &dyn Store, key: &CheckpointVerifier) -> Result<Resul
 /// Verifies the whole log, and that every checkpoint kept outside it (`anchors`, exported
 /// earlier) is still in it with the same hash — so a removed tail or a chain rewritten and
 /// signed with another key is found too. `progress` hears how many entries are verified.
+///
+/// The store reads the chain while this hashes it: batches come over a short queue, so the
+/// reading and the hashing run side by side and memory stays flat.
 pub async fn verify_with(
     store: &dyn Store,
     key: &CheckpointVerifier,
     anchors: &[Checkpoint],
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<Result<Intact, Broken>, StoreError> {
-    let mut anchors = anchors.to_vec();
-    anchors.sort_by_key(|a| a.seq);
-    let mut anchored = anchors.iter().peekable();
-    let mut last_checkpoint = None;
     let checkpoints = store.checkpoints().await?;
-    let mut pending = checkpoints.iter().peekable();
-    let mut expected = 1u64;
-    let mut previous = GENESIS;
-    loop {
-        let page = store.audit_page(expected - 1, PAGE).await?;
-        if page.is_empty() {
-            break;
+    let (batches, mut received) = tokio::sync::mpsc::channel(4);
+    let reading = store.read_chain(batches);
+    let checking = async {
+        let mut chain = ChainCheck::new(key, anchors, &checkpoints);
+        while let Some(batch) = received.recv().await {
+            for i in 0..batch.len() {
+                chain.next(batch.entry(i))?;
+            }
+            progress(chain.expected - 1);
         }
-        for stored in &page {
-            let seq = stored.entry.seq;
-            if seq != expected {
-                return broken(expected, format!("the entry is missing (the next one stored is {seq})"));
-            }
-            if stored.prev_hash != previous {
-                return broken(
-                    seq,
-                    "its link to the previous entry does not match: an entry before it was removed, inserted or replaced",
-                );
-            }
-            let hash = link(&previous, &stored.entry);
-            if stored.hash != hash {
-                return broken(seq, "its content does not match its hash: the entry was altered or moved");
-            }
-            while let Some(checkpoint) = pending.next_if(|c| c.seq == seq) {
-                if checkpoint.hash != hash {
-                    return broken(
-                        seq,
-                        "the signed checkpoint at this entry holds another hash: the log was rewritten",
-                    );
-                }
-                if !key.verify(checkpoint) {
-                    return broken(
-                        seq,
-                        format!(
-                            "the checkpoint at this entry is not signed by the checkpoint key {} (signed with {})",
-                            key.key_id(),
-                            checkpoint.key_id
-                        ),
-                    );
-                }
-                last_checkpoint = Some((checkpoint.seq, checkpoint.at));
-            }
-            while let Some(anchor) = anchored.next_if(|a| a.seq == seq) {
-                if anchor.hash != hash {
-                    return broken(
-                        seq,
-                        "the log differs from the checkpoint kept outside it (anchor) at this entry: the log was rewritten",
-                    );
-                }
-            }
-            if let Some(checkpoint) = pending.peek()
-                && checkpoint.seq < seq
-            {
-                return broken(checkpoint.seq, "a checkpoint refers to an entry that is not in the log");
-            }
-            previous = hash;
-            expected += 1;
-        }
-        progress(expected - 1);
-    }
-    if let Some(anchor) = anchored.next() {
-        return broken(
-            anchor.seq,
-            format!(
-                "a checkpoint kept outside the log (anchor) names this entry, but the log ends at entry {}: its tail was removed",
-                expected - 1
-            ),
-        );
-    }
-    if let Some(checkpoint) = pending.next() {
-        return broken(
-            checkpoint.seq,
-            format!("the log ends at entry {} but was checkpointed here: its tail was removed", expected - 1),
-        );
-    }
-    Ok(Ok(Intact {
-        entries: expected - 1,
+        chain.end()
+    };
+    // When the check stops early it drops the queue, and the reading stops too.
+    let (read, checked) = tokio::join!(reading, checking);
+    read?;
+    Ok(checked.map(|(entries, anchors, last_checkpoint)| Intact {
+        entries,
         checkpoints: checkpoints.len() as u64,
-        anchors: anchors.len() as u64,
+        anchors,
         last_checkpoint,
     }))
+}
+
+/// The chain checked so far: the next entry expected and its predecessor's hash, and the
+/// checkpoints and anchors not yet reached.
+struct ChainCheck<'a> {
+    key: &'a CheckpointVerifier,
+    expected: u64,
+    previous: ChainHash,
+    pending: std::iter::Peekable<std::slice::Iter<'a, Checkpoint>>,
+    anchored: std::iter::Peekable<std::vec::IntoIter<Checkpoint>>,
+    anchors: u64,
+    last_checkpoint: Option<(u64, time::OffsetDateTime)>,
+}
+
+impl<'a> ChainCheck<'a> {
+    fn new(key: &'a CheckpointVerifier, anchors: &[Checkpoint], checkpoints: &'a [Checkpoint]) -> Self {
+        let mut anchors = anchors.to_vec();
+        anchors.sort_by_key(|a| a.seq);
+        ChainCheck {
+            key,
+            expected: 1,
+            previous: GENESIS,
+            pending: checkpoints.iter().peekable(),
+            anchors: anchors.len() as u64,
+            anchored: anchors.into_iter().peekable(),
+            last_checkpoint: None,
+        }
+    }
+
+    /// Checks one stored entry: (seq, stored previous hash, stored hash, canonical bytes).
+    fn next(
+        &mut self,
+        (seq, prev_hash, stored_hash, canonical): (u64, Option<&ChainHash>, Option<&ChainHash>, &[u8]),
+    ) -> Result<(), Broken> {
+        let broken = |seq, problem: String| Err(Broken { seq, problem });
+        if seq != self.expected {
+            return broken(self.expected, format!("the entry is missing (the next one stored is {seq})"));
+        }
+        if prev_hash != Some(&self.previous) {
+            return broken(
+                seq,
+                "its link to the previous entry does not match: an entry before it was removed, inserted or replaced"
+                    .into(),
+            );
+        }
+        let hash = link_bytes(&self.previous, canonical);
+        if stored_hash != Some(&hash) {
+            return broken(seq, "its content does not match its hash: the entry was altered or moved".into());
+        }
+        while let Some(checkpoint) = self.pending.next_if(|c| c.seq == seq) {
+            if checkpoint.hash != hash {
+                return broken(
+                    seq,
+                    "the signed checkpoint at this entry holds another hash: the log was rewritten".into(),
+                );
+            }
+            if !self.key.verify(checkpoint) {
+                return broken(
+                    seq,
+                    format!(
+                        "the checkpoint at this entry is not signed by the checkpoint key {} (signed with {})",
+                        self.key.key_id(),
+                        checkpoint.key_id
+                    ),
+                );
+            }
+            self.last_checkpoint = Some((checkpoint.seq, checkpoint.at));
+        }
+        while let Some(anchor) = self.anchored.next_if(|a| a.seq == seq) {
+            if anchor.hash != hash {
+                return broken(
+                    seq,
+                    "the log differs from the checkpoint kept outside it (anchor) at this entry: the log was rewritten"
+                        .into(),
+                );
+            }
+        }
+        if let Some(checkpoint) = self.pending.peek()
+            && checkpoint.seq < seq
+        {
+            return broken(checkpoint.seq, "a checkpoint refers to an entry that is not in the log".into());
+        }
+        self.previous = hash;
+        self.expected += 1;
+        Ok(())
+    }
+
+    /// The end of the log: (entries, anchors, last checkpoint), unless a checkpoint or anchor
+    /// lies beyond it.
+    #[allow(clippy::type_complexity)]
+    fn end(mut self) -> Result<(u64, u64, Option<(u64, time::OffsetDateTime)>), Broken> {
+        let last = self.expected - 1;
+        if let Some(anchor) = self.anchored.next() {
+            return Err(Broken {
+                seq: anchor.seq,
+                problem: format!(
+                    "a checkpoint kept outside the log (anchor) names this entry, but the log ends at entry {last}: its tail was removed"
+                ),
+            });
+        }
+        if let Some(checkpoint) = self.pending.next() {
+            return Err(Broken {
+                seq: checkpoint.seq,
+                problem: format!("the log ends at entry {last} but was checkpointed here: its tail was removed"),
+            });
+        }
+        Ok((last, self.anchors, self.last_checkpoint))
+    }
 }

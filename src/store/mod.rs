@@ -7,6 +7,7 @@
 
 mod directory;
 mod sql;
+mod sqlite_chain;
 
 use std::str::FromStr;
 
@@ -297,6 +298,68 @@ pub struct StoredEntry {
     pub hash: Vec<u8>,
 }
 
+/// [`Store::read_chain`] by pages of whole entries: for any store.
+pub async fn read_chain_in_pages<S: Store + ?Sized>(
+    store: &S,
+    batches: tokio::sync::mpsc::Sender<ChainBatch>,
+) -> Result<(), StoreError> {
+    let mut after = 0;
+    loop {
+        let page = store.audit_page(after, CHAIN_BATCH as u32).await?;
+        let Some(last) = page.last() else { return Ok(()) };
+        after = last.entry.seq;
+        let mut batch = ChainBatch::default();
+        for stored in &page {
+            batch.push(stored.entry.seq, &stored.prev_hash, &stored.hash, |out| {
+                out.extend_from_slice(&stored.entry.canonical_bytes())
+            });
+        }
+        if batches.send(batch).await.is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// Entries a batch of [`Store::read_chain`] holds.
+pub const CHAIN_BATCH: usize = 4_096;
+
+/// Stored entries as the chain sees them: each one's sequence number, its stored hashes (`None`
+/// for a stored value that is not 32 bytes: it matches nothing) and canonical bytes.
+#[derive(Debug, Default)]
+pub struct ChainBatch {
+    pub seqs: Vec<u64>,
+    pub prev_hashes: Vec<Option<ChainHash>>,
+    pub hashes: Vec<Option<ChainHash>>,
+    /// Every entry's canonical bytes, one after the other; `ends[i]` is where entry i's end.
+    pub bytes: Vec<u8>,
+    pub ends: Vec<usize>,
+}
+
+impl ChainBatch {
+    /// Adds one entry; `canonical` writes its canonical bytes.
+    pub fn push(&mut self, seq: u64, prev_hash: &[u8], hash: &[u8], canonical: impl FnOnce(&mut Vec<u8>)) {
+        self.seqs.push(seq);
+        self.prev_hashes.push(prev_hash.try_into().ok());
+        self.hashes.push(hash.try_into().ok());
+        canonical(&mut self.bytes);
+        self.ends.push(self.bytes.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.seqs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seqs.is_empty()
+    }
+
+    /// Entry `i`: (seq, stored previous hash, stored hash, canonical bytes).
+    pub fn entry(&self, i: usize) -> (u64, Option<&ChainHash>, Option<&ChainHash>, &[u8]) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        (self.seqs[i], self.prev_hashes[i].as_ref(), self.hashes[i].as_ref(), &self.bytes[start..self.ends[i]])
+    }
+}
+
 /// Where a policy version stands: draft → approved (by a second privacy officer) → active →
 /// retired; a retired version may be activated again (rollback).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -474,8 +537,15 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<Result<Vec<(u64, ChainHash)>, StoreError>>, StoreError>;
     /// The last entry's sequence number and hash; `(0, GENESIS)` for an empty log.
     async fn chain_head(&self) -> Result<(u64, ChainHash), StoreError>;
-    /// Up to `limit` entries after `after`, in sequence order (verification streams pages).
+    /// Up to `limit` entries after `after`, in sequence order.
     async fn audit_page(&self, after: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError>;
+    /// The whole chain from entry 1, in sequence order, as batches of canonical bytes sent to
+    /// `batches` (bounded: memory stays flat), until the log ends or the receiver hangs up.
+    /// This generic version reads pages of entries; a store that can read its rows faster
+    /// (SQLite, straight from the file) overrides it.
+    async fn read_chain(&self, batches: tokio::sync::mpsc::Sender<ChainBatch>) -> Result<(), StoreError> {
+        read_chain_in_pages(self, batches).await
+    }
     /// The next `limit` exchange decisions after entry `after` made at or after `since`, in log order.
     async fn decisions_page(
         &self,

@@ -21,9 +21,9 @@ use tokio::sync::Mutex;
 
 use super::directory::{DirectoryMemory, changes_directory};
 use super::{
-    Account, Answer, Audited, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner, InboxItem, Link, MatchNotice,
-    OidcLogin, Organisation, PolicyText, PolicyVersion, Recorded, Store, StoreError, StoredEntry, Thread, WebSession,
-    YouthId, word,
+    Account, Answer, Audited, ChainBatch, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner, InboxItem, Link,
+    MatchNotice, OidcLogin, Organisation, PolicyText, PolicyVersion, Recorded, Store, StoreError, StoredEntry, Thread,
+    WebSession, YouthId, read_chain_in_pages, word,
 };
 use crate::audit::{AuditActor, AuditEntry, AuditQuery, AuditScope, ChainHash, Checkpoint, GENESIS, Order, micros};
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal};
@@ -215,6 +215,16 @@ impl SqlStore {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The SQLite database file, when this store is one (not in memory).
+    fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let rest = self.url.strip_prefix("sqlite://").or_else(|| self.url.strip_prefix("sqlite:"))?;
+        let path = std::path::PathBuf::from(rest.split('?').next()?);
+        path.is_file().then_some(path)
     }
 }
 
@@ -1393,6 +1403,15 @@ impl Store for SqlStore {
     async fn chain_head(&self) -> Result<(u64, ChainHash), StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         head(&mut conn).await
+    }
+
+    async fn read_chain(&self, batches: tokio::sync::mpsc::Sender<ChainBatch>) -> Result<(), StoreError> {
+        match self.sqlite_file() {
+            Some(path) => tokio::task::spawn_blocking(move || super::sqlite_chain::read_chain(&path, &batches))
+                .await
+                .map_err(|e| StoreError::Database(Box::new(e)))?,
+            None => read_chain_in_pages(self, batches).await,
+        }
     }
 
     async fn audit_page(&self, after: u64, limit: u32) -> Result<Vec<StoredEntry>, StoreError> {
