@@ -95,6 +95,28 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Development tools: NOT FOR A PRODUCTION DATABASE.
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DevCommand {
+    /// Fill the database with a synthetic region (made-up youths, their facts and a year of
+    /// audited exchanges) for benchmarks. Registers the demo region's organisations when missing.
+    Seed {
+        /// Youths to make (the Rijk van Nijmegen has 57,066)
+        #[arg(long, default_value_t = 57_066)]
+        youths: u64,
+        /// Audit entries to write in all, facts included
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
+        /// The same seed makes the same region
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -351,6 +373,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit { command: AuditCommand::Verify { anchors } } => verify(&cli, anchors.as_deref()).await,
         Command::Audit { command: AuditCommand::Checkpoints { since } } => export_checkpoints(&cli, *since).await,
         Command::Audit { command: AuditCommand::Export { format, fields } } => export(&cli, *format, fields).await,
+        Command::Dev { command: DevCommand::Seed { youths, entries, seed } } => {
+            seed_synthetic(&cli, *youths, *entries, *seed).await
+        }
     }
 }
 
@@ -429,6 +454,36 @@ async fn run_demo(data_dir: &Path, listen: std::net::SocketAddr, certs: &Path) -
     );
     println!("{}", demo::walkthrough(&youth, app.addr(), certs, &database_url, &me));
     app.run_until_stopped(app::shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn seed_synthetic(cli: &Cli, youths: u64, entries: u64, seed: u64) -> Result<ExitCode> {
+    let url = cli.database_url();
+    let store: Arc<dyn Store> =
+        Arc::from(store::open(url).await.with_context(|| format!("cannot open the database {url}"))?);
+    let keys = keys_for(cli, &*store).await?;
+    let gateway = gateway(store, &keys).await?;
+    let known: std::collections::HashSet<OrgId> = gateway.store().orgs().await?.into_iter().map(|o| o.id).collect();
+    for org in demo::region()?.orgs {
+        if !known.contains(&OrgId(org.id.clone())) {
+            let org = Organisation { id: OrgId(org.id), kind: org.kind, name: org.name, contact: Some(org.contact) };
+            gateway.add_org(operator(), org, &Occasion::at(clock::now())).await?;
+        }
+    }
+    let plan = crate::exchange::SeedPlan { youths, entries, now: clock::now(), seed };
+    let started = std::time::Instant::now();
+    let mut progress = Progress::new(entries, "written");
+    let seeded = gateway.seed_synthetic(&keys.pseudonymiser, &plan, &mut |done| progress.show(done)).await?;
+    progress.finish();
+    gateway.audit().checkpoint(clock::now()).await?;
+    println!(
+        "seeded {} youths, {} facts and {} exchanges ({} allowed) in {:.0} s",
+        seeded.youths,
+        seeded.facts,
+        seeded.exchanges,
+        seeded.allowed,
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -742,7 +797,7 @@ async fn verify(cli: &Cli, anchors: Option<&Path>) -> Result<ExitCode> {
         None => Vec::new(),
     };
     let total = store.chain_head().await?.0;
-    let mut progress = VerifyProgress::new(total);
+    let mut progress = Progress::new(total, "verified");
     let result = audit::verify_with(&*store, &public, &anchors, &mut |done| progress.show(done)).await?;
     progress.finish();
     match result {
@@ -771,17 +826,20 @@ fn read_anchors(file: &Path) -> Result<Vec<audit::Checkpoint>> {
         .collect()
 }
 
-/// Verification progress: a bar with rate and time left on a terminal, plain lines otherwise.
-struct VerifyProgress {
+/// Progress of a long run over entries: a bar with rate and time left on a terminal, a plain
+/// line every million entries otherwise.
+struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    /// What is done to the entries, for the plain lines: "verified", "written".
+    done_to: &'static str,
     total: u64,
     next_line: u64,
 }
 
-impl VerifyProgress {
+impl Progress {
     const LINE_EVERY: u64 = 1_000_000;
 
-    fn new(total: u64) -> Self {
+    fn new(total: u64, done_to: &'static str) -> Self {
         use std::io::IsTerminal;
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(total);
@@ -792,14 +850,14 @@ impl VerifyProgress {
             }
             bar
         });
-        VerifyProgress { bar, total, next_line: Self::LINE_EVERY }
+        Progress { bar, done_to, total, next_line: Self::LINE_EVERY }
     }
 
     fn show(&mut self, done: u64) {
         match &self.bar {
             Some(bar) => bar.set_position(done),
             None if done >= self.next_line => {
-                eprintln!("verified {done} of {} entries", self.total);
+                eprintln!("{} {done} of {} entries", self.done_to, self.total);
                 self.next_line = done + Self::LINE_EVERY;
             }
             None => {}

@@ -10,6 +10,7 @@ mod auditing;
 mod policy_versions;
 mod registry;
 mod replay;
+mod synthetic;
 
 use std::sync::Arc;
 
@@ -34,6 +35,7 @@ pub use auditing::{AuditAccessError, EntryDetail};
 pub use policy_versions::PolicyVersionError;
 pub use registry::RegistryError;
 pub use replay::{ChangeGroup, ChangedDecision, ReplayReport, Turn};
+pub use synthetic::{SeedPlan, Seeded, synthetic_bsn};
 
 /// Whether an allowed exchange takes effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,20 +243,7 @@ impl Gateway {
         let age = facts.birth_date.age_at(occasion.at);
         let message = framework::explain(request, &decision, age);
 
-        let event = if mode == Mode::DryRun { AuditEvent::DryRun } else { AuditEvent::Decision };
-        let mut entry = self.entry(event, principal, Some(youth), occasion);
-        entry.action = Some(request.action);
-        entry.signal = Some(request.signal);
-        entry.purpose = Some(request.purpose);
-        entry.recipient_org = request.recipient.as_ref().map(|r| r.org.0.clone());
-        entry.decision = Some(decision.decision);
-        entry.basis = decision.basis;
-        entry.reason = decision.reason;
-        entry.matched_rules = decision.matched_rules.clone();
-        entry.policy_version = Some(decision.policy_version.clone());
-        entry.obligations = decision.obligations.clone();
-        entry.justification = request.justification.clone();
-        entry.consents = decision.consents.clone();
+        let mut entry = self.decision_entry(principal, youth, request, &decision, mode, occasion);
 
         let mut work = Vec::new();
         let mut matches = Vec::new();
@@ -567,6 +556,33 @@ impl Gateway {
         let mut entry = self.entry(AuditEvent::ReportRecorded, by, Some(youth), occasion);
         entry.recipient_org = Some(report.to.0.clone());
         self.record(entry, Effect::RecordReport { youth: youth.id, report }).await
+    }
+
+    /// The audit entry of a decision on `request`: what was asked, what was decided and why.
+    fn decision_entry(
+        &self,
+        principal: &Principal,
+        youth: &Youth,
+        request: &ExchangeRequest,
+        decision: &Decision,
+        mode: Mode,
+        occasion: &Occasion,
+    ) -> AuditEntry {
+        let event = if mode == Mode::DryRun { AuditEvent::DryRun } else { AuditEvent::Decision };
+        let mut entry = self.entry(event, principal, Some(youth), occasion);
+        entry.action = Some(request.action);
+        entry.signal = Some(request.signal);
+        entry.purpose = Some(request.purpose);
+        entry.recipient_org = request.recipient.as_ref().map(|r| r.org.0.clone());
+        entry.decision = Some(decision.decision);
+        entry.basis = decision.basis;
+        entry.reason = decision.reason;
+        entry.matched_rules = decision.matched_rules.clone();
+        entry.policy_version = Some(decision.policy_version.clone());
+        entry.obligations = decision.obligations.clone();
+        entry.justification = request.justification.clone();
+        entry.consents = decision.consents.clone();
+        entry
     }
 
     fn entry(&self, event: AuditEvent, by: &Principal, youth: Option<&Youth>, occasion: &Occasion) -> AuditEntry {

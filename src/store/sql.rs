@@ -222,9 +222,7 @@ impl SqlStore {
         if self.backend != Backend::Sqlite {
             return None;
         }
-        let rest = self.url.strip_prefix("sqlite://").or_else(|| self.url.strip_prefix("sqlite:"))?;
-        let path = std::path::PathBuf::from(rest.split('?').next()?);
-        path.is_file().then_some(path)
+        super::sqlite_file(&self.url).filter(|path| path.is_file())
     }
 }
 
@@ -507,10 +505,10 @@ type Sealed = (AuditEntry, ChainHash, ChainHash);
 
 const ENTRY_COLUMNS: usize = 27;
 /// Rows per INSERT: within SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
-const ENTRIES_PER_INSERT: usize = 256;
+const ENTRIES_PER_INSERT: usize = 128;
 
 /// Writes sealed entries with multi-row INSERTs.
-async fn insert_entries(conn: &mut AnyConnection, sealed: &[Sealed]) -> Result<(), StoreError> {
+async fn insert_entries(conn: &mut AnyConnection, backend: Backend, sealed: &[Sealed]) -> Result<(), StoreError> {
     for chunk in sealed.chunks(ENTRIES_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO audit_entries (seq, at, recorded_at, request_id, actor_account, actor_org, actor_org_kind, \
@@ -524,8 +522,15 @@ async fn insert_entries(conn: &mut AnyConnection, sealed: &[Sealed]) -> Result<(
                 if column > 0 {
                     sql.push_str(", ");
                 }
-                sql.push('$');
-                sql.push_str(&(row * ENTRY_COLUMNS + column + 1).to_string());
+                // SQLite finds a numbered parameter by a scan of all names, which makes binding
+                // thousands of them quadratic; its anonymous `?` are bound in order.
+                match backend {
+                    Backend::Sqlite => sql.push('?'),
+                    Backend::Postgres => {
+                        sql.push('$');
+                        sql.push_str(&(row * ENTRY_COLUMNS + column + 1).to_string());
+                    }
+                }
             }
             sql.push(')');
         }
@@ -1354,7 +1359,7 @@ impl Store for SqlStore {
                 outcomes.push(Ok(sealed));
                 continue;
             }
-            insert_entries(&mut tx, &unwritten).await?;
+            insert_entries(&mut tx, self.backend, &unwritten).await?;
             unwritten.clear();
             sqlx::query("SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
             let mut sealed = Vec::with_capacity(work.len());
@@ -1364,7 +1369,7 @@ impl Store for SqlStore {
                 unit_seq += 1;
                 entry.seq = unit_seq;
                 let hash = link(&unit_prev, &entry);
-                let written = match insert_entries(&mut tx, &[(entry, unit_prev, hash)]).await {
+                let written = match insert_entries(&mut tx, self.backend, &[(entry, unit_prev, hash)]).await {
                     Ok(()) => match &effect {
                         Some(effect) => apply(&mut tx, self.backend, unit_seq, effect).await,
                         None => Ok(()),
@@ -1392,7 +1397,7 @@ impl Store for SqlStore {
                 }
             }
         }
-        insert_entries(&mut tx, &unwritten).await?;
+        insert_entries(&mut tx, self.backend, &unwritten).await?;
         tx.commit().await.map_err(db)?;
         if directory_changed {
             self.directory.forget_all();
