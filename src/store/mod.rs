@@ -503,7 +503,16 @@ pub trait Store: Send + Sync {
         youth: &Pseudonym,
         birth_date: BirthDate,
         at: OffsetDateTime,
-    ) -> Result<YouthId, StoreError>;
+    ) -> Result<YouthId, StoreError> {
+        let ids = self.enrol_youths(&[(youth.clone(), birth_date)], at).await?;
+        ids.first().copied().ok_or_else(|| StoreError::NotFound("youth".into()))
+    }
+    /// [`Store::enrol_youth`] for many youths in one transaction: all or none.
+    async fn enrol_youths(
+        &self,
+        youths: &[(Pseudonym, BirthDate)],
+        at: OffsetDateTime,
+    ) -> Result<Vec<YouthId>, StoreError>;
     /// Everything the framework may know about one youth.
     async fn youth_facts(&self, youth: YouthId) -> Result<YouthFacts, StoreError> {
         Ok(self.fact_history(youth).await?.current())

@@ -1275,34 +1275,39 @@ impl Store for SqlStore {
         Ok(org)
     }
 
-    async fn enrol_youth(
+    async fn enrol_youths(
         &self,
-        youth: &Pseudonym,
-        birth_date: BirthDate,
+        youths: &[(Pseudonym, BirthDate)],
         at: OffsetDateTime,
-    ) -> Result<YouthId, StoreError> {
-        let birth = birth_date.to_iso();
-        sqlx::query(
-            "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (key_id, pseudonym) DO NOTHING",
-        )
-        .bind(&youth.key_id)
-        .bind(&youth.value)
-        .bind(&birth)
-        .bind(micros(at))
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = $1 AND pseudonym = $2")
+    ) -> Result<Vec<YouthId>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut ids = Vec::with_capacity(youths.len());
+        for (youth, birth_date) in youths {
+            let birth = birth_date.to_iso();
+            sqlx::query(
+                "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (key_id, pseudonym) DO NOTHING",
+            )
             .bind(&youth.key_id)
             .bind(&youth.value)
-            .fetch_one(&self.pool)
+            .bind(&birth)
+            .bind(micros(at))
+            .execute(&mut *tx)
             .await
             .map_err(db)?;
-        if row.try_get::<String, _>("birth_date").map_err(db)? != birth {
-            return Err(StoreError::BirthDateMismatch);
+            let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = $1 AND pseudonym = $2")
+                .bind(&youth.key_id)
+                .bind(&youth.value)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+            if row.try_get::<String, _>("birth_date").map_err(db)? != birth {
+                return Err(StoreError::BirthDateMismatch);
+            }
+            ids.push(YouthId(row.try_get("id").map_err(db)?));
         }
-        Ok(YouthId(row.try_get("id").map_err(db)?))
+        tx.commit().await.map_err(db)?;
+        Ok(ids)
     }
 
     async fn fact_history(&self, youth: YouthId) -> Result<FactHistory, StoreError> {
@@ -1363,25 +1368,25 @@ impl Store for SqlStore {
             unwritten.clear();
             sqlx::query("SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
             let mut sealed = Vec::with_capacity(work.len());
+            let mut entries = Vec::with_capacity(work.len());
+            let mut effects = Vec::new();
             let (mut unit_seq, mut unit_prev) = (seq, prev);
-            let mut failed = None;
             for Audited { mut entry, effect } in work {
                 unit_seq += 1;
                 entry.seq = unit_seq;
                 let hash = link(&unit_prev, &entry);
-                let written = match insert_entries(&mut tx, self.backend, &[(entry, unit_prev, hash)]).await {
-                    Ok(()) => match &effect {
-                        Some(effect) => apply(&mut tx, self.backend, unit_seq, effect).await,
-                        None => Ok(()),
-                    },
-                    Err(error) => Err(error),
-                };
-                if let Err(error) = written {
-                    failed = Some(error);
+                sealed.push((unit_seq, hash));
+                entries.push((entry, unit_prev, hash));
+                effects.extend(effect.map(|effect| (unit_seq, effect)));
+                unit_prev = hash;
+            }
+            // The unit's entries first, then their effects, which refer to them.
+            let mut failed = insert_entries(&mut tx, self.backend, &entries).await.err();
+            for (entry_seq, effect) in &effects {
+                if failed.is_some() {
                     break;
                 }
-                sealed.push((unit_seq, hash));
-                unit_prev = hash;
+                failed = apply(&mut tx, self.backend, *entry_seq, effect).await.err();
             }
             match failed {
                 None => {
