@@ -43,7 +43,7 @@ pub struct Seeded {
 }
 
 /// Entries per transaction.
-const PER_APPEND: usize = 2_000;
+const PER_APPEND: usize = 10_000;
 
 /// The `n`th made-up BSN: eight digits from `n` and the check digit of the elfproef (numbers
 /// whose check digit would be 10 move on to the next).

@@ -190,7 +190,7 @@ impl SqlStore {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         sqlx::raw_sql(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192; \
                              PRAGMA busy_timeout = 10000;",
                         )
                         .execute(&mut *conn)
