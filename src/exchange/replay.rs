@@ -12,6 +12,7 @@ use super::Gateway;
 use crate::audit::AuditEntry;
 use crate::framework::{ExchangeRequest, OrgId, OrgKind, Outcome, Party, Purpose, RuleBook, Signal, decide};
 use crate::store::{FactHistory, StoreError};
+use crate::youth::Pseudonym;
 
 /// Decisions read from the log per page.
 const PAGE: u32 = 1_000;
@@ -111,22 +112,19 @@ impl Gateway {
             let page = self.store.decisions_page(after, since, PAGE).await?;
             let Some(last) = page.last() else { break };
             after = last.seq;
-            // A youth's facts are read once per page, however many of its decisions it holds.
-            let mut histories: HashMap<String, Option<FactHistory>> = HashMap::new();
+            // The facts of every youth of the page in one read, however many decisions each has.
+            let mut youths: Vec<Pseudonym> = page.iter().filter_map(|entry| entry.youth.clone()).collect();
+            youths.sort_unstable_by(|a, b| (&a.key_id, &a.value).cmp(&(&b.key_id, &b.value)));
+            youths.dedup();
+            let histories: HashMap<Pseudonym, FactHistory> =
+                self.store.fact_histories(&youths).await?.into_iter().collect();
             for entry in &page {
                 let Some(youth) = &entry.youth else {
                     report.not_replayable += 1;
                     continue;
                 };
-                if !histories.contains_key(&youth.value) {
-                    let history = match self.store.find_youth(youth).await? {
-                        Some((id, _, _)) => Some(self.store.fact_history(id).await?),
-                        None => None,
-                    };
-                    histories.insert(youth.value.clone(), history);
-                }
-                let (Some(Some(history)), Some(request), Some(was)) =
-                    (histories.get(&youth.value), request_of(entry, &kinds), entry.decision)
+                let (Some(history), Some(request), Some(was)) =
+                    (histories.get(youth), request_of(entry, &kinds), entry.decision)
                 else {
                     report.not_replayable += 1;
                     continue;

@@ -143,6 +143,11 @@ pub struct FactHistory {
 }
 
 impl FactHistory {
+    /// A youth of whom nothing is known but the birth date.
+    pub fn of(birth_date: BirthDate) -> Self {
+        FactHistory { birth_date, involvements: vec![], measures: vec![], consents: vec![], reports: vec![] }
+    }
+
     /// The facts as they stand now.
     pub fn current(self) -> YouthFacts {
         YouthFacts {
@@ -519,6 +524,9 @@ pub trait Store: Send + Sync {
     }
     /// The facts about a youth with the audit entries that recorded each and its end.
     async fn fact_history(&self, youth: YouthId) -> Result<FactHistory, StoreError>;
+    /// [`Store::fact_history`] of many youths at once, by their own pseudonyms (as the log
+    /// names them); youths not known are left out.
+    async fn fact_histories(&self, youths: &[Pseudonym]) -> Result<Vec<(Pseudonym, FactHistory)>, StoreError>;
 
     /// Whose a recorded involvement, measure or consent is.
     async fn fact_owner(&self, kind: FactKind, id: &str) -> Result<Option<FactOwner>, StoreError>;

@@ -32,58 +32,61 @@ use crate::youth::{BirthDate, Pseudonym};
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-/// Everything known about the youth that `$youth` selects (id, birth_date, key_id, pseudonym)
-/// in rows of one shape: `kind` says which, the columns a kind does not have are NULL.
-macro_rules! facts_of_one_youth {
-    ($youth:literal) => {
+/// Everything known about the youths that `$youth` selects (id, birth_date, key_id, pseudonym)
+/// in rows of one shape: `kind` says which, `youth` whose; the columns a kind does not have are
+/// NULL.
+macro_rules! facts_of_youths {
+    ($youth:expr) => {
         concat!(
-            "WITH y AS (",
-            $youth,
-            ") \
-            SELECT 'youth' AS kind, key_id AS id, pseudonym AS org, id AS t1, CAST(NULL AS BIGINT) AS t2, \
-                CAST(NULL AS BIGINT) AS t3, birth_date AS x1, CAST(NULL AS TEXT) AS x2, CAST(NULL AS TEXT) AS x3, \
-                CAST(NULL AS TEXT) AS x4, CAST(NULL AS TEXT) AS x5, CAST(NULL AS BIGINT) AS recorded_seq, \
-                CAST(NULL AS BIGINT) AS ended_seq FROM y \
-            UNION ALL SELECT 'involvement', id, org_id, registered_at, expires_at, withdrawn_at, NULL, NULL, NULL, \
-                NULL, NULL, recorded_seq, ended_seq FROM involvements WHERE youth_id = (SELECT id FROM y) \
-            UNION ALL SELECT 'measure', id, org_id, starts_at, ends_at, NULL, NULL, NULL, NULL, NULL, NULL, \
-                recorded_seq, ended_seq FROM measures WHERE youth_id = (SELECT id FROM y) \
-            UNION ALL SELECT 'consent', id, holder_org_id, valid_from, valid_until, revoked_at, given_by, \
+            "WITH y AS (", $youth, ") \
+            SELECT 'youth' AS kind, id AS youth, key_id AS id, pseudonym AS org, CAST(NULL AS BIGINT) AS t1, \
+                CAST(NULL AS BIGINT) AS t2, CAST(NULL AS BIGINT) AS t3, birth_date AS x1, CAST(NULL AS TEXT) AS x2, \
+                CAST(NULL AS TEXT) AS x3, CAST(NULL AS TEXT) AS x4, CAST(NULL AS TEXT) AS x5, \
+                CAST(NULL AS BIGINT) AS recorded_seq, CAST(NULL AS BIGINT) AS ended_seq FROM y \
+            UNION ALL SELECT 'involvement', youth_id, id, org_id, registered_at, expires_at, withdrawn_at, NULL, NULL, \
+                NULL, NULL, NULL, recorded_seq, ended_seq FROM involvements WHERE youth_id IN (SELECT id FROM y) \
+            UNION ALL SELECT 'measure', youth_id, id, org_id, starts_at, ends_at, NULL, NULL, NULL, NULL, NULL, NULL, \
+                recorded_seq, ended_seq FROM measures WHERE youth_id IN (SELECT id FROM y) \
+            UNION ALL SELECT 'consent', youth_id, id, holder_org_id, valid_from, valid_until, revoked_at, given_by, \
                 recipient_orgs, recipient_kinds, signals, purposes, recorded_seq, ended_seq FROM consents \
-                WHERE youth_id = (SELECT id FROM y) \
-            UNION ALL SELECT 'report', NULL, from_org_id, reported_at, NULL, NULL, to_org_id, NULL, NULL, NULL, \
-                NULL, recorded_seq, NULL FROM reports WHERE youth_id = (SELECT id FROM y)"
+                WHERE youth_id IN (SELECT id FROM y) \
+            UNION ALL SELECT 'report', youth_id, NULL, from_org_id, reported_at, NULL, NULL, to_org_id, NULL, NULL, \
+                NULL, NULL, recorded_seq, NULL FROM reports WHERE youth_id IN (SELECT id FROM y)"
         )
     };
 }
 
-const FACTS_BY_ID: &str = facts_of_one_youth!("SELECT id, birth_date, key_id, pseudonym FROM youths WHERE id = $1");
+const FACTS_BY_ID: &str = facts_of_youths!("SELECT id, birth_date, key_id, pseudonym FROM youths WHERE id = $1");
 
 /// By a pseudonym that is the youth's own or an alias (`$1` key id, `$2` value).
-const FACTS_BY_PSEUDONYM: &str = facts_of_one_youth!(
+const FACTS_BY_PSEUDONYM: &str = facts_of_youths!(
     "SELECT id, birth_date, key_id, pseudonym FROM youths WHERE key_id = $1 AND pseudonym = $2 \
      UNION ALL SELECT y.id, y.birth_date, y.key_id, y.pseudonym FROM youth_aliases a \
      JOIN youths y ON y.id = a.youth_id WHERE a.key_id = $1 AND a.pseudonym = $2 LIMIT 1"
 );
 
-/// A youth's facts from the rows of `facts_of_one_youth!`, with the youth's id and own
-/// pseudonym; `None` when no youth was selected.
-fn youth_facts_of(rows: &[AnyRow]) -> Result<Option<(YouthId, Pseudonym, FactHistory)>, StoreError> {
-    let mut youth = None;
-    let (mut involvements, mut measures, mut consents, mut reports) = (vec![], vec![], vec![], vec![]);
+/// The youths' facts from the rows of `facts_of_youths!`, each with the youth's id and own
+/// pseudonym, in the order the youths came.
+fn youth_facts_of(rows: &[AnyRow]) -> Result<Vec<(YouthId, Pseudonym, FactHistory)>, StoreError> {
+    let mut youths: Vec<(YouthId, Pseudonym, FactHistory)> = Vec::new();
+    let mut index: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    let mut facts: Vec<(i64, FactRow)> = Vec::new();
     for row in rows {
         let text = |column: &str| row.try_get::<Option<String>, _>(column).map_err(db);
         let needed = |column: &str| text(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
         let at = |column: &str| row.try_get::<Option<i64>, _>(column).map_err(db).and_then(optional_time);
         let needed_at = |column: &str| at(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
-        match row.try_get::<String, _>("kind").map_err(db)?.as_str() {
+        let youth: i64 = row.try_get("youth").map_err(db)?;
+        let fact = match row.try_get::<String, _>("kind").map_err(db)?.as_str() {
             "youth" => {
                 let birth_date: BirthDate =
                     needed("x1")?.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
-                let id = YouthId(row.try_get("t1").map_err(db)?);
-                youth = Some((id, Pseudonym { key_id: needed("id")?, value: needed("org")? }, birth_date));
+                let pseudonym = Pseudonym { key_id: needed("id")?, value: needed("org")? };
+                index.insert(youth, youths.len());
+                youths.push((YouthId(youth), pseudonym, FactHistory::of(birth_date)));
+                continue;
             }
-            "involvement" => involvements.push(recorded(
+            "involvement" => FactRow::Involvement(recorded(
                 row,
                 Involvement {
                     id: needed("id")?,
@@ -93,11 +96,11 @@ fn youth_facts_of(rows: &[AnyRow]) -> Result<Option<(YouthId, Pseudonym, FactHis
                     withdrawn_at: at("t3")?,
                 },
             )?),
-            "measure" => measures.push(recorded(
+            "measure" => FactRow::Measure(recorded(
                 row,
                 Measure { id: needed("id")?, org: OrgId(needed("org")?), from: needed_at("t1")?, until: at("t2")? },
             )?),
-            "consent" => consents.push(recorded(
+            "consent" => FactRow::Consent(recorded(
                 row,
                 Consent {
                     id: needed("id")?,
@@ -112,16 +115,33 @@ fn youth_facts_of(rows: &[AnyRow]) -> Result<Option<(YouthId, Pseudonym, FactHis
                     revoked_at: at("t3")?,
                 },
             )?),
-            "report" => reports.push(recorded(
+            "report" => FactRow::Report(recorded(
                 row,
                 Report { from: OrgId(needed("org")?), to: OrgId(needed("x1")?), at: needed_at("t1")? },
             )?),
             other => return Err(StoreError::Corrupt(format!("fact of kind `{other}`"))),
+        };
+        facts.push((youth, fact));
+    }
+    for (youth, fact) in facts {
+        let Some(&i) = index.get(&youth) else { continue };
+        let history = &mut youths[i].2;
+        match fact {
+            FactRow::Involvement(fact) => history.involvements.push(fact),
+            FactRow::Measure(fact) => history.measures.push(fact),
+            FactRow::Consent(fact) => history.consents.push(fact),
+            FactRow::Report(fact) => history.reports.push(fact),
         }
     }
-    Ok(youth.map(|(id, pseudonym, birth_date)| {
-        (id, pseudonym, FactHistory { birth_date, involvements, measures, consents, reports })
-    }))
+    Ok(youths)
+}
+
+/// One fact row of `facts_of_youths!`.
+enum FactRow {
+    Involvement(Recorded<Involvement>),
+    Measure(Recorded<Measure>),
+    Consent(Recorded<Consent>),
+    Report(Recorded<Report>),
 }
 
 /// The advisory lock key that serialises appends to the chain on PostgreSQL ("ketenpoo").
@@ -1312,8 +1332,38 @@ impl Store for SqlStore {
 
     async fn fact_history(&self, youth: YouthId) -> Result<FactHistory, StoreError> {
         let rows = sqlx::query(FACTS_BY_ID).bind(youth.0).fetch_all(&self.pool).await.map_err(db)?;
-        let found = youth_facts_of(&rows)?.ok_or_else(|| StoreError::NotFound("youth".into()))?;
+        let found = youth_facts_of(&rows)?.pop().ok_or_else(|| StoreError::NotFound("youth".into()))?;
         Ok(found.2)
+    }
+
+    async fn fact_histories(&self, youths: &[Pseudonym]) -> Result<Vec<(Pseudonym, FactHistory)>, StoreError> {
+        let mut found = Vec::with_capacity(youths.len());
+        // By key, so that each look-up is one range of the (key_id, pseudonym) index.
+        let mut keys: Vec<&str> = youths.iter().map(|y| y.key_id.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            let values: Vec<&str> = youths.iter().filter(|y| y.key_id == key).map(|y| y.value.as_str()).collect();
+            for chunk in values.chunks(ENTRIES_PER_INSERT * 4) {
+                let list = match self.backend {
+                    Backend::Sqlite => vec!["?"; chunk.len()].join(", "),
+                    Backend::Postgres => (2..chunk.len() + 2).map(|n| format!("${n}")).collect::<Vec<_>>().join(", "),
+                };
+                let first = if self.backend == Backend::Sqlite { "?" } else { "$1" };
+                let youth = format!(
+                    "SELECT id, birth_date, key_id, pseudonym FROM youths WHERE key_id = {first} AND pseudonym IN ({list})"
+                );
+                // Only placeholders are generated: every value is bound.
+                let sql = facts_of_youths!("{youth}").replace("{youth}", &youth);
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key);
+                for value in chunk {
+                    query = query.bind(*value);
+                }
+                let rows = query.fetch_all(&self.pool).await.map_err(db)?;
+                found.extend(youth_facts_of(&rows)?.into_iter().map(|(_, pseudonym, history)| (pseudonym, history)));
+            }
+        }
+        Ok(found)
     }
 
     async fn youth_with_facts(
@@ -1326,7 +1376,7 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        youth_facts_of(&rows)
+        Ok(youth_facts_of(&rows)?.pop())
     }
 
     async fn append_group(

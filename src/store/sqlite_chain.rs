@@ -3,7 +3,9 @@
 //! sqlx copies every value of every row and hands rows one by one between threads; at a
 //! million entries a second that is most of the time. This reader (rusqlite, the same SQLite
 //! library) borrows each value from the row, writes the canonical bytes from the stored words
-//! and hands them over a batch at a time, while the verifier hashes the batch before.
+//! and hands them over a batch at a time, while the verifier hashes the batch before. Reading
+//! is most of the work, so several readers take turns by batch (reader r reads batches r,
+//! r + READERS, …), each on its own connection, and their batches are passed on in order.
 
 use std::path::Path;
 
@@ -12,11 +14,14 @@ use rusqlite::{Connection, OpenFlags, Row};
 use super::{CHAIN_BATCH, ChainBatch, StoreError};
 use crate::audit::EntryFields;
 
-/// The columns in the order `fields_of` reads them.
+/// The columns in the order `fields_of` reads them, of the entries in a range of `seq`.
 const CHAIN_COLUMNS: &str = "SELECT seq, at, recorded_at, request_id, actor_account, actor_org, actor_org_kind, \
      actor_role, authenticated_by, event, action, signal, purpose, youth_key_id, youth_pseudonym, recipient_org, \
      decision, basis, reason, matched_rules, policy_version, obligations, justification, consents, subject, \
-     prev_hash, hash FROM audit_entries ORDER BY seq";
+     prev_hash, hash FROM audit_entries WHERE seq > ?1 AND seq <= ?2 ORDER BY seq";
+
+/// Readers side by side: SQLite reads a connection on one thread.
+const READERS: u64 = 2;
 
 fn sqlite(error: rusqlite::Error) -> StoreError {
     StoreError::Database(Box::new(error))
@@ -24,14 +29,62 @@ fn sqlite(error: rusqlite::Error) -> StoreError {
 
 /// Sends the chain of the database file at `path` in batches until it ends or the receiver
 /// hangs up. Runs on a blocking thread.
+///
+/// The log is read up to the last entry when reading begins. The log only grows, so every
+/// reader, in a read transaction of its own, sees the same entries up to there; checkpoints,
+/// which the caller read before, are never beyond it.
 pub(super) fn read_chain(path: &Path, batches: &tokio::sync::mpsc::Sender<ChainBatch>) -> Result<(), StoreError> {
-    let connection =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(sqlite)?;
-    // One read transaction: the log as it stood when verification began (WAL keeps it).
-    connection.execute_batch("BEGIN").map_err(sqlite)?;
-    let mut statement = connection.prepare(CHAIN_COLUMNS).map_err(sqlite)?;
-    let mut rows = statement.query([]).map_err(sqlite)?;
+    let head: i64 = open(path)?
+        .query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_entries", [], |row| row.get(0))
+        .map_err(sqlite)?;
+    let head = u64::try_from(head).unwrap_or_default();
+    let span = CHAIN_BATCH as u64;
+    std::thread::scope(|scope| {
+        let readers: Vec<_> = (0..READERS)
+            .map(|reader| {
+                let (send, read) = std::sync::mpsc::sync_channel::<Result<ChainBatch, StoreError>>(2);
+                scope.spawn(move || {
+                    let read_ranges = || -> Result<(), StoreError> {
+                        let connection = open(path)?;
+                        connection.execute_batch("BEGIN").map_err(sqlite)?;
+                        let mut statement = connection.prepare(CHAIN_COLUMNS).map_err(sqlite)?;
+                        let mut start = reader * span;
+                        while start < head {
+                            let batch = read_range(&mut statement, start, (start + span).min(head))?;
+                            if send.send(Ok(batch)).is_err() {
+                                return Ok(());
+                            }
+                            start += READERS * span;
+                        }
+                        Ok(())
+                    };
+                    if let Err(error) = read_ranges() {
+                        let _ = send.send(Err(error));
+                    }
+                });
+                read
+            })
+            .collect();
+        // Batch i comes from reader i % READERS; a reader that has no more has ended.
+        for turn in 0.. {
+            let Ok(batch) = readers[turn % readers.len()].recv() else { return Ok(()) };
+            if batches.blocking_send(batch?).is_err() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    })
+}
+
+fn open(path: &Path) -> Result<Connection, StoreError> {
+    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(sqlite)
+}
+
+/// The entries with `after < seq <= last`.
+fn read_range(statement: &mut rusqlite::Statement<'_>, after: u64, last: u64) -> Result<ChainBatch, StoreError> {
+    let bound = |seq: u64| i64::try_from(seq).unwrap_or(i64::MAX);
+    let mut rows = statement.query([bound(after), bound(last)]).map_err(sqlite)?;
     let mut batch = ChainBatch::default();
     while let Some(row) = rows.next().map_err(sqlite)? {
         let lists = [list(row, 19)?, list(row, 21)?, list(row, 23)?];
@@ -39,14 +92,8 @@ pub(super) fn read_chain(path: &Path, batches: &tokio::sync::mpsc::Sender<ChainB
         let prev_hash = row.get_ref(25).map_err(sqlite)?.as_blob().map_err(|e| sqlite(e.into()))?;
         let hash = row.get_ref(26).map_err(sqlite)?.as_blob().map_err(|e| sqlite(e.into()))?;
         batch.push(fields.seq, prev_hash, hash, |out| fields.write_canonical(out));
-        if batch.len() == CHAIN_BATCH && batches.blocking_send(std::mem::take(&mut batch)).is_err() {
-            return Ok(());
-        }
     }
-    if !batch.is_empty() {
-        let _ = batches.blocking_send(batch);
-    }
-    Ok(())
+    Ok(batch)
 }
 
 /// A list column (JSON array of texts), borrowed from the row where no text needed escaping.
