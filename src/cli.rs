@@ -459,8 +459,9 @@ async fn run_demo(data_dir: &Path, listen: std::net::SocketAddr, certs: &Path) -
 
 async fn seed_synthetic(cli: &Cli, youths: u64, entries: u64, seed: u64) -> Result<ExitCode> {
     let url = cli.database_url();
-    let store: Arc<dyn Store> =
-        Arc::from(store::open(url).await.with_context(|| format!("cannot open the database {url}"))?);
+    let store: Arc<dyn Store> = Arc::new(
+        store::SqlStore::open_tuned(url, 4, 1024).await.with_context(|| format!("cannot open the database {url}"))?,
+    );
     let keys = keys_for(cli, &*store).await?;
     let gateway = gateway(store, &keys).await?;
     let known: std::collections::HashSet<OrgId> = gateway.store().orgs().await?.into_iter().map(|o| o.id).collect();

@@ -144,6 +144,9 @@ enum FactRow {
     Report(Recorded<Report>),
 }
 
+/// Page cache per SQLite connection: eight connections stay well inside the memory budget.
+const SQLITE_CACHE_MIB: u32 = 8;
+
 /// The advisory lock key that serialises appends to the chain on PostgreSQL ("ketenpoo").
 const CHAIN_LOCK: i64 = 0x6b65_7465_6e70_6f6f;
 
@@ -187,6 +190,13 @@ impl SqlStore {
     }
 
     pub async fn open_with(url: &str, pool_size: u32) -> Result<SqlStore, StoreError> {
+        Self::open_tuned(url, pool_size, SQLITE_CACHE_MIB).await
+    }
+
+    /// As [`SqlStore::open_with`], with `sqlite_cache_mib` MiB of page cache per SQLite
+    /// connection: more for a bulk load (`dev seed`), whose random index inserts otherwise read
+    /// the same pages from the file again and again.
+    pub async fn open_tuned(url: &str, pool_size: u32, sqlite_cache_mib: u32) -> Result<SqlStore, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::of(url)?;
         let (url, connections) = match backend {
@@ -210,9 +220,16 @@ impl SqlStore {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         sqlx::raw_sql(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192; \
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
                              PRAGMA busy_timeout = 10000;",
                         )
+                        .execute(&mut *conn)
+                        .await?;
+                        // Negative: in KiB.
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                            "PRAGMA cache_size = -{}",
+                            u64::from(sqlite_cache_mib) * 1024
+                        )))
                         .execute(&mut *conn)
                         .await?;
                     }
@@ -1492,11 +1509,23 @@ impl Store for SqlStore {
         since: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut after = i64::try_from(after).unwrap_or(i64::MAX);
+        if after == 0 {
+            // The first page starts at the first entry of `since` (by the index on time), not
+            // at the start of the log.
+            let first: Option<i64> = sqlx::query_scalar("SELECT MIN(seq) FROM audit_entries WHERE at >= $1")
+                .bind(micros(since))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+            let Some(first) = first else { return Ok(Vec::new()) };
+            after = first - 1;
+        }
         sqlx::query(
             "SELECT * FROM audit_entries WHERE event = 'decision' AND at >= $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(micros(since))
-        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .bind(after)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
@@ -1508,71 +1537,93 @@ impl Store for SqlStore {
 
     async fn search_audit(&self, query: &AuditQuery) -> Result<Vec<StoredEntry>, StoreError> {
         // Numbered placeholders (`$1`), which both SQLite and PostgreSQL read.
-        let mut sql = String::from("SELECT * FROM audit_entries WHERE 1 = 1");
         let mut binds: Vec<Bind> = Vec::new();
-        let mut bind = |sql: &mut String, value: Bind| {
-            binds.push(value);
-            sql.push_str(&format!("${}", binds.len()));
-        };
-        if let AuditScope::Org(org) = &query.scope {
-            sql.push_str(" AND (actor_org = ");
-            bind(&mut sql, Bind::Text(org.0.clone()));
-            sql.push_str(" OR recipient_org = ");
-            bind(&mut sql, Bind::Text(org.0.clone()));
-            sql.push(')');
-        }
         let filter = &query.filter;
-        if let Some(youth) = &filter.youth {
-            sql.push_str(" AND youth_pseudonym = ");
-            bind(&mut sql, Bind::Text(youth.value.clone()));
-            sql.push_str(" AND youth_key_id = ");
-            bind(&mut sql, Bind::Text(youth.key_id.clone()));
-        }
-        if let Some(org) = &filter.org {
-            sql.push_str(" AND (actor_org = ");
-            bind(&mut sql, Bind::Text(org.0.clone()));
-            sql.push_str(" OR recipient_org = ");
-            bind(&mut sql, Bind::Text(org.0.clone()));
-            sql.push(')');
-        }
-        let words: [(&str, Option<String>); 9] = [
-            ("actor_account", filter.account.clone()),
-            ("event", filter.event.map(|w| w.as_str().to_owned())),
-            ("action", filter.action.map(|w| w.as_str().to_owned())),
-            ("signal", filter.signal.map(|w| w.as_str().to_owned())),
-            ("purpose", filter.purpose.map(|w| w.as_str().to_owned())),
-            ("decision", filter.decision.map(|w| w.as_str().to_owned())),
-            ("basis", filter.basis.map(|w| w.as_str().to_owned())),
-            ("reason", filter.reason.map(|w| w.as_str().to_owned())),
-            ("policy_version", filter.policy_version.clone()),
-        ];
-        for (column, value) in words {
-            if let Some(value) = value {
-                // `column` comes from the list above, never from the caller.
-                sql.push_str(&format!(" AND {column} = "));
-                bind(&mut sql, Bind::Text(value));
-            }
-        }
-        if let Some(from) = filter.from {
-            sql.push_str(" AND at >= ");
-            bind(&mut sql, Bind::Int(micros(from)));
-        }
-        if let Some(until) = filter.until {
-            sql.push_str(" AND at < ");
-            bind(&mut sql, Bind::Int(micros(until)));
-        }
-        let after = query.after.map(|seq| i64::try_from(seq).unwrap_or(i64::MAX));
+        // "An organisation as actor or recipient" is two index ranges, each in seq order: each
+        // gives its first page and the two are merged, so that a first page never waits for a
+        // sort of all of an organisation's entries.
+        let (branch_org, other_org) = match (&query.scope, &filter.org) {
+            (AuditScope::Org(scope), filter_org) => (Some(scope), filter_org.as_ref()),
+            (AuditScope::All, filter_org) => (filter_org.as_ref(), None),
+        };
         let (cursor, order) = match query.order {
             Order::NewestFirst => (" AND seq < ", " ORDER BY seq DESC"),
             Order::OldestFirst => (" AND seq > ", " ORDER BY seq ASC"),
         };
-        if let Some(after) = after {
-            sql.push_str(cursor);
-            bind(&mut sql, Bind::Int(after));
-        }
-        sql.push_str(order);
-        sql.push_str(" LIMIT ");
-        bind(&mut sql, Bind::Int(i64::from(query.limit)));
+        let conditions = |binds: &mut Vec<Bind>| -> String {
+            let mut sql = String::new();
+            let mut bind = |sql: &mut String, value: Bind| {
+                binds.push(value);
+                sql.push_str(&format!("${}", binds.len()));
+            };
+            if let Some(org) = other_org {
+                sql.push_str(" AND (actor_org = ");
+                bind(&mut sql, Bind::Text(org.0.clone()));
+                sql.push_str(" OR recipient_org = ");
+                bind(&mut sql, Bind::Text(org.0.clone()));
+                sql.push(')');
+            }
+            if let Some(youth) = &filter.youth {
+                sql.push_str(" AND youth_pseudonym = ");
+                bind(&mut sql, Bind::Text(youth.value.clone()));
+                sql.push_str(" AND youth_key_id = ");
+                bind(&mut sql, Bind::Text(youth.key_id.clone()));
+            }
+            let words: [(&str, Option<String>); 9] = [
+                ("actor_account", filter.account.clone()),
+                ("event", filter.event.map(|w| w.as_str().to_owned())),
+                ("action", filter.action.map(|w| w.as_str().to_owned())),
+                ("signal", filter.signal.map(|w| w.as_str().to_owned())),
+                ("purpose", filter.purpose.map(|w| w.as_str().to_owned())),
+                ("decision", filter.decision.map(|w| w.as_str().to_owned())),
+                ("basis", filter.basis.map(|w| w.as_str().to_owned())),
+                ("reason", filter.reason.map(|w| w.as_str().to_owned())),
+                ("policy_version", filter.policy_version.clone()),
+            ];
+            for (column, value) in words {
+                if let Some(value) = value {
+                    // `column` comes from the list above, never from the caller.
+                    sql.push_str(&format!(" AND {column} = "));
+                    bind(&mut sql, Bind::Text(value));
+                }
+            }
+            if let Some(from) = filter.from {
+                sql.push_str(" AND at >= ");
+                bind(&mut sql, Bind::Int(micros(from)));
+            }
+            if let Some(until) = filter.until {
+                sql.push_str(" AND at < ");
+                bind(&mut sql, Bind::Int(micros(until)));
+            }
+            if let Some(after) = query.after {
+                sql.push_str(cursor);
+                bind(&mut sql, Bind::Int(i64::try_from(after).unwrap_or(i64::MAX)));
+            }
+            sql.push_str(order);
+            sql.push_str(" LIMIT ");
+            bind(&mut sql, Bind::Int(i64::from(query.limit)));
+            sql
+        };
+        let sql = match branch_org {
+            None => format!("SELECT * FROM audit_entries WHERE 1 = 1{}", conditions(&mut binds)),
+            Some(org) => {
+                let branch = |column: &str, binds: &mut Vec<Bind>| {
+                    binds.push(Bind::Text(org.0.clone()));
+                    let org = binds.len();
+                    format!(
+                        "SELECT seq FROM (SELECT seq FROM audit_entries WHERE {column} = ${org}{}) AS {column}_page",
+                        conditions(binds)
+                    )
+                };
+                let as_actor = branch("actor_org", &mut binds);
+                let as_recipient = branch("recipient_org", &mut binds);
+                binds.push(Bind::Int(i64::from(query.limit)));
+                format!(
+                    "SELECT * FROM audit_entries WHERE seq IN ({as_actor} UNION {as_recipient}){order} LIMIT ${}",
+                    binds.len()
+                )
+            }
+        };
         let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
         for value in binds {
             statement = match value {
