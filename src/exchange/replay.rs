@@ -9,13 +9,15 @@ use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
 use super::Gateway;
-use crate::audit::AuditEntry;
 use crate::framework::{ExchangeRequest, OrgId, OrgKind, Outcome, Party, Purpose, RuleBook, Signal, decide};
-use crate::store::{FactHistory, StoreError};
+use crate::store::{FactHistory, PastDecision, StoreError};
 use crate::youth::Pseudonym;
 
 /// Decisions read from the log per page.
 const PAGE: u32 = 1_000;
+
+/// Youths whose facts a replay keeps at most: a region's youths, some hundred bytes each.
+const REMEMBERED_YOUTHS: usize = 200_000;
 /// Examples kept per group of changes.
 const SAMPLES: usize = 3;
 
@@ -107,23 +109,37 @@ impl Gateway {
             changes: Vec::new(),
         };
         let mut groups: BTreeMap<GroupKey, (u64, Vec<ChangedDecision>)> = BTreeMap::new();
-        let mut after = 0;
+        // The next page is read while this one is decided.
+        let read = |after: u64| {
+            let store = self.store.clone();
+            tokio::spawn(async move { store.decisions_page(after, since, PAGE).await })
+        };
+        let mut next = read(0);
+        // Each youth's facts are read once (`None`: not known), in one read for a page's new
+        // youths, and remembered up to a bound.
+        let mut histories: HashMap<Pseudonym, Option<FactHistory>> = HashMap::new();
         loop {
-            let page = self.store.decisions_page(after, since, PAGE).await?;
+            let page = next.await.map_err(|e| StoreError::Database(Box::new(e)))??;
             let Some(last) = page.last() else { break };
-            after = last.seq;
-            // The facts of every youth of the page in one read, however many decisions each has.
-            let mut youths: Vec<Pseudonym> = page.iter().filter_map(|entry| entry.youth.clone()).collect();
+            next = read(last.seq);
+            let mut youths: Vec<&Pseudonym> = page.iter().filter_map(|entry| entry.youth.as_ref()).collect();
             youths.sort_unstable_by(|a, b| (&a.key_id, &a.value).cmp(&(&b.key_id, &b.value)));
             youths.dedup();
-            let histories: HashMap<Pseudonym, FactHistory> =
-                self.store.fact_histories(&youths).await?.into_iter().collect();
+            if histories.len() + youths.len() > REMEMBERED_YOUTHS {
+                histories.clear();
+            }
+            let unread: Vec<Pseudonym> =
+                youths.into_iter().filter(|youth| !histories.contains_key(*youth)).cloned().collect();
+            histories.extend(unread.iter().map(|youth| (youth.clone(), None)));
+            for (youth, history) in self.store.fact_histories(&unread).await? {
+                histories.insert(youth, Some(history));
+            }
             for entry in &page {
                 let Some(youth) = &entry.youth else {
                     report.not_replayable += 1;
                     continue;
                 };
-                let (Some(history), Some(request), Some(was)) =
+                let (Some(Some(history)), Some(request), Some(was)) =
                     (histories.get(youth), request_of(entry, &kinds), entry.decision)
                 else {
                     report.not_replayable += 1;
@@ -168,18 +184,15 @@ impl Gateway {
 }
 
 /// The request an audited decision answered, as far as the entry holds it.
-fn request_of(entry: &AuditEntry, kinds: &HashMap<OrgId, OrgKind>) -> Option<ExchangeRequest> {
-    let actor = Party { org: OrgId(entry.actor.org.clone()?), kind: entry.actor.org_kind? };
+fn request_of(entry: &PastDecision, kinds: &HashMap<OrgId, OrgKind>) -> Option<ExchangeRequest> {
+    let actor = Party { org: entry.actor_org.clone()?, kind: entry.actor_org_kind? };
     let recipient = match &entry.recipient_org {
-        Some(org) => {
-            let org = OrgId(org.clone());
-            Some(Party { kind: *kinds.get(&org)?, org })
-        }
+        Some(org) => Some(Party { kind: *kinds.get(org)?, org: org.clone() }),
         None => None,
     };
     ExchangeRequest::new(
         actor,
-        entry.actor.role?,
+        entry.actor_role?,
         entry.action?,
         entry.signal?,
         recipient,

@@ -325,6 +325,25 @@ pub async fn read_chain_in_pages<S: Store + ?Sized>(
     }
 }
 
+/// An audited exchange decision as a replay reads it: the request and what was decided, and
+/// no more of the entry.
+#[derive(Debug, Clone)]
+pub struct PastDecision {
+    pub seq: u64,
+    pub at: OffsetDateTime,
+    pub actor_org: Option<OrgId>,
+    pub actor_org_kind: Option<OrgKind>,
+    pub actor_role: Option<Role>,
+    pub action: Option<crate::framework::Action>,
+    pub signal: Option<Signal>,
+    pub purpose: Option<Purpose>,
+    pub youth: Option<Pseudonym>,
+    pub recipient_org: Option<OrgId>,
+    pub decision: Option<crate::framework::Outcome>,
+    pub matched_rules: Vec<String>,
+    pub justification: Option<String>,
+}
+
 /// Entries a batch of [`Store::read_chain`] holds.
 pub const CHAIN_BATCH: usize = 4_096;
 
@@ -569,7 +588,7 @@ pub trait Store: Send + Sync {
         after: u64,
         since: OffsetDateTime,
         limit: u32,
-    ) -> Result<Vec<AuditEntry>, StoreError>;
+    ) -> Result<Vec<PastDecision>, StoreError>;
     /// One page of an auditor's search, within their scope.
     async fn search_audit(&self, query: &crate::audit::AuditQuery) -> Result<Vec<StoredEntry>, StoreError>;
     async fn audit_entry(&self, seq: u64) -> Result<Option<StoredEntry>, StoreError>;

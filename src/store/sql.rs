@@ -22,8 +22,8 @@ use tokio::sync::Mutex;
 use super::directory::{DirectoryMemory, changes_directory};
 use super::{
     Account, Answer, Audited, ChainBatch, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner, InboxItem, Link,
-    MatchNotice, OidcLogin, Organisation, PolicyText, PolicyVersion, Recorded, Store, StoreError, StoredEntry, Thread,
-    WebSession, YouthId, read_chain_in_pages, word,
+    MatchNotice, OidcLogin, Organisation, PastDecision, PolicyText, PolicyVersion, Recorded, Store, StoreError,
+    StoredEntry, Thread, WebSession, YouthId, read_chain_in_pages, word,
 };
 use crate::audit::{AuditActor, AuditEntry, AuditQuery, AuditScope, ChainHash, Checkpoint, GENESIS, Order, micros};
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal};
@@ -341,6 +341,29 @@ fn entry_of(row: &AnyRow) -> Result<StoredEntry, StoreError> {
         subject: get_text("subject")?,
     };
     Ok(StoredEntry { entry, prev_hash: row.try_get("prev_hash").map_err(db)?, hash: row.try_get("hash").map_err(db)? })
+}
+
+fn past_decision_of(row: &AnyRow) -> Result<PastDecision, StoreError> {
+    let get_text = |column: &str| row.try_get::<Option<String>, _>(column).map_err(db);
+    let youth = match (get_text("youth_key_id")?, get_text("youth_pseudonym")?) {
+        (Some(key_id), Some(value)) => Some(Pseudonym { key_id, value }),
+        _ => None,
+    };
+    Ok(PastDecision {
+        seq: u64::try_from(row.try_get::<i64, _>("seq").map_err(db)?).unwrap_or_default(),
+        at: time_of(row.try_get("at").map_err(db)?)?,
+        actor_org: get_text("actor_org")?.map(OrgId),
+        actor_org_kind: optional_word(get_text("actor_org_kind")?)?,
+        actor_role: optional_word(get_text("actor_role")?)?,
+        action: optional_word(get_text("action")?)?,
+        signal: optional_word(get_text("signal")?)?,
+        purpose: optional_word(get_text("purpose")?)?,
+        youth,
+        recipient_org: get_text("recipient_org")?.map(OrgId),
+        decision: optional_word(get_text("decision")?)?,
+        matched_rules: parse_list(&row.try_get::<String, _>("matched_rules").map_err(db)?)?,
+        justification: get_text("justification")?,
+    })
 }
 
 fn checkpoint_of(row: &AnyRow) -> Result<Checkpoint, StoreError> {
@@ -1508,7 +1531,7 @@ impl Store for SqlStore {
         after: u64,
         since: OffsetDateTime,
         limit: u32,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+    ) -> Result<Vec<PastDecision>, StoreError> {
         let mut after = i64::try_from(after).unwrap_or(i64::MAX);
         if after == 0 {
             // The first page starts at the first entry of `since` (by the index on time), not
@@ -1522,7 +1545,9 @@ impl Store for SqlStore {
             after = first - 1;
         }
         sqlx::query(
-            "SELECT * FROM audit_entries WHERE event = 'decision' AND at >= $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            "SELECT seq, at, actor_org, actor_org_kind, actor_role, action, signal, purpose, youth_key_id, \
+             youth_pseudonym, recipient_org, decision, matched_rules, justification FROM audit_entries \
+             WHERE event = 'decision' AND at >= $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(micros(since))
         .bind(after)
@@ -1531,7 +1556,7 @@ impl Store for SqlStore {
         .await
         .map_err(db)?
         .iter()
-        .map(|row| entry_of(row).map(|stored| stored.entry))
+        .map(past_decision_of)
         .collect()
     }
 
