@@ -29,9 +29,20 @@ use crate::store::{self, PolicyText, Store};
 use crate::youth::Pseudonymiser;
 use crate::{api, clock};
 
-/// What every handler may reach.
+/// What every handler may reach: shared, so that the copy every extractor takes is one
+/// reference count, not a copy of the keys and texts.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub gateway: Gateway,
     pub pseudonymiser: Pseudonymiser,
     pub metrics: PrometheusHandle,
@@ -105,7 +116,7 @@ impl App {
             .ok_or_else(|| AppError::Config("set `keys` (the key directory) in the configuration".into()))?;
         let keys = keys::load(&keys_dir)?;
         let gateway = gateway(store, &keys, config.checkpoint_every).await?;
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             gateway,
             pseudonymiser: keys.pseudonymiser.clone(),
             metrics: crate::ops::metrics_handle(),
@@ -113,7 +124,7 @@ impl App {
             oidc: Arc::new(Providers::new(&config.oidc).map_err(|e| AppError::Config(e.to_string()))?),
             demo_youth: config.demo_youth.clone(),
             operator_org: config.operator_org.clone().map(OrgId),
-        };
+        }));
 
         let tls = RustlsConfig::from_config(Arc::new(server_tls(&config.tls)?));
         let handle = Handle::new();
