@@ -191,3 +191,14 @@ async fn a_log_rewritten_and_re_signed_under_a_new_key_is_found_by_the_anchors()
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("the log was rewritten"), "{}", run.stdout);
 }
+
+/// The last entry moved a trillion numbers on: verification names the gap at once instead of
+/// reading every empty stretch up to it.
+#[tokio::test]
+async fn an_entry_moved_far_beyond_the_end_is_a_gap_found_at_once() {
+    let db = AuditedDatabase::new();
+    let far = 1_000_000_000_000u64;
+    db.sql_unguarded(&format!("UPDATE audit_entries SET seq = {far} WHERE seq = 97")).await;
+    let stdout = assert_broken_at(&db, 97);
+    assert!(stdout.contains(&format!("the next one stored is {far}")), "{stdout}");
+}
