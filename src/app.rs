@@ -11,11 +11,12 @@ use std::time::Duration;
 
 use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
+use hyper_util::rt::TokioExecutor;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rustls::RootCertStore;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 use tokio::task::JoinHandle;
 
 use crate::audit::AuditLog;
@@ -24,6 +25,7 @@ use crate::exchange::Gateway;
 use crate::framework::OrgId;
 use crate::identity::oidc::Providers;
 use crate::keys::{self, Keys};
+use crate::limits::OrgRates;
 use crate::policy::{self, Policy};
 use crate::store::{self, PolicyText, Store};
 use crate::youth::Pseudonymiser;
@@ -54,6 +56,8 @@ pub struct Shared {
     pub demo_youth: Option<(String, String)>,
     /// The organisation that runs the gateway.
     pub operator_org: Option<OrgId>,
+    /// The rate each organisation is held to (`[limits]`).
+    pub org_rates: OrgRates,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,16 +128,18 @@ impl App {
             oidc: Arc::new(Providers::new(&config.oidc).map_err(|e| AppError::Config(e.to_string()))?),
             demo_youth: config.demo_youth.clone(),
             operator_org: config.operator_org.clone().map(OrgId),
+            org_rates: OrgRates::new(&config.limits),
         }));
 
         let tls = RustlsConfig::from_config(Arc::new(server_tls(&config.tls)?));
         let handle = Handle::new();
-        let router = api::router(state.clone(), config.max_body_bytes);
-        let server = tokio::spawn(
-            axum_server::bind_rustls(config.listen, tls)
-                .handle(handle.clone())
-                .serve(router.into_make_service_with_connect_info::<SocketAddr>()),
-        );
+        let router = api::router(state.clone(), config.max_body_bytes, &config.limits);
+        let mut server = axum_server::bind_rustls(config.listen, tls)
+            .handle(handle.clone())
+            // A connection that sends no complete request soon is closed (slow clients).
+            .first_request_timeout(HEADER_READ_TIMEOUT);
+        bound_request_heads(server.http_builder(), config.limits.max_header_bytes);
+        let server = tokio::spawn(server.serve(router.into_make_service_with_connect_info::<SocketAddr>()));
         let addr = handle.listening().await.ok_or(AppError::Listen(config.listen))?;
         tracing::info!(%addr, "listening");
         tokio::spawn(watch_policy(state.gateway.clone()));
@@ -166,6 +172,18 @@ impl App {
     }
 }
 
+/// How long a client may take to send a request's line and headers.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Bounds what a request's head may hold, over HTTP/1.1 and HTTP/2 alike: more than
+/// `max_header_bytes` (or 64 headers on HTTP/1.1) is 431.
+fn bound_request_heads(http: &mut hyper_util::server::conn::auto::Builder<TokioExecutor>, max_header_bytes: usize) {
+    // hyper's read buffer holds the request line and headers; below 8 KiB it refuses to start.
+    let max = max_header_bytes.max(8 * 1024);
+    http.http1().max_buf_size(max).max_headers(64).header_read_timeout(HEADER_READ_TIMEOUT);
+    http.http2().max_header_list_size(u32::try_from(max).unwrap_or(u32::MAX)).max_concurrent_streams(128);
+}
+
 /// Adopts a policy version activated elsewhere (the CLI, another instance): at once when the
 /// database says so (PostgreSQL), and in any case by checking every second. A version activated
 /// through this server's own pages is swapped in at once.
@@ -194,7 +212,13 @@ async fn watch_policy(gateway: Gateway) {
 
 /// TLS 1.2 and 1.3 only (rustls offers nothing older), ring as the only provider, HTTP/2 and
 /// HTTP/1.1, and client certificates that are optional at the handshake (a browser has none)
-/// but must chain to the partner CA when presented.
+/// but, when presented, must chain to the partner CA, be within their validity and, when
+/// `client_crl` is set, not be revoked.
+///
+/// The cipher suites are ring's defaults, all forward-secret (ECDHE) and AEAD: for TLS 1.3
+/// AES-256-GCM, AES-128-GCM and ChaCha20-Poly1305; for TLS 1.2 the same three with ECDHE-ECDSA
+/// or ECDHE-RSA. rustls implements no CBC, RC4, 3DES, static-RSA or export suite, so there is
+/// nothing weak to take out (tests/api/tls.rs fails if a new rustls adds one).
 fn server_tls(tls: &TlsConfig) -> Result<rustls::ServerConfig, AppError> {
     let read = |what: &str, path: &std::path::Path, e: &dyn std::fmt::Display| {
         AppError::Tls(format!("cannot read the {what} at {}: {e}", path.display()))
@@ -209,11 +233,36 @@ fn server_tls(tls: &TlsConfig) -> Result<rustls::ServerConfig, AppError> {
         let ca = ca.map_err(|e| read("client CA", &tls.client_ca, &e))?;
         roots.add(ca).map_err(|e| read("client CA", &tls.client_ca, &e))?;
     }
+    let crls: Vec<CertificateRevocationListDer<'static>> = match &tls.client_crl {
+        None => Vec::new(),
+        Some(path) => {
+            let crls: Vec<_> = CertificateRevocationListDer::pem_file_iter(path)
+                .map_err(|e| read("client CRL", path, &e))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| read("client CRL", path, &e))?;
+            // A file without a CRL would switch revocation off unnoticed.
+            if crls.is_empty() {
+                return Err(read("client CRL", path, &"it holds no PEM `X509 CRL`"));
+            }
+            crls
+        }
+    };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // Revocation as webpki does it by default: every certificate of the chain is checked, and
+    // one whose issuer has no CRL in the file is refused (fail closed). An outdated CRL still
+    // counts: refusing every partner when a CRL is not renewed in time would stop the region.
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .with_crls(crls)
         .allow_unauthenticated()
         .build()
-        .map_err(|e| AppError::Tls(e.to_string()))?;
+        .map_err(|e| match &tls.client_crl {
+            Some(path) => AppError::Tls(format!(
+                "the client CA at {} with the client CRL at {} do not load: {e}",
+                tls.client_ca.display(),
+                path.display()
+            )),
+            None => AppError::Tls(format!("the client CA at {} does not load: {e}", tls.client_ca.display())),
+        })?;
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| AppError::Tls(e.to_string()))?

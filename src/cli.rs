@@ -427,6 +427,7 @@ async fn run_demo(data_dir: &Path, listen: std::net::SocketAddr, certs: &Path) -
             cert: certs.join("server.crt"),
             key: certs.join("server.key"),
             client_ca: certs.join("ca.crt"),
+            client_crl: None,
         },
         // The demo region's gateway operator, whose administrator manages its organisations.
         operator_org: Some("jgz-utrecht".into()),

@@ -21,6 +21,7 @@ const KEYS: &[&str] = &[
     "max_body_bytes",
     "shutdown_grace_seconds",
     "operator_org",
+    "limits",
     "tls",
     "oidc",
 ];
@@ -48,6 +49,9 @@ pub struct Config {
     #[serde(default)]
     pub operator_org: Option<String>,
     pub tls: TlsConfig,
+    /// Load shedding: rates per organisation, requests in flight, timeouts, header size.
+    #[serde(default)]
+    pub limits: LimitsConfig,
     /// OpenID Connect providers people sign in with, one per organisation or shared.
     #[serde(default)]
     pub oidc: Vec<OidcProviderConfig>,
@@ -69,6 +73,43 @@ pub struct TlsConfig {
     pub key: PathBuf,
     /// The CA that partner systems' client certificates must chain to (PEM).
     pub client_ca: PathBuf,
+    /// PEM file of certificate revocation lists of the partner CA: a client certificate listed
+    /// there is refused at the handshake. When set, it must hold a CRL of every CA that issues
+    /// client certificates (a certificate whose issuer has none is refused too); read at start.
+    #[serde(default)]
+    pub client_crl: Option<PathBuf>,
+}
+
+/// `[limits]`: what keeps one caller, or a surge, from taking the service from the others.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Requests a second one organisation may make, its partner systems and its people
+    /// together; more is 429 with `Retry-After`. 0: no limit (benchmarks).
+    pub per_org_per_second: u32,
+    /// Requests an organisation may make at once beyond its rate before it is held to it.
+    pub per_org_burst: u32,
+    /// Requests served at the same time; more are refused at once with 503 (load shedding)
+    /// rather than queued behind the database.
+    pub in_flight: usize,
+    /// Longest a request may take before it is answered 503 `timeout`.
+    pub request_timeout_seconds: u64,
+    /// Largest request line and headers; more is 431 (at least 8192).
+    pub max_header_bytes: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        // About a twentieth of what one 2-core machine sustains (BENCHMARKS.md) per
+        // organisation: a runaway partner system slows itself, not the region.
+        LimitsConfig {
+            per_org_per_second: 250,
+            per_org_burst: 500,
+            in_flight: 512,
+            request_timeout_seconds: 30,
+            max_header_bytes: 16 * 1024,
+        }
+    }
 }
 
 /// One OpenID Connect provider (`[[oidc]]` in the file).
@@ -106,10 +147,12 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             shutdown_grace_seconds: 10,
             operator_org: None,
+            limits: LimitsConfig::default(),
             tls: TlsConfig {
                 cert: "certs-dev/server.crt".into(),
                 key: "certs-dev/server.key".into(),
                 client_ca: "certs-dev/ca.crt".into(),
+                client_crl: None,
             },
             oidc: Vec::new(),
             demo_sign_in: false,
@@ -161,6 +204,7 @@ impl fmt::Debug for Config {
             .field("checkpoint_every", &self.checkpoint_every)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("tls", &self.tls)
+            .field("limits", &self.limits)
             .field("oidc", &self.oidc)
             .finish()
     }
@@ -199,6 +243,24 @@ mod tests {
             assert_eq!(config.max_body_bytes, 512);
             assert_eq!(config.tls.cert, PathBuf::from("/etc/k/server.crt"));
             assert_eq!(config.tls.key, PathBuf::from("certs-dev/server.key"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_revocation_list_is_optional_and_read_from_the_file_or_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("old.toml", "[tls]\ncert = \"a\"\nkey = \"b\"\nclient_ca = \"c\"\n")?;
+            let config = Config::load(Path::new("old.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(config.tls.client_crl, None);
+            assert_eq!(Config::default().tls.client_crl, None);
+            jail.create_file("crl.toml", "[tls]\nclient_crl = \"/etc/k/partners.crl\"\n")?;
+            let config = Config::load(Path::new("crl.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(config.tls.client_crl, Some(PathBuf::from("/etc/k/partners.crl")));
+            assert_eq!(config.tls.client_ca, PathBuf::from("certs-dev/ca.crt"));
+            jail.set_env("KETENPOORT_TLS__CLIENT_CRL", "/run/k/partners.crl");
+            let config = Config::load(Path::new("old.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(config.tls.client_crl, Some(PathBuf::from("/run/k/partners.crl")));
             Ok(())
         });
     }

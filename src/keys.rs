@@ -35,6 +35,10 @@ pub enum KeysError {
     Exists(PathBuf),
     #[error("could not write keys to {path}: {detail}")]
     Write { path: PathBuf, detail: String },
+    #[error(
+        "the {what} at {path} can be read by others than the service user (mode {mode:04o}): run `chmod 600 {path}`"
+    )]
+    Exposed { what: &'static str, path: PathBuf, mode: u32 },
     #[error("{0}")]
     Invalid(String),
 }
@@ -108,6 +112,25 @@ fn restrict(_: &Path, _: u32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Refuses a secret key file that anyone but its owner (the service user) may read: whoever
+/// reads the pseudonym key can link a BSN to its pseudonym, and whoever reads the checkpoint
+/// key can re-sign a rewritten log.
+#[cfg(unix)]
+fn only_the_owner_reads(path: &Path, what: &'static str) -> Result<(), KeysError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(path)
+        .map_err(|e| KeysError::Unreadable { what, path: path.to_owned(), detail: e.to_string() })?
+        .permissions()
+        .mode()
+        & 0o7777;
+    if mode & 0o077 == 0 { Ok(()) } else { Err(KeysError::Exposed { what, path: path.to_owned(), mode }) }
+}
+
+#[cfg(not(unix))]
+fn only_the_owner_reads(_: &Path, _: &'static str) -> Result<(), KeysError> {
+    Ok(())
+}
+
 /// Reads a key from its environment variable, or else from its file in `dir`.
 fn read(dir: &Path, file: &str, env: &str, what: &'static str) -> Result<String, KeysError> {
     if let Ok(value) = std::env::var(env) {
@@ -115,7 +138,8 @@ fn read(dir: &Path, file: &str, env: &str, what: &'static str) -> Result<String,
     }
     let path = dir.join(file);
     match fs::read_to_string(&path) {
-        Ok(text) => Ok(text),
+        Ok(text) if file == CHECKPOINT_PUBLIC_FILE => Ok(text),
+        Ok(text) => only_the_owner_reads(&path, what).map(|()| text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(KeysError::Missing {
             what,
             path,
@@ -162,6 +186,7 @@ fn retired_pseudonym_keys(dir: &Path) -> Result<Vec<Pseudonymiser>, KeysError> {
                 path: path.clone(),
                 detail: e.to_string(),
             })?;
+            only_the_owner_reads(&path, "retired pseudonym key")?;
             keys.push(Pseudonymiser::from_hex(&text).map_err(|e| {
                 KeysError::Invalid(format!("the retired pseudonym key {} is malformed: {e}", path.display()))
             })?);
@@ -225,6 +250,33 @@ mod tests {
             let mode = fs::metadata(keys_dir.join(PSEUDONYM_KEY_FILE)).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_secret_key_file_others_may_read_is_refused_at_start() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let keys_dir = dir.path().join("k.keys");
+        generate(&keys_dir, false).unwrap();
+        for file in [PSEUDONYM_KEY_FILE, CHECKPOINT_KEY_FILE] {
+            let path = keys_dir.join(file);
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+            let error = load(&keys_dir).err().unwrap();
+            assert!(matches!(error, KeysError::Exposed { mode: 0o640, .. }), "{error}");
+            assert!(error.to_string().contains("chmod 600"), "{error}");
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        assert!(load(&keys_dir).is_ok());
+        // A retired key is as secret as the current one.
+        rotate_pseudonym_key(&keys_dir).unwrap();
+        let retired = fs::read_dir(keys_dir.join(RETIRED_PSEUDONYM_DIR)).unwrap().next().unwrap().unwrap().path();
+        fs::set_permissions(&retired, fs::Permissions::from_mode(0o604)).unwrap();
+        assert!(matches!(load(&keys_dir), Err(KeysError::Exposed { .. })));
+        // The public half may be read by anyone.
+        fs::set_permissions(&retired, fs::Permissions::from_mode(0o600)).unwrap();
+        fs::set_permissions(keys_dir.join(CHECKPOINT_PUBLIC_FILE), fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(load_public(&keys_dir).is_ok());
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub mod framework;
 pub mod identity;
 /// Key files: the pseudonym key and the checkpoint signing key.
 pub mod keys;
+/// Load shedding: rates per organisation, requests in flight, timeouts.
+pub mod limits;
 /// /healthz, /readyz, /metrics.
 pub mod ops;
 /// The rule table as a casbin model; which rules match a request.

@@ -7,10 +7,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::bounds::OutOfBounds;
 use super::types::DecisionBody;
 use crate::exchange::ExchangeError;
 use crate::framework::InputError;
 use crate::identity::mtls::AccessDenied;
+use crate::limits::RateLimited;
 use crate::store::StoreError;
 
 #[derive(Debug)]
@@ -20,6 +22,8 @@ pub struct ApiError {
     pub message: String,
     /// A refused exchange carries its decision (boxed: errors travel often, decisions rarely).
     pub decision: Option<Box<DecisionBody>>,
+    /// Seconds to wait before trying again (429, 503): the `Retry-After` header.
+    pub retry_after_seconds: Option<u64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -34,7 +38,11 @@ pub struct ErrorBody {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), decision: None }
+        ApiError { status, code, message: message.into(), decision: None, retry_after_seconds: None }
+    }
+
+    pub fn retry_after(self, seconds: u64) -> Self {
+        ApiError { retry_after_seconds: Some(seconds), ..self }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -54,7 +62,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody { error: self.code, message: self.message, decision: self.decision.map(|d| *d) };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after_seconds {
+            let (name, value) = crate::limits::retry_after(seconds);
+            response.headers_mut().insert(name, value);
+        }
+        response
     }
 }
 
@@ -74,6 +87,10 @@ impl From<StoreError> for ApiError {
                 "birth_date_mismatch",
                 "this youth is known with another birth date: check the BSN and the birth date",
             ),
+            StoreError::Busy => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "Ketenpoort is busy; nothing was done: try again")
+                    .retry_after(1)
+            }
             StoreError::Corrupt(_) | StoreError::Database(_) => ApiError::internal(&error),
         }
     }
@@ -91,6 +108,31 @@ impl From<ExchangeError> for ApiError {
             ExchangeError::NoRelationship => ApiError::new(StatusCode::FORBIDDEN, "no_relationship", error.to_string()),
             ExchangeError::CaseLead(message) => ApiError::new(StatusCode::CONFLICT, "case_lead", message),
         }
+    }
+}
+
+impl From<OutOfBounds> for ApiError {
+    fn from(out: OutOfBounds) -> Self {
+        let (status, code) = match out {
+            OutOfBounds::TooDeep => (StatusCode::BAD_REQUEST, "json_too_deep"),
+            OutOfBounds::StringTooLong { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "too_long"),
+            OutOfBounds::TooManyItems { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "too_many_items"),
+        };
+        ApiError::new(status, code, out.to_string())
+    }
+}
+
+impl From<RateLimited> for ApiError {
+    fn from(limited: RateLimited) -> Self {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "your organisation is over its rate of requests: try again in {} s",
+                limited.retry_after_seconds
+            ),
+        )
+        .retry_after(limited.retry_after_seconds)
     }
 }
 

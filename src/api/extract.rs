@@ -9,6 +9,7 @@ use axum_server::tls::TlsInfo;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
+use super::bounds;
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::clock;
@@ -17,7 +18,8 @@ use crate::identity::Principal;
 use crate::identity::mtls::{self, ACTOR_HEADER};
 
 /// A JSON body. Syntax errors are 400 `malformed_json`, a wrong shape 422 `invalid_request`,
-/// an oversized body 413 `body_too_large`. Messages name fields, never the values sent.
+/// an oversized body 413 `body_too_large`, one out of [`bounds`] 400 `json_too_deep` or 422
+/// `too_long` / `too_many_items`. Messages name fields, never the values sent.
 pub struct Json<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
@@ -43,6 +45,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 "send the body as JSON with `Content-Type: application/json`",
             ));
         }
+        bounds::check(&bytes)?;
         serde_json::from_slice(&bytes).map(Json).map_err(|error| {
             let at = format!("line {} column {}", error.line(), error.column());
             match error.classify() {
@@ -79,7 +82,10 @@ impl FromRequestParts<AppState> for Caller {
             parts.extensions.get::<Arc<TlsInfo>>().map(|info| info.peer_certificates.clone()).unwrap_or_default();
         let actor = parts.headers.get(ACTOR_HEADER).and_then(|v| v.to_str().ok());
         match mtls::principal(state.gateway.store(), &certificates, actor).await? {
-            Ok(principal) => Ok(Caller(principal)),
+            Ok(principal) => {
+                state.org_rates.admit(&principal.org)?;
+                Ok(Caller(principal))
+            }
             Err(refusal) => {
                 let occasion = occasion_of(parts);
                 state.gateway.record_access_denied(refusal.actor, refusal.denied.code(), &occasion).await?;

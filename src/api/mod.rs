@@ -6,6 +6,7 @@
 //! `error.rs` only.
 
 mod audit;
+mod bounds;
 mod cases;
 mod consents;
 mod error;
@@ -29,6 +30,7 @@ pub use error::ApiError;
 pub use openapi::document as openapi_document;
 
 use crate::app::AppState;
+use crate::config::LimitsConfig;
 use crate::exchange::{Exchanged, Youth};
 use crate::framework::{ExchangeRequest, OrgId, Party, Role};
 use crate::identity::Principal;
@@ -37,7 +39,7 @@ use crate::{framework::InputError, ops};
 use types::DecisionBody;
 
 /// The whole HTTP surface: `/api/v1`, then `/healthz`, `/readyz`, `/metrics`.
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+pub fn router(state: AppState, max_body_bytes: usize, limits: &LimitsConfig) -> Router {
     let api = Router::new()
         .merge(involvements::routes())
         .merge(signals::routes())
@@ -51,7 +53,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     // Layers run outermost last-added: the request id is set first (and returned), then the
     // request is traced (method and path only: a BSN never travels in a URL), measured, and
     // its body bounded before any handler reads it.
-    Router::new()
+    let router = Router::new()
         .nest("/api/v1", api)
         .merge(ops::routes())
         .merge(crate::web::routes())
@@ -72,8 +74,9 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .with_state(state)
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
+    // Outermost: requests beyond the bound in flight are shed, slow ones stopped.
+    crate::limits::shedding(router, limits).with_state(state)
 }
 
 /// A header every response carries unless its handler set one.
@@ -156,5 +159,6 @@ fn denied(exchanged: &Exchanged) -> ApiError {
         code: "denied",
         message: exchanged.message.clone(),
         decision: Some(Box::new(DecisionBody::new(&exchanged.decision, exchanged.message.clone()))),
+        retry_after_seconds: None,
     }
 }

@@ -447,6 +447,9 @@ pub enum StoreError {
     BirthDateMismatch,
     #[error("the database holds a value Ketenpoort cannot read: {0}")]
     Corrupt(String),
+    /// No connection came free in time: the pool is bounded, and a request waits only so long.
+    #[error("the database is busy: no connection came free in time")]
+    Busy,
     #[error("database error: {0}")]
     Database(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -182,6 +182,10 @@ pub struct SqlStore {
     directory: DirectoryMemory,
 }
 
+/// How long a unit of work waits for a connection before it is refused as busy: well inside
+/// a request's timeout, so a surge is answered 503 rather than queued without end.
+const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl SqlStore {
     /// Opens the database at `url` (creating a SQLite file if missing) and brings its schema up
     /// to date. `pool_size` bounds the connections (PostgreSQL; SQLite uses 8, or 1 in memory).
@@ -215,7 +219,7 @@ impl SqlStore {
         let listen_url = url.clone();
         let pool = AnyPoolOptions::new()
             .max_connections(connections)
-            .acquire_timeout(std::time::Duration::from_secs(10))
+            .acquire_timeout(POOL_WAIT)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -270,6 +274,9 @@ enum Bind {
 }
 
 fn db(error: sqlx::Error) -> StoreError {
+    if matches!(error, sqlx::Error::PoolTimedOut) {
+        return StoreError::Busy;
+    }
     if let Some(database) = error.as_database_error() {
         if database.is_unique_violation() {
             return StoreError::Conflict("it already exists".into());

@@ -21,6 +21,11 @@ pub enum WebError {
         lang: Lang,
         message: String,
     },
+    /// The organisation is over its rate: 429, come back after this many seconds.
+    TooMany {
+        lang: Lang,
+        retry_after_seconds: u64,
+    },
     Internal(String),
 }
 
@@ -60,6 +65,16 @@ impl IntoResponse for WebError {
                 page(StatusCode::FORBIDDEN, lang, message)
             }
             WebError::Shown { status, lang, message } => page(status, lang, &message),
+            WebError::TooMany { lang, retry_after_seconds } => {
+                let message = match lang {
+                    Lang::Nl => "Uw organisatie doet nu te veel verzoeken tegelijk. Probeer het over een paar seconden opnieuw.",
+                    Lang::En => "Your organisation is making too many requests right now. Try again in a few seconds.",
+                };
+                let mut response = page(StatusCode::TOO_MANY_REQUESTS, lang, message);
+                let (name, value) = crate::limits::retry_after(retry_after_seconds);
+                response.headers_mut().insert(name, value);
+                response
+            }
             WebError::Internal(cause) => {
                 tracing::error!(%cause, "page failed");
                 page(
@@ -70,6 +85,19 @@ impl IntoResponse for WebError {
             }
         }
     }
+}
+
+/// The page of a request shed under load or stopped by the timeout (503): before the
+/// session is read, so in both languages.
+pub fn unavailable_page(timed_out: bool) -> Response {
+    let message = if timed_out {
+        "Ketenpoort kon niet op tijd antwoorden; of er iets is gedaan, staat in het logboek. / \
+         Ketenpoort could not answer in time; the audit log shows whether anything was done."
+    } else {
+        "Ketenpoort is even te druk; er is niets gedaan. Probeer het zo opnieuw. / \
+         Ketenpoort is busy; nothing was done. Try again in a moment."
+    };
+    page(StatusCode::SERVICE_UNAVAILABLE, Lang::Nl, message)
 }
 
 impl From<StoreError> for WebError {
@@ -84,6 +112,11 @@ impl From<StoreError> for WebError {
                 "Deze jeugdige is bekend met een andere geboortedatum. / This youth is known with another birth date.",
             ),
             StoreError::Conflict(message) => WebError::shown(StatusCode::CONFLICT, Lang::Nl, message),
+            StoreError::Busy => WebError::shown(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Lang::Nl,
+                "Ketenpoort is even te druk; er is niets gedaan. / Ketenpoort is busy; nothing was done.",
+            ),
             other => WebError::Internal(other.to_string()),
         }
     }

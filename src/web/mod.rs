@@ -20,7 +20,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 
-pub use error::WebError;
+pub use error::{WebError, unavailable_page};
 pub use i18n::Lang;
 pub use session::Person;
 

@@ -130,6 +130,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
             cert: certs.join("server.crt"),
             key: certs.join("server.key"),
             client_ca: certs.join("ca.crt"),
+            client_crl: None,
         },
         ..Config::default()
     });

@@ -1,0 +1,183 @@
+//! Load shedding at the edge, before anything reaches the store: a rate per organisation
+//! (429 with `Retry-After`), a bound on requests in flight (503 at once, not a queue), and a
+//! timeout per request (503). The database pool is bounded too (`store`): a request that waits
+//! too long for a connection is 503 `busy`. Each refusal comes before a decision is made, so a
+//! shed request has disclosed nothing and written nothing.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use axum::error_handling::HandleErrorLayer;
+use axum::{BoxError, Router};
+use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
+
+use crate::config::LimitsConfig;
+use crate::framework::OrgId;
+
+/// The rate each organisation is held to.
+pub struct OrgRates {
+    limiter: Option<DefaultKeyedRateLimiter<OrgId>>,
+    clock: DefaultClock,
+}
+
+/// Over its rate: come back after this long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimited {
+    /// Whole seconds, at least 1 (the unit of `Retry-After`).
+    pub retry_after_seconds: u64,
+}
+
+impl OrgRates {
+    pub fn new(limits: &LimitsConfig) -> Self {
+        let limiter = NonZeroU32::new(limits.per_org_per_second).map(|rate| {
+            let burst = NonZeroU32::new(limits.per_org_burst).unwrap_or(rate);
+            RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
+        });
+        OrgRates { limiter, clock: DefaultClock::default() }
+    }
+
+    /// Counts one request of `org`; refuses it when the organisation is over its rate. The
+    /// organisations are the registered ones, so the limiter's memory stays small.
+    pub fn admit(&self, org: &OrgId) -> Result<(), RateLimited> {
+        let Some(limiter) = &self.limiter else { return Ok(()) };
+        limiter.check_key(org).map_err(|not_until| {
+            let wait = not_until.wait_time_from(self.clock.now());
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            RateLimited { retry_after_seconds: seconds.max(1) }
+        })
+    }
+}
+
+/// The `Retry-After` header of a refusal.
+pub fn retry_after(seconds: u64) -> (axum::http::HeaderName, HeaderValue) {
+    (axum::http::header::RETRY_AFTER, HeaderValue::from(seconds.max(1)))
+}
+
+/// `router` with the bound on requests in flight and the timeout around it: a request beyond
+/// `in_flight` is refused at once (503 `overloaded`, `Retry-After: 1`), one that takes longer
+/// than the timeout is answered 503 `timeout`. The bound is one semaphore for all routes
+/// (axum layers each route: a per-route limit would multiply it).
+pub fn shedding<S: Clone + Send + Sync + 'static>(router: Router<S>, limits: &LimitsConfig) -> Router<S> {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(HandleErrorLayer::new(shed))
+            .load_shed()
+            .layer(GlobalConcurrencyLimitLayer::new(limits.in_flight.max(1)))
+            .timeout(Duration::from_secs(limits.request_timeout_seconds.max(1))),
+    )
+}
+
+/// The answer to a request shed by the in-flight bound or stopped by the timeout: JSON under
+/// `/api`, a page elsewhere.
+async fn shed(uri: Uri, error: BoxError) -> Response {
+    let timed_out = error.is::<tower::timeout::error::Elapsed>();
+    let (code, message, retry) = if timed_out {
+        ("timeout", "Ketenpoort could not answer in time; if it changed anything, the audit log shows it", None)
+    } else {
+        if !error.is::<tower::load_shed::error::Overloaded>() {
+            tracing::error!(%error, "request failed in a layer");
+        }
+        ("overloaded", "Ketenpoort is busy; nothing was done: try again in a second", Some(1))
+    };
+    let mut response = if uri.path().starts_with("/api/") {
+        crate::api::ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message).into_response()
+    } else {
+        crate::web::unavailable_page(timed_out)
+    };
+    if let Some(seconds) = retry {
+        let (name, value) = retry_after(seconds);
+        response.headers_mut().insert(name, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_organisation_over_its_rate_is_told_when_to_return_and_others_are_not_held_back() {
+        let rates = OrgRates::new(&LimitsConfig { per_org_per_second: 2, per_org_burst: 3, ..LimitsConfig::default() });
+        let school = OrgId("lyceum-noord".into());
+        for _ in 0..3 {
+            assert_eq!(rates.admit(&school), Ok(()));
+        }
+        let refused = rates.admit(&school).unwrap_err();
+        assert_eq!(refused.retry_after_seconds, 1, "half a second rounds up to one");
+        assert_eq!(rates.admit(&OrgId("buurtteam-oost".into())), Ok(()));
+    }
+
+    /// A router whose one page takes `delay` (a slow database, say), behind the real layers.
+    fn slow_router(delay: Duration, limits: &LimitsConfig) -> Router {
+        let slow = axum::routing::get(move || async move {
+            tokio::time::sleep(delay).await;
+            "done"
+        });
+        shedding(Router::new().route("/api/v1/slow", slow.clone()).route("/slow", slow), limits)
+    }
+
+    async fn call(router: &Router, path: &str) -> (StatusCode, Option<String>, String) {
+        use tower::ServiceExt;
+        let request = axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        let retry = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        (status, retry, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn requests_beyond_the_bound_in_flight_are_refused_at_once_with_retry_after() {
+        let limits = LimitsConfig { in_flight: 2, ..LimitsConfig::default() };
+        let router = slow_router(Duration::from_millis(300), &limits);
+        let started = std::time::Instant::now();
+        let calls: Vec<_> = (0..6)
+            .map(|_| {
+                let router = router.clone();
+                tokio::spawn(async move { call(&router, "/api/v1/slow").await })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for call in calls {
+            answers.push(call.await.unwrap());
+        }
+        let served = answers.iter().filter(|(status, _, _)| *status == StatusCode::OK).count();
+        assert_eq!(served, 2, "{answers:?}");
+        for (status, retry, body) in answers.iter().filter(|(status, _, _)| *status != StatusCode::OK) {
+            assert_eq!(*status, StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(retry.as_deref(), Some("1"));
+            assert!(body.contains("\"error\":\"overloaded\""), "{body}");
+        }
+        assert!(started.elapsed() < Duration::from_millis(1_000), "the excess was not queued");
+        // A page is told in words, not in JSON.
+        let limits = LimitsConfig { in_flight: 1, ..LimitsConfig::default() };
+        let router = slow_router(Duration::from_millis(300), &limits);
+        let (first, second) = tokio::join!(call(&router, "/slow"), call(&router, "/slow"));
+        let refused = if first.0 == StatusCode::OK { second } else { first };
+        assert_eq!(refused.0, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(refused.2.contains("te druk"), "{}", refused.2);
+    }
+
+    #[tokio::test]
+    async fn a_request_that_takes_longer_than_the_timeout_is_answered_503_in_time() {
+        let limits = LimitsConfig { request_timeout_seconds: 1, ..LimitsConfig::default() };
+        let router = slow_router(Duration::from_secs(5), &limits);
+        let started = std::time::Instant::now();
+        let (status, _, body) = call(&router, "/api/v1/slow").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body.contains("\"error\":\"timeout\""), "{body}");
+        assert!(started.elapsed() < Duration::from_millis(1_500), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn a_rate_of_zero_is_no_limit() {
+        let rates = OrgRates::new(&LimitsConfig { per_org_per_second: 0, ..LimitsConfig::default() });
+        let school = OrgId("lyceum-noord".into());
+        assert!((0..10_000).all(|_| rates.admit(&school).is_ok()));
+    }
+}
