@@ -9,6 +9,7 @@ mod helpers;
 mod activation;
 mod audit;
 mod browser;
+mod crash;
 mod demo;
 mod errors;
 mod identity;
