@@ -83,13 +83,16 @@ pub async fn create_consent(
 /// Revoke a consent your organisation holds, from now on.
 #[utoipa::path(post, path = "/api/v1/consents/{id}/revoke", tag = "consents",
     params(("id" = String, Path, description = "the consent's id")),
-    responses((status = 200, body = DoneBody), (status = 404, body = super::error::ErrorBody)))]
+    responses((status = 200, body = DoneBody), (status = 403, body = super::error::ErrorBody),
+        (status = 404, body = super::error::ErrorBody)))]
 pub async fn revoke_consent(
     State(state): State<AppState>,
     Caller(principal): Caller,
     RequestOccasion(occasion): RequestOccasion,
     Path(id): Path<String>,
 ) -> Result<JsonResponse<DoneBody>, ApiError> {
+    // As recording it: a professional's act, never an administrative role's.
+    professional(&principal)?;
     let youth = state.gateway.owned_fact(&principal, FactKind::Consent, &id).await?;
     state.gateway.revoke_consent(&principal, &youth, &id, &occasion).await?;
     Ok(JsonResponse(DoneBody { id, status: "revoked" }))

@@ -20,14 +20,25 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/inbox", get(list_inbox))
 }
 
-/// Your organisation's inbox, oldest first; a feedback request shows its answers.
+/// Your organisation's inbox, oldest first; a feedback request shows its answers. Professionals
+/// only.
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "inbox", params(InboxQuery),
-    responses((status = 200, body = InboxBody), (status = 422, body = super::error::ErrorBody)))]
+    responses((status = 200, body = InboxBody), (status = 403, body = super::error::ErrorBody),
+        (status = 422, body = super::error::ErrorBody)))]
 pub async fn list_inbox(
     State(state): State<AppState>,
     Caller(principal): Caller,
     Query(query): Query<InboxQuery>,
 ) -> Result<JsonResponse<InboxBody>, ApiError> {
+    // What was delivered about youths is for the professionals who work with them, as on the
+    // pages; an administrative role reads the audit log or manages accounts instead.
+    if !principal.role.is_some_and(|role| role.is_professional()) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "only a professional reads the inbox; this account has an administrative role",
+        ));
+    }
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::invalid(format!("limit is between 1 and {MAX_PAGE}")));

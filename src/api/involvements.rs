@@ -7,7 +7,7 @@ use axum::{Json as JsonResponse, Router};
 
 use super::extract::{Caller, Json, RequestOccasion};
 use super::types::{DecisionBody, DoneBody, OrgBody, RegisterBody, RegisteredBody};
-use super::{ApiError, denied, request, youth};
+use super::{ApiError, denied, professional, request, youth};
 use crate::app::AppState;
 use crate::exchange::Mode;
 use crate::store::FactKind;
@@ -33,6 +33,7 @@ pub async fn create_involvement(
     RequestOccasion(occasion): RequestOccasion,
     Json(body): Json<RegisterBody>,
 ) -> Result<(StatusCode, JsonResponse<RegisteredBody>), ApiError> {
+    professional(&principal)?;
     let request = request(&principal, "register", "involvement", None, &body.purpose, None)?;
     let youth = youth(&state, &body.bsn, body.birth_date.as_deref()).await?;
     let exchanged = state.gateway.exchange(&principal, &youth, &request, Mode::Deliver, None, &occasion).await?;
@@ -51,13 +52,16 @@ pub async fn create_involvement(
 /// Withdraw your organisation's involvement: always allowed, audited, no disclosure.
 #[utoipa::path(delete, path = "/api/v1/involvements/{id}", tag = "involvements",
     params(("id" = String, Path, description = "the involvement's id")),
-    responses((status = 200, body = DoneBody), (status = 404, body = super::error::ErrorBody)))]
+    responses((status = 200, body = DoneBody), (status = 403, body = super::error::ErrorBody),
+        (status = 404, body = super::error::ErrorBody)))]
 pub async fn withdraw_involvement(
     State(state): State<AppState>,
     Caller(principal): Caller,
     RequestOccasion(occasion): RequestOccasion,
     Path(id): Path<String>,
 ) -> Result<JsonResponse<DoneBody>, ApiError> {
+    // As recording it: a professional's act, never an administrative role's.
+    professional(&principal)?;
     let youth = state.gateway.owned_fact(&principal, FactKind::Involvement, &id).await?;
     state.gateway.withdraw_involvement(&principal, &youth, &id, &occasion).await?;
     Ok(JsonResponse(DoneBody { id, status: "withdrawn" }))

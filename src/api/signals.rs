@@ -7,7 +7,7 @@ use axum::{Json as JsonResponse, Router};
 
 use super::extract::{Caller, Json, RequestOccasion};
 use super::types::{DecisionBody, DryRunBody, SentBody, SignalBody};
-use super::{ApiError, denied, party, request, youth};
+use super::{ApiError, denied, party, professional, request, youth};
 use crate::app::AppState;
 use crate::exchange::{Exchanged, Mode};
 use crate::identity::Principal;
@@ -23,6 +23,9 @@ async fn exchange(
     body: SignalBody,
     mode: Mode,
 ) -> Result<(Exchanged, String), ApiError> {
+    // Refused at the door, before any fact about the youth is looked at (a dry run's answer
+    // can tell what consent is missing, and so the youth's age).
+    professional(principal)?;
     let recipient = party(state, &body.to).await?;
     let request = request(principal, "send", &body.signal, Some(recipient), &body.purpose, body.justification)?;
     let youth = youth(state, &body.bsn, body.birth_date.as_deref()).await?;
@@ -53,7 +56,8 @@ pub async fn send_signal(
 
 /// May I send this? The decision, audited as a dry run; nothing is delivered.
 #[utoipa::path(post, path = "/api/v1/decisions", request_body = SignalBody, tag = "signals",
-    responses((status = 200, body = DryRunBody), (status = 422, body = super::error::ErrorBody)))]
+    responses((status = 200, body = DryRunBody), (status = 403, body = super::error::ErrorBody),
+        (status = 422, body = super::error::ErrorBody)))]
 pub async fn create_decision(
     State(state): State<AppState>,
     Caller(principal): Caller,

@@ -166,7 +166,20 @@ async fn certificate_post(
     Form(form): Form<CertificateForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let fingerprint = form.fingerprint.trim().replace(':', "");
+    let fingerprint = form.fingerprint.trim().replace(':', "").to_ascii_lowercase();
+    // Another organisation's certificate stays theirs: registered here, their partner system
+    // would act as this organisation and no longer as their own. Whose it is goes unsaid.
+    let holder = state.gateway.store().certificate_holder(&fingerprint, None).await?;
+    if holder.is_some_and(|(org, _)| org.id != person.principal.org) {
+        return Err(crate::store::StoreError::Conflict(
+            match person.lang {
+                Lang::Nl => "Dit certificaat is geregistreerd voor een andere organisatie.",
+                Lang::En => "This certificate is registered for another organisation.",
+            }
+            .into(),
+        )
+        .into());
+    }
     let occasion = Occasion::at(clock::now());
     match state
         .gateway

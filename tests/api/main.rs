@@ -8,6 +8,7 @@ mod helpers;
 
 mod activation;
 mod audit;
+mod authz;
 mod browser;
 mod crash;
 mod demo;
