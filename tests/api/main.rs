@@ -21,4 +21,5 @@ mod personal_data;
 mod resources;
 mod serve;
 mod story;
+mod tls;
 mod web;
