@@ -849,3 +849,65 @@ async fn every_route_answers_every_caller_as_the_matrix_says() {
         failures.join("\n")
     );
 }
+
+/// The role classes of the matrix's columns (P and G professionals, O, A and D), for every role
+/// of every kind of organisation: what each may open, on the pages and through the API.
+const ROLE_CLASSES: &str = "
+# class            /app  /policy /review /audit /admin  api:/inbox api:/audit
+professional       200   403     403     403    403     200        403n
+privacy_officer    403   200     200     403    403     403f       403n
+auditor            403   403     403     200    403     403f       200
+admin              403   403     403     403    200     403f       403n
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_of_every_kind_of_organisation_opens_only_its_own_pages() {
+    let classes: HashMap<&str, Vec<&str>> = ROLE_CLASSES
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            (words[0], words[1..].to_vec())
+        })
+        .collect();
+    let app = demo_app().await;
+    let base = app.url("");
+    let region = ketenpoort::demo::region().unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut accounts = 0;
+    for org in &region.orgs {
+        let roles = org.kind.professional_roles().iter().chain(&[Role::PrivacyOfficer, Role::Auditor, Role::Admin]);
+        for role in roles {
+            accounts += 1;
+            let class = if role.is_professional() { "professional" } else { role.as_str() };
+            let expected: Vec<String> = classes[class].iter().map(|c| (*c).to_owned()).collect();
+            let (org, account, base) = (org.id.clone(), format!("{}@{}", role.as_str(), org.id), base.clone());
+            tasks.spawn(async move {
+                let mut failures = Vec::new();
+                let session = sign_in(&base, &account).await;
+                for (page, expected) in ["/app", "/policy", "/review", "/audit", "/admin"].iter().zip(&expected) {
+                    let got = got(session.http.get(format!("{base}{page}")).send().await.unwrap()).await;
+                    if !page_meets(expected, &got, None) {
+                        failures.push(format!("PAGE GET {page} as {account}: expected {expected}, got {got}"));
+                    }
+                }
+                let http = client(Some(&org), Some(&account), Arc::new(Jar::default()));
+                for (path, expected) in ["/inbox", "/audit"].iter().zip(&expected[5..]) {
+                    let got = got(http.get(format!("{base}/api/v1{path}")).send().await.unwrap()).await;
+                    if !api_meets(expected, &got) {
+                        failures.push(format!("API  GET /api/v1{path} as {account}: expected {expected}, got {got}"));
+                    }
+                }
+                failures
+            });
+        }
+    }
+    let mut failures = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        failures.extend(done.unwrap());
+    }
+    failures.sort();
+    eprintln!("role classes: {accounts} accounts of {} organisations × 7 routes", region.orgs.len());
+    assert!(failures.is_empty(), "{} cells differ from the role classes:\n{}", failures.len(), failures.join("\n"));
+}
