@@ -24,14 +24,15 @@ use sqlx::Row;
 use crate::helpers::{BIRTH_DATE, ChildGuard, certs_dev, database, http_client, listening_address};
 
 /// Kill-and-restart rounds on the same database.
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 8;
 /// Youths' stories told at once.
 const TASKS: usize = 24;
 /// Small, so that checkpoints are signed under load and a kill can fall between an append and
 /// its checkpoint.
 const CHECKPOINT_EVERY: u64 = 25;
-/// The kill comes this long after the load starts (drawn from the seed)…
-const KILL_AFTER_MS: std::ops::RangeInclusive<u64> = 150..=900;
+/// The kill comes this long after the first exchange of a round is acknowledged (drawn from
+/// the seed): into the load, past the new connections' handshakes…
+const KILL_AFTER_MS: std::ops::RangeInclusive<u64> = 100..=800;
 /// …and not before this many exchanges were acknowledged in the round.
 const ACKED_BEFORE_KILL: usize = 5;
 /// How long a restarted server may take to listen and be ready.
@@ -171,6 +172,7 @@ async fn tell_stories(load: Arc<Load>) {
             match next {
                 Next::Step => {
                     steps.next();
+                    attempt = 0;
                 }
                 Next::Again => tokio::time::sleep(Duration::from_millis(20)).await,
                 Next::Youth => break,
@@ -554,13 +556,24 @@ async fn exchanges_acknowledged_before_a_sigkill_are_there_after_it_with_their_a
         let kill_after = Duration::from_millis(rng.u64(KILL_AFTER_MS));
         let started = Instant::now();
         let tellers: Vec<_> = (0..TASKS).map(|_| tokio::spawn(tell_stories(load.clone()))).collect();
+        let acked_at_least = |count: usize| {
+            let load = load.clone();
+            async move {
+                while load.acked.load(Ordering::SeqCst) < count {
+                    assert!(
+                        started.elapsed() < Duration::from_secs(20),
+                        "round {round}: too few exchanges acknowledged"
+                    );
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            }
+        };
+        acked_at_least(1).await;
+        let warm = started.elapsed();
         tokio::time::sleep(kill_after).await;
-        while load.acked.load(Ordering::SeqCst) < ACKED_BEFORE_KILL {
-            assert!(started.elapsed() < Duration::from_secs(20), "round {round}: too few exchanges acknowledged");
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        acked_at_least(ACKED_BEFORE_KILL).await;
         let acked_before_kill = load.acked.load(Ordering::SeqCst);
-        let killed_at = started.elapsed();
+        let killed_at = started.elapsed() - warm;
         let logs = server.kill();
         for teller in tellers {
             tokio::time::timeout(Duration::from_secs(30), teller).await.unwrap().unwrap();
@@ -584,9 +597,11 @@ async fn exchanges_acknowledged_before_a_sigkill_are_there_after_it_with_their_a
         let committed_unanswered = committed_unanswered(&db, &sent[from..]);
         let intact = verify(&url, &keys);
         eprintln!(
-            "round {round}: killed {killed_at:?} into the load (drawn {kill_after:?}); {acked} exchanges acknowledged \
+            "round {round}: killed {killed_at:?} after the first acknowledgement (drawn {kill_after:?}, first after \
+             {warm:?}); {acked} exchanges acknowledged \
              ({shed} turned away by load shedding first), {cut_off} cut off \
-             ({committed_unanswered} of them had committed: whole units); restarted and ready in {start_took:?}; {} entries, {} checkpoints; {intact}",
+             ({committed_unanswered} of them had committed: whole units); restarted and ready in {start_took:?}; \
+             {} entries, {} checkpoints; {intact}",
             db.entries.len(),
             db.checkpoints,
         );
