@@ -137,7 +137,7 @@ impl App {
         let mut server = axum_server::bind_rustls(config.listen, tls)
             .handle(handle.clone())
             // A connection that sends no complete request soon is closed (slow clients).
-            .first_request_timeout(HEADER_READ_TIMEOUT);
+            .first_request_timeout(FIRST_REQUEST_TIMEOUT);
         bound_request_heads(server.http_builder(), config.limits.max_header_bytes);
         let server = tokio::spawn(server.serve(router.into_make_service_with_connect_info::<SocketAddr>()));
         let addr = handle.listening().await.ok_or(AppError::Listen(config.listen))?;
@@ -173,14 +173,16 @@ impl App {
 }
 
 /// How long a client may take to send a request's line and headers.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+const FIRST_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Bounds what a request's head may hold, over HTTP/1.1 and HTTP/2 alike: more than
 /// `max_header_bytes` (or 64 headers on HTTP/1.1) is 431.
 fn bound_request_heads(http: &mut hyper_util::server::conn::auto::Builder<TokioExecutor>, max_header_bytes: usize) {
     // hyper's read buffer holds the request line and headers; below 8 KiB it refuses to start.
     let max = max_header_bytes.max(8 * 1024);
-    http.http1().max_buf_size(max).max_headers(64).header_read_timeout(HEADER_READ_TIMEOUT);
+    // The header read timeout stays hyper's (30 s): it also ends a kept-alive connection that
+    // is idle that long, and partners' connection pools keep theirs longer than 10 s.
+    http.http1().max_buf_size(max).max_headers(64);
     http.http2().max_header_list_size(u32::try_from(max).unwrap_or(u32::MAX)).max_concurrent_streams(128);
 }
 

@@ -3,13 +3,13 @@
 //! Every call is itself audited. A youth is searched by `POST /api/v1/audit/search` with BSN and
 //! birth date in the body: a BSN never travels in a URL, where proxies and browsers keep it.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-use super::extract::{Caller, Json, Query, RequestOccasion};
+use super::extract::{Caller, Json, Path, Query, RequestOccasion};
 use crate::app::AppState;
 use crate::audit::{
     AuditQuery, AuditScope, DEFAULT_PAGE, ExportedCheckpoint, ExportedEntry, MAX_PAGE, Order, SearchError, SearchFields,
@@ -32,10 +32,12 @@ pub struct PageParams {
     #[serde(default)]
     pub order: Option<String>,
     /// The `next` cursor of the previous page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::types::cursor")]
     pub after: Option<u64>,
     /// Entries per page, 1 to 500 (default 50).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 500)]
+    #[schema(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -159,6 +161,9 @@ pub async fn audit_entry(
     RequestOccasion(occasion): RequestOccasion,
     Path(seq): Path<u64>,
 ) -> Result<JsonResponse<AuditEntryDetailBody>, ApiError> {
+    if i64::try_from(seq).is_err() {
+        return Err(ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "no audit entry with this number"));
+    }
     let scope = scope_of(&state, &principal)?;
     let detail = state.gateway.audit_entry_detail(&principal, &scope, seq, &occasion).await?;
     Ok(JsonResponse(AuditEntryDetailBody {

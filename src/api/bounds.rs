@@ -16,7 +16,7 @@ pub const MAX_TEXT_CHARS: usize = 4_000;
 pub const MAX_ITEMS: usize = 64;
 
 /// Fields of free text, allowed [`MAX_TEXT_CHARS`].
-const FREE_TEXT_FIELDS: &[&[u8]] = &[b"justification"];
+pub const FREE_TEXT_FIELDS: &[&[u8]] = &[b"justification"];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OutOfBounds {

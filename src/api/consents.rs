@@ -1,13 +1,13 @@
 //! `/api/v1/consents`: consent the caller's organisation obtained, and its revocation.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json as JsonResponse, Router};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::extract::{Caller, Json, RequestOccasion};
+use super::extract::{Caller, Json, Path, RequestOccasion};
 use super::types::{ConsentBody, DoneBody, RecordedBody};
 use super::{ApiError, party, professional, youth};
 use crate::app::AppState;

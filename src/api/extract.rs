@@ -118,6 +118,21 @@ fn occasion_of(parts: &Parts) -> Occasion {
     }
 }
 
+/// Path segments with our rejection: `/audit/-1` is 400 `invalid_path`, in JSON like every
+/// other refusal, not the framework's plain text.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Path(value))
+            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", "a segment of the path is not of its kind"))
+    }
+}
+
 /// Query strings with our rejection.
 pub struct Query<T>(pub T);
 

@@ -1,11 +1,11 @@
 //! `/api/v1/involvements`: "I am involved" (reference index), and withdrawing it.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, post};
 use axum::{Json as JsonResponse, Router};
 
-use super::extract::{Caller, Json, RequestOccasion};
+use super::extract::{Caller, Json, Path, RequestOccasion};
 use super::types::{DecisionBody, DoneBody, OrgBody, RegisterBody, RegisteredBody};
 use super::{ApiError, denied, professional, request, youth};
 use crate::app::AppState;

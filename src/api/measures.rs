@@ -1,13 +1,13 @@
 //! `/api/v1/measures`: child-protection measures, recorded and ended by the certified
 //! institution that holds them.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json as JsonResponse, Router};
 
 use super::consents::time_of;
-use super::extract::{Caller, Json, RequestOccasion};
+use super::extract::{Caller, Json, Path, RequestOccasion};
 use super::types::{DoneBody, MeasureBody, RecordedBody};
 use super::{ApiError, professional, youth};
 use crate::app::AppState;

@@ -79,11 +79,27 @@ pub struct CaseLeadBody {
 
 #[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     /// The `next` cursor of the previous page; 0 or absent for the start.
+    #[serde(default, deserialize_with = "cursor")]
     pub after: Option<u64>,
     /// At most 200; default 50.
+    #[param(minimum = 1, maximum = 200)]
+    #[schema(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+}
+
+/// A cursor (`after`): a sequence number as the document declares it, a 64-bit signed integer
+/// that is not negative; anything larger was never handed out.
+pub fn cursor<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    let value = Option::<u64>::deserialize(deserializer)?;
+    match value {
+        Some(after) if i64::try_from(after).is_err() => {
+            Err(serde::de::Error::custom("a cursor is at most 9223372036854775807"))
+        }
+        _ => Ok(value),
+    }
 }
 
 /// §6: the decision, with the reason in plain words.

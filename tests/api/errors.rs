@@ -89,6 +89,37 @@ async fn a_new_youth_needs_a_birth_date_and_a_known_one_the_same_birth_date() {
 }
 
 #[tokio::test]
+async fn a_path_or_cursor_out_of_its_kind_is_refused_in_json() {
+    let app = spawn_app_with(|config| ketenpoort::config::Config { operator_org: Some("jgz-utrecht".into()), ..config })
+        .await;
+    let auditor = app.client("jgz-utrecht", "auditor@jgz-utrecht");
+    let negative = auditor.get("/audit/-1").await;
+    assert_eq!(negative.status, StatusCode::BAD_REQUEST, "{}", negative.body);
+    assert_eq!(negative.error(), "invalid_path");
+    // Beyond what a sequence number can be: never handed out, so not found.
+    assert_eq!(auditor.get("/audit/9223372036854775808").await.status, StatusCode::NOT_FOUND);
+    let cursor = app.mentor().get("/inbox?after=9223372036854775808").await;
+    assert_eq!(cursor.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", cursor.body);
+    assert_eq!(app.mentor().get("/inbox?after=9223372036854775807").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_document_names_every_refusal_and_the_bounds_of_every_body() {
+    let app = spawn_app().await;
+    let doc = app.mentor().get("/openapi.json").await.body;
+    let signals = &doc["paths"]["/api/v1/signals"]["post"]["responses"];
+    for status in ["201", "400", "401", "403", "413", "415", "422", "429", "503"] {
+        assert!(signals[status].is_object(), "POST /signals does not document {status}");
+    }
+    let body = &doc["components"]["schemas"]["SignalBody"]["properties"];
+    assert_eq!(body["to"]["maxLength"], 200);
+    assert_eq!(body["justification"]["maxLength"], 4000);
+    assert_eq!(doc["components"]["schemas"]["ConsentBody"]["properties"]["signals"]["maxItems"], 64);
+    let search = doc["paths"]["/api/v1/audit"]["get"]["parameters"].as_array().unwrap();
+    assert!(search.iter().all(|p| p["name"] != "bsn"), "a BSN is not a query parameter");
+}
+
+#[tokio::test]
 async fn unknown_routes_and_methods_answer_in_json() {
     let app = spawn_app().await;
     let mentor = app.mentor();
