@@ -120,6 +120,9 @@ impl App {
             .ok_or_else(|| AppError::Config("set `keys` (the key directory) in the configuration".into()))?;
         let keys = keys::load(&keys_dir)?;
         let gateway = gateway(store, &keys, config.checkpoint_every).await?;
+        // Sign the head as found: after a crash the entries since the last checkpoint would
+        // otherwise stay unsigned until the next boundary, and a cut tail go unseen meanwhile.
+        gateway.audit().checkpoint(clock::now()).await?;
         let state = AppState(Arc::new(Shared {
             gateway,
             pseudonymiser: keys.pseudonymiser.clone(),

@@ -509,7 +509,7 @@ async fn add_certificate(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO organisation_certificates (fingerprint, org_id, added_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (fingerprint) DO UPDATE SET org_id = excluded.org_id",
+         ON CONFLICT (fingerprint) DO NOTHING",
     )
     .bind(fingerprint)
     .bind(&org.0)
@@ -517,6 +517,16 @@ async fn add_certificate(
     .execute(&mut *conn)
     .await
     .map_err(db)?;
+    // A certificate never moves to another organisation: whoever registered it would otherwise
+    // make a partner's system speak as their own organisation.
+    let holder: String = sqlx::query_scalar("SELECT org_id FROM organisation_certificates WHERE fingerprint = $1")
+        .bind(fingerprint)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    if holder != org.0 {
+        return Err(StoreError::Conflict("this certificate is registered for another organisation".into()));
+    }
     Ok(())
 }
 

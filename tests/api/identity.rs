@@ -101,3 +101,17 @@ async fn a_certificate_from_another_ca_fails_the_tls_handshake() {
     let result = client.get(app.url("/api/v1/inbox")).header("ketenpoort-actor", "mentor@lyceum-noord").send().await;
     assert!(result.is_err(), "the handshake must fail: {result:?}");
 }
+
+#[tokio::test]
+async fn a_certificate_registered_for_one_organisation_is_never_moved_to_another() {
+    let app = spawn_app().await;
+    let pem = std::fs::read(crate::helpers::certs_dev().join("lyceum-noord.crt")).unwrap();
+    let fingerprint = ketenpoort::identity::mtls::fingerprint_of_pem(&pem).unwrap();
+    let store = app.app.state().gateway.store();
+    let now = ketenpoort::clock::now();
+    let moved = store.add_certificate(&fingerprint, &ketenpoort::framework::OrgId("buurtteam-oost".into()), now).await;
+    assert!(matches!(moved, Err(ketenpoort::store::StoreError::Conflict(_))), "{moved:?}");
+    // Registering it again for its own organisation is harmless, and it still speaks for it.
+    store.add_certificate(&fingerprint, &ketenpoort::framework::OrgId("lyceum-noord".into()), now).await.unwrap();
+    assert_eq!(app.mentor().get("/inbox").await.status, reqwest::StatusCode::OK);
+}
