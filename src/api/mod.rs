@@ -11,6 +11,9 @@ mod cases;
 mod consents;
 mod error;
 mod extract;
+// The fuzz targets' door to the private body types (tests/fuzz); not part of the API.
+#[doc(hidden)]
+pub mod fuzzing;
 mod inbox;
 mod involvements;
 mod measures;

@@ -216,7 +216,7 @@ impl SearchFields {
             (None, None) => Ok(None),
             (Some(bsn), Some(birth)) => {
                 let bsn = bsn.parse().map_err(|e: crate::youth::BsnError| SearchError::Bsn(e.to_string()))?;
-                let birth = birth.parse().map_err(|_| SearchError::Time(birth.to_owned()))?;
+                let birth = birth.parse().map_err(|_| SearchError::Time("birth_date".to_owned()))?; // not the date sent
                 Ok(Some((bsn, birth)))
             }
             _ => Err(SearchError::YouthIncomplete),

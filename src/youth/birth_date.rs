@@ -39,6 +39,10 @@ impl FromStr for BirthDate {
     type Err = BirthDateError;
 
     fn from_str(text: &str) -> Result<Self, BirthDateError> {
+        // `[year]` also takes a sign (`-2012-01-29`, found by tests/fuzz): ten characters only.
+        if text.len() != 10 || !text.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(BirthDateError);
+        }
         Date::parse(text, format_description!("[year]-[month]-[day]")).map(BirthDate).map_err(|_| BirthDateError)
     }
 }
@@ -107,6 +111,7 @@ mod tests {
         assert!("2011-10-01".parse::<BirthDate>().is_ok());
         assert!("2011-02-29".parse::<BirthDate>().is_err());
         assert!("01-10-2011".parse::<BirthDate>().is_err());
+        assert!("-2011-10-01".parse::<BirthDate>().is_err() && "+2011-10-01".parse::<BirthDate>().is_err());
         assert_eq!(born("2011-10-01").to_iso(), "2011-10-01");
     }
 
