@@ -65,7 +65,10 @@ pub fn check(body: &[u8]) -> Result<(), OutOfBounds> {
                 let chars = chars - text.iter().filter(|b| (**b & 0xC0) == 0x80).count();
                 if expect_key {
                     if chars > MAX_STRING_CHARS {
-                        return Err(OutOfBounds::StringTooLong { field: "a field name".into(), limit: MAX_STRING_CHARS });
+                        return Err(OutOfBounds::StringTooLong {
+                            field: "a field name".into(),
+                            limit: MAX_STRING_CHARS,
+                        });
                     }
                     field = text;
                     expect_key = false;

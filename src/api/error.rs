@@ -87,10 +87,12 @@ impl From<StoreError> for ApiError {
                 "birth_date_mismatch",
                 "this youth is known with another birth date: check the BSN and the birth date",
             ),
-            StoreError::Busy => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "Ketenpoort is busy; nothing was done: try again")
-                    .retry_after(1)
-            }
+            StoreError::Busy => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Ketenpoort is busy; nothing was done: try again",
+            )
+            .retry_after(1),
             StoreError::Corrupt(_) | StoreError::Database(_) => ApiError::internal(&error),
         }
     }
@@ -127,10 +129,7 @@ impl From<RateLimited> for ApiError {
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            format!(
-                "your organisation is over its rate of requests: try again in {} s",
-                limited.retry_after_seconds
-            ),
+            format!("your organisation is over its rate of requests: try again in {} s", limited.retry_after_seconds),
         )
         .retry_after(limited.retry_after_seconds)
     }

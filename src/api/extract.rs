@@ -129,7 +129,9 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(value)| Path(value))
-            .map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", "a segment of the path is not of its kind"))
+            .map_err(|_| {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", "a segment of the path is not of its kind")
+            })
     }
 }
 

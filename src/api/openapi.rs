@@ -133,7 +133,10 @@ fn document_refusals(path: &str, operation: &mut Operation) {
         if applies && !operation.responses.responses.contains_key(status) {
             let response = ResponseBuilder::new()
                 .description(description)
-                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
                 .build();
             operation.responses.responses.insert(status.to_owned(), RefOr::T(response));
         }

@@ -67,7 +67,9 @@ impl IntoResponse for WebError {
             WebError::Shown { status, lang, message } => page(status, lang, &message),
             WebError::TooMany { lang, retry_after_seconds } => {
                 let message = match lang {
-                    Lang::Nl => "Uw organisatie doet nu te veel verzoeken tegelijk. Probeer het over een paar seconden opnieuw.",
+                    Lang::Nl => {
+                        "Uw organisatie doet nu te veel verzoeken tegelijk. Probeer het over een paar seconden opnieuw."
+                    }
                     Lang::En => "Your organisation is making too many requests right now. Try again in a few seconds.",
                 };
                 let mut response = page(StatusCode::TOO_MANY_REQUESTS, lang, message);

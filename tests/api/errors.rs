@@ -90,8 +90,9 @@ async fn a_new_youth_needs_a_birth_date_and_a_known_one_the_same_birth_date() {
 
 #[tokio::test]
 async fn a_path_or_cursor_out_of_its_kind_is_refused_in_json() {
-    let app = spawn_app_with(|config| ketenpoort::config::Config { operator_org: Some("jgz-utrecht".into()), ..config })
-        .await;
+    let app =
+        spawn_app_with(|config| ketenpoort::config::Config { operator_org: Some("jgz-utrecht".into()), ..config })
+            .await;
     let auditor = app.client("jgz-utrecht", "auditor@jgz-utrecht");
     let negative = auditor.get("/audit/-1").await;
     assert_eq!(negative.status, StatusCode::BAD_REQUEST, "{}", negative.body);

@@ -134,8 +134,9 @@ async fn under_four_times_its_capacity_the_server_answers_in_time_sheds_the_exce
         ..LimitsConfig::default()
     };
     let app = spawn_app_with(|config| Config { limits, ..config }).await;
-    let callers = ["mentor@lyceum-noord", "family_worker@buurtteam-oost", "youth_worker@jongerenwerk-west", "gp@huisarts-jansen"]
-        .map(|account| Arc::new(http_client(Some(account.split('@').nth(1).unwrap()), Some(account))));
+    let callers =
+        ["mentor@lyceum-noord", "family_worker@buurtteam-oost", "youth_worker@jongerenwerk-west", "gp@huisarts-jansen"]
+            .map(|account| Arc::new(http_client(Some(account.split('@').nth(1).unwrap()), Some(account))));
     let url = app.url("/api/v1/involvements");
     let capacity_per_second = 4 * 20;
     let offered_per_second = 4 * capacity_per_second;
@@ -165,9 +166,9 @@ async fn under_four_times_its_capacity_the_server_answers_in_time_sheds_the_exce
     }
     let elapsed = started.elapsed();
 
-    let created: HashSet<String> =
-        answers.iter().filter(|a| a.1 == StatusCode::CREATED).map(|a| a.0.clone()).collect();
-    let shed = answers.iter().filter(|a| a.1 == StatusCode::TOO_MANY_REQUESTS || a.1 == StatusCode::SERVICE_UNAVAILABLE);
+    let created: HashSet<String> = answers.iter().filter(|a| a.1 == StatusCode::CREATED).map(|a| a.0.clone()).collect();
+    let shed =
+        answers.iter().filter(|a| a.1 == StatusCode::TOO_MANY_REQUESTS || a.1 == StatusCode::SERVICE_UNAVAILABLE);
     let slowest = answers.iter().map(|a| a.3).max().unwrap();
     println!(
         "offered {} in {elapsed:?}: {} created, {} shed (429/503), slowest answer {slowest:?}",

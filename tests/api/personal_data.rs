@@ -118,9 +118,13 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
     assert_eq!(seen.call(mentor.post(api("/involvements")).json(&bad)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     let other_birth = json!({ "bsn": BSN, "birth_date": "2012-03-16", "purpose": "care_coordination" });
     assert_eq!(
-        seen.call(http_client(Some("obs-de-linde"), Some("mentor@obs-de-linde")).post(api("/involvements")).json(&other_birth))
-            .await
-            .0,
+        seen.call(
+            http_client(Some("obs-de-linde"), Some("mentor@obs-de-linde"))
+                .post(api("/involvements"))
+                .json(&other_birth)
+        )
+        .await
+        .0,
         StatusCode::CONFLICT
     );
     // The auditor of the operator: by youth (posted), by filters, one entry; a BSN in a URL
@@ -151,8 +155,11 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
         .map(|file| std::fs::read_to_string(keys_dir.join(file)).unwrap().trim().to_owned())
         .collect();
     let birth_dates = [BIRTH_DATE, "2012-03-16", "15-03-2012", "15 maart 2012"];
-    let personal: Vec<&str> =
-        [BSN, BAD_BSN, JUSTIFICATION].into_iter().chain(birth_dates).chain(secret_keys.iter().map(String::as_str)).collect();
+    let personal: Vec<&str> = [BSN, BAD_BSN, JUSTIFICATION]
+        .into_iter()
+        .chain(birth_dates)
+        .chain(secret_keys.iter().map(String::as_str))
+        .collect();
     for (place, text) in [("the logs", &logs), ("a response to a partner", &seen.0), ("the metrics", &metrics)] {
         for value in &personal {
             assert!(!text.contains(value), "{value:?} found in {place}");
@@ -179,8 +186,10 @@ fn columns_holding(url: &str, needle: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
     if url.starts_with("postgres") {
         let psql = |sql: &str| {
-            let bin = std::env::var("KETENPOORT_TEST_POSTGRES_BIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into());
-            let output = Command::new(format!("{bin}/psql")).args([url, "-At", "-F", "\t", "-c", sql]).output().unwrap();
+            let bin =
+                std::env::var("KETENPOORT_TEST_POSTGRES_BIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into());
+            let output =
+                Command::new(format!("{bin}/psql")).args([url, "-At", "-F", "\t", "-c", sql]).output().unwrap();
             assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
             String::from_utf8(output.stdout).unwrap()
         };
@@ -189,9 +198,8 @@ fn columns_holding(url: &str, needle: &str) -> Vec<(String, String)> {
         );
         for line in columns.lines() {
             let (table, column) = line.split_once('\t').unwrap();
-            let count = psql(&format!(
-                "SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE '%{needle}%'"
-            ));
+            let count =
+                psql(&format!("SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE '%{needle}%'"));
             if count.trim() != "0" {
                 found.push((table.to_owned(), column.to_owned()));
             }
