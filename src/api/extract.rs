@@ -53,8 +53,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                     let text = error.to_string();
                     // serde names missing and unknown fields by their (our) names; any other
                     // data error may quote the value sent, which could be personal data.
-                    let what = if text.starts_with("missing field") || text.starts_with("unknown field") {
+                    let what = if text.starts_with("missing field") {
                         text.split(" at line").next().unwrap_or_default().to_owned()
+                    } else if let Some(field) =
+                        text.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next())
+                    {
+                        // The name is the caller's: echoed only when it is a word (a BSN sent
+                        // as a field name is not repeated).
+                        if !field.is_empty()
+                            && field.len() <= 40
+                            && field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                        {
+                            text.split(" at line").next().unwrap_or_default().to_owned()
+                        } else {
+                            "an unknown field".to_owned()
+                        }
                     } else {
                         "a field has the wrong type".to_owned()
                     };

@@ -89,6 +89,19 @@ async fn a_new_youth_needs_a_birth_date_and_a_known_one_the_same_birth_date() {
 }
 
 #[tokio::test]
+async fn an_unknown_field_is_named_unless_its_name_could_be_personal_data() {
+    let app = spawn_app().await;
+    let mentor = app.mentor();
+    let reply = mentor.post("/involvements", json!({ "bsn": BSN, "purpose": "care_coordination", "bogus": 1 })).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body["message"].as_str().unwrap().contains("unknown field `bogus`"), "{}", reply.body);
+    let reply = mentor.post("/involvements", json!({ "purpose": "care_coordination", "628194821": 1 })).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = reply.body["message"].as_str().unwrap();
+    assert!(message.contains("an unknown field") && !message.contains("628194821"), "{message}");
+}
+
+#[tokio::test]
 async fn a_path_or_cursor_out_of_its_kind_is_refused_in_json() {
     let app =
         spawn_app_with(|config| ketenpoort::config::Config { operator_org: Some("jgz-utrecht".into()), ..config })

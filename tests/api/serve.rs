@@ -142,6 +142,7 @@ async fn an_operator_registers_a_partner_serves_from_a_config_file_and_stops_cle
     let logs = logs.join().unwrap();
     assert!(logs.contains("checkpoint"), "{logs}");
     let verify = ketenpoort(&["--database", &url, "audit", "verify"]);
-    // 4 registrations and 1 disabling by the operator, 1 decision; the shutdown signed a checkpoint.
-    assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit log intact: 6 entries, 1 checkpoints\n");
+    // 4 registrations and 1 disabling by the operator, 1 decision; the start signed the head it
+    // found (the operator's 5 entries), the shutdown the head it left.
+    assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit log intact: 6 entries, 2 checkpoints\n");
 }
