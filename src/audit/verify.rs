@@ -64,9 +64,12 @@ pub async fn verify_with(
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<Result<Intact, Broken>, StoreError> {
     let checkpoints = store.checkpoints().await?;
-    let (batches, mut received) = tokio::sync::mpsc::channel(4);
+    let (batches, received) = tokio::sync::mpsc::channel(4);
     let reading = store.read_chain(batches);
     let checking = async {
+        // Owned here, so that a check that stops early drops the queue with it and the
+        // reading, which may be far from done, stops too.
+        let mut received = received;
         let mut chain = ChainCheck::new(key, anchors, &checkpoints);
         while let Some(batch) = received.recv().await {
             for i in 0..batch.len() {
