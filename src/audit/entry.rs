@@ -159,33 +159,34 @@ impl AuditEntry {
             seq: self.seq,
             at: micros(self.at),
             recorded_at: micros(self.recorded_at),
-            request_id: &self.request_id,
-            actor_account: self.actor.account.as_deref(),
-            actor_org: self.actor.org.as_deref(),
-            actor_org_kind: self.actor.org_kind.map(OrgKind::as_str),
-            actor_role: self.actor.role.map(Role::as_str),
-            authenticated_by: &self.actor.authenticated_by,
-            event: self.event.as_str(),
-            action: self.action.map(Action::as_str),
-            signal: self.signal.map(Signal::as_str),
-            purpose: self.purpose.map(Purpose::as_str),
-            youth_key_id: self.youth.as_ref().map(|y| y.key_id.as_str()),
-            youth_pseudonym: self.youth.as_ref().map(|y| y.value.as_str()),
-            recipient_org: self.recipient_org.as_deref(),
-            decision: self.decision.map(Outcome::as_str),
-            basis: self.basis.map(Basis::as_str),
-            reason: self.reason.map(DenyReason::as_str),
-            matched_rules: self.matched_rules.iter().map(String::as_str).collect(),
-            policy_version: self.policy_version.as_deref(),
-            obligations: self.obligations.iter().map(|o| o.as_str()).collect(),
-            justification: self.justification.as_deref(),
-            consents: self.consents.iter().map(String::as_str).collect(),
-            subject: self.subject.as_deref(),
+            request_id: self.request_id.as_bytes(),
+            actor_account: bytes(self.actor.account.as_deref()),
+            actor_org: bytes(self.actor.org.as_deref()),
+            actor_org_kind: bytes(self.actor.org_kind.map(OrgKind::as_str)),
+            actor_role: bytes(self.actor.role.map(Role::as_str)),
+            authenticated_by: self.actor.authenticated_by.as_bytes(),
+            event: self.event.as_str().as_bytes(),
+            action: bytes(self.action.map(Action::as_str)),
+            signal: bytes(self.signal.map(Signal::as_str)),
+            purpose: bytes(self.purpose.map(Purpose::as_str)),
+            youth_key_id: self.youth.as_ref().map(|y| y.key_id.as_bytes()),
+            youth_pseudonym: self.youth.as_ref().map(|y| y.value.as_bytes()),
+            recipient_org: bytes(self.recipient_org.as_deref()),
+            decision: bytes(self.decision.map(Outcome::as_str)),
+            basis: bytes(self.basis.map(Basis::as_str)),
+            reason: bytes(self.reason.map(DenyReason::as_str)),
+            matched_rules: self.matched_rules.iter().map(String::as_bytes).collect(),
+            policy_version: bytes(self.policy_version.as_deref()),
+            obligations: self.obligations.iter().map(|o| o.as_str().as_bytes()).collect(),
+            justification: bytes(self.justification.as_deref()),
+            consents: self.consents.iter().map(String::as_bytes).collect(),
+            subject: bytes(self.subject.as_deref()),
         }
     }
 }
 
-/// An entry's fields as their stored words, borrowed: what the canonical bytes are made of.
+/// An entry's fields as the bytes of their stored words, borrowed: what the canonical bytes are
+/// made of (bytes, not text: verification compares bytes, and need not check UTF-8 first).
 /// `audit verify` fills it straight from a stored row, without making an [`AuditEntry`] of it;
 /// a word that is not in the vocabulary any more is hashed as it stands (and fails its hash
 /// only if it was altered).
@@ -195,28 +196,28 @@ pub struct EntryFields<'a> {
     /// Microseconds since the Unix epoch.
     pub at: i64,
     pub recorded_at: i64,
-    pub request_id: &'a str,
-    pub actor_account: Option<&'a str>,
-    pub actor_org: Option<&'a str>,
-    pub actor_org_kind: Option<&'a str>,
-    pub actor_role: Option<&'a str>,
-    pub authenticated_by: &'a str,
-    pub event: &'a str,
-    pub action: Option<&'a str>,
-    pub signal: Option<&'a str>,
-    pub purpose: Option<&'a str>,
-    pub youth_key_id: Option<&'a str>,
-    pub youth_pseudonym: Option<&'a str>,
-    pub recipient_org: Option<&'a str>,
-    pub decision: Option<&'a str>,
-    pub basis: Option<&'a str>,
-    pub reason: Option<&'a str>,
-    pub matched_rules: Vec<&'a str>,
-    pub policy_version: Option<&'a str>,
-    pub obligations: Vec<&'a str>,
-    pub justification: Option<&'a str>,
-    pub consents: Vec<&'a str>,
-    pub subject: Option<&'a str>,
+    pub request_id: &'a [u8],
+    pub actor_account: Option<&'a [u8]>,
+    pub actor_org: Option<&'a [u8]>,
+    pub actor_org_kind: Option<&'a [u8]>,
+    pub actor_role: Option<&'a [u8]>,
+    pub authenticated_by: &'a [u8],
+    pub event: &'a [u8],
+    pub action: Option<&'a [u8]>,
+    pub signal: Option<&'a [u8]>,
+    pub purpose: Option<&'a [u8]>,
+    pub youth_key_id: Option<&'a [u8]>,
+    pub youth_pseudonym: Option<&'a [u8]>,
+    pub recipient_org: Option<&'a [u8]>,
+    pub decision: Option<&'a [u8]>,
+    pub basis: Option<&'a [u8]>,
+    pub reason: Option<&'a [u8]>,
+    pub matched_rules: Vec<&'a [u8]>,
+    pub policy_version: Option<&'a [u8]>,
+    pub obligations: Vec<&'a [u8]>,
+    pub justification: Option<&'a [u8]>,
+    pub consents: Vec<&'a [u8]>,
+    pub subject: Option<&'a [u8]>,
 }
 
 impl EntryFields<'_> {
@@ -252,6 +253,10 @@ impl EntryFields<'_> {
     }
 }
 
+fn bytes(text: Option<&str>) -> Option<&[u8]> {
+    text.map(str::as_bytes)
+}
+
 /// Unix microseconds: the precision both stores keep.
 pub fn micros(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
@@ -260,17 +265,17 @@ pub fn micros(at: OffsetDateTime) -> i64 {
 struct Canonical<'a>(&'a mut Vec<u8>);
 
 impl Canonical<'_> {
-    fn text(&mut self, text: Option<&str>) {
+    fn text(&mut self, text: Option<&[u8]>) {
         match text {
             Some(text) => {
                 self.0.extend_from_slice(&(text.len() as u32).to_be_bytes());
-                self.0.extend_from_slice(text.as_bytes());
+                self.0.extend_from_slice(text);
             }
             None => self.0.extend_from_slice(&u32::MAX.to_be_bytes()),
         }
     }
 
-    fn list(&mut self, items: &[&str]) {
+    fn list(&mut self, items: &[&[u8]]) {
         self.0.extend_from_slice(&(items.len() as u32).to_be_bytes());
         for item in items {
             self.text(Some(item));
