@@ -4,6 +4,7 @@
 //! too long for a connection is 503 `busy`. Each refusal comes before a decision is made, so a
 //! shed request has disclosed nothing and written nothing.
 
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -19,9 +20,18 @@ use tower::limit::GlobalConcurrencyLimitLayer;
 use crate::config::LimitsConfig;
 use crate::framework::OrgId;
 
-/// The rate each organisation is held to.
+/// Who a rate is counted for: an organisation, once its certificate or session says which;
+/// before that, the address a refused caller connects from (every refusal is written to the
+/// audit log, so unidentified callers are held to a rate too).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Requester {
+    Org(OrgId),
+    Address(IpAddr),
+}
+
+/// The rate each requester is held to.
 pub struct OrgRates {
-    limiter: Option<DefaultKeyedRateLimiter<OrgId>>,
+    limiter: Option<DefaultKeyedRateLimiter<Requester>>,
     clock: DefaultClock,
 }
 
@@ -31,6 +41,9 @@ pub struct RateLimited {
     /// Whole seconds, at least 1 (the unit of `Retry-After`).
     pub retry_after_seconds: u64,
 }
+
+/// Addresses remembered before the ones that have recovered their whole burst are forgotten.
+const REMEMBERED_ADDRESSES: usize = 10_000;
 
 impl OrgRates {
     pub fn new(limits: &LimitsConfig) -> Self {
@@ -44,8 +57,22 @@ impl OrgRates {
     /// Counts one request of `org`; refuses it when the organisation is over its rate. The
     /// organisations are the registered ones, so the limiter's memory stays small.
     pub fn admit(&self, org: &OrgId) -> Result<(), RateLimited> {
+        self.admit_requester(&Requester::Org(org.clone()))
+    }
+
+    /// Counts one refused request from `address`, with the same rate as an organisation.
+    pub fn admit_address(&self, address: IpAddr) -> Result<(), RateLimited> {
+        if let Some(limiter) = &self.limiter
+            && limiter.len() > REMEMBERED_ADDRESSES
+        {
+            limiter.retain_recent();
+        }
+        self.admit_requester(&Requester::Address(address))
+    }
+
+    fn admit_requester(&self, requester: &Requester) -> Result<(), RateLimited> {
         let Some(limiter) = &self.limiter else { return Ok(()) };
-        limiter.check_key(org).map_err(|not_until| {
+        limiter.check_key(requester).map_err(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             RateLimited { retry_after_seconds: seconds.max(1) }
@@ -172,6 +199,16 @@ mod tests {
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(body.contains("\"error\":\"timeout\""), "{body}");
         assert!(started.elapsed() < Duration::from_millis(1_500), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn refused_callers_are_held_to_a_rate_by_address_apart_from_the_organisations() {
+        let rates = OrgRates::new(&LimitsConfig { per_org_per_second: 1, per_org_burst: 2, ..LimitsConfig::default() });
+        let stranger: IpAddr = "192.0.2.7".parse().unwrap();
+        assert!(rates.admit_address(stranger).is_ok() && rates.admit_address(stranger).is_ok());
+        assert!(rates.admit_address(stranger).is_err());
+        assert!(rates.admit_address("192.0.2.8".parse().unwrap()).is_ok());
+        assert!(rates.admit(&OrgId("lyceum-noord".into())).is_ok());
     }
 
     #[test]

@@ -110,9 +110,15 @@ fn count_item(open: &mut [(bool, usize, &[u8])]) -> Result<(), OutOfBounds> {
 /// sent as a name) is not echoed.
 fn name(field: &[u8]) -> String {
     match std::str::from_utf8(field) {
-        Ok(word) if word.len() <= 40 && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') => word.to_owned(),
+        Ok(word) if is_field_name(word) => word.to_owned(),
         _ => "a field".to_owned(),
     }
+}
+
+/// Whether a name a caller sent may be repeated in a message: a short lowercase word, as all
+/// our field names are.
+pub fn is_field_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 40 && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
 #[cfg(test)]

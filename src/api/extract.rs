@@ -2,11 +2,12 @@
 //! framework default (a 500, or a message echoing the input).
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum_server::tls::TlsInfo;
 use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use super::bounds;
@@ -60,10 +61,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                     {
                         // The name is the caller's: echoed only when it is a word (a BSN sent
                         // as a field name is not repeated).
-                        if !field.is_empty()
-                            && field.len() <= 40
-                            && field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-                        {
+                        if bounds::is_field_name(field) {
                             text.split(" at line").next().unwrap_or_default().to_owned()
                         } else {
                             "an unknown field".to_owned()
@@ -100,6 +98,11 @@ impl FromRequestParts<AppState> for Caller {
                 Ok(Caller(principal))
             }
             Err(refusal) => {
+                // Each refusal is written to the log: a caller nobody knows is held to a rate
+                // by address before it can fill the log with refusals.
+                if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+                    state.org_rates.admit_address(peer.ip())?;
+                }
                 let occasion = occasion_of(parts);
                 state.gateway.record_access_denied(refusal.actor, refusal.denied.code(), &occasion).await?;
                 Err(refusal.denied.into())

@@ -210,3 +210,21 @@ async fn under_four_times_its_capacity_the_server_answers_in_time_sheds_the_exce
     assert!(shed_but_logged.is_empty(), "refused for the rate, yet decided: {shed_but_logged:?}");
     assert!(app.verify().await.entries > 0);
 }
+
+#[tokio::test]
+async fn callers_without_a_certificate_are_held_to_a_rate_by_address_before_their_refusals_fill_the_log() {
+    let limits = LimitsConfig { per_org_per_second: 1, per_org_burst: 5, ..LimitsConfig::default() };
+    let app = spawn_app_with(|config| Config { limits, ..config }).await;
+    let before = app.audit_entries().await.len();
+    let stranger = http_client(None, Some("mentor@lyceum-noord"));
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        statuses.push(stranger.get(app.url("/api/v1/inbox")).send().await.unwrap().status());
+    }
+    let refused = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    assert_eq!(refused, 5, "the burst is refused as usual: {statuses:?}");
+    assert!(statuses[5..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert_eq!(app.audit_entries().await.len(), before + refused, "only the refusals within the rate were written");
+    // An organisation's own rate is not touched by the stranger's.
+    assert_eq!(app.mentor().get("/inbox").await.status, StatusCode::OK);
+}
