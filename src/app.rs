@@ -25,7 +25,7 @@ use crate::exchange::Gateway;
 use crate::framework::OrgId;
 use crate::identity::oidc::Providers;
 use crate::keys::{self, Keys};
-use crate::limits::OrgRates;
+use crate::limits::RequestRates;
 use crate::policy::{self, Policy};
 use crate::store::{self, PolicyText, Store};
 use crate::youth::Pseudonymiser;
@@ -56,8 +56,8 @@ pub struct Shared {
     pub demo_youth: Option<(String, String)>,
     /// The organisation that runs the gateway.
     pub operator_org: Option<OrgId>,
-    /// The rate each organisation is held to (`[limits]`).
-    pub org_rates: OrgRates,
+    /// The rate each organisation, and each refused address, is held to (`[limits]`).
+    pub request_rates: RequestRates,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +131,7 @@ impl App {
             oidc: Arc::new(Providers::new(&config.oidc).map_err(|e| AppError::Config(e.to_string()))?),
             demo_youth: config.demo_youth.clone(),
             operator_org: config.operator_org.clone().map(OrgId),
-            org_rates: OrgRates::new(&config.limits),
+            request_rates: RequestRates::new(&config.limits),
         }));
 
         let tls = RustlsConfig::from_config(Arc::new(server_tls(&config.tls)?));

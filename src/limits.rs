@@ -1,5 +1,6 @@
-//! Load shedding at the edge, before anything reaches the store: a rate per organisation
-//! (429 with `Retry-After`), a bound on requests in flight (503 at once, not a queue), and a
+//! Load shedding at the edge, before anything reaches the store: a rate per organisation, and
+//! per address for callers refused before an organisation is known (429 with `Retry-After`),
+//! a bound on requests in flight (503 at once, not a queue), and a
 //! timeout per request (503). The database pool is bounded too (`store`): a request that waits
 //! too long for a connection is 503 `busy`. Each refusal comes before a decision is made, so a
 //! shed request has disclosed nothing and written nothing.
@@ -29,8 +30,8 @@ pub enum Requester {
     Address(IpAddr),
 }
 
-/// The rate each requester is held to.
-pub struct OrgRates {
+/// The rate each requester (organisation or refused address) is held to.
+pub struct RequestRates {
     limiter: Option<DefaultKeyedRateLimiter<Requester>>,
     clock: DefaultClock,
 }
@@ -45,13 +46,13 @@ pub struct RateLimited {
 /// Addresses remembered before the ones that have recovered their whole burst are forgotten.
 const REMEMBERED_ADDRESSES: usize = 10_000;
 
-impl OrgRates {
+impl RequestRates {
     pub fn new(limits: &LimitsConfig) -> Self {
         let limiter = NonZeroU32::new(limits.per_org_per_second).map(|rate| {
             let burst = NonZeroU32::new(limits.per_org_burst).unwrap_or(rate);
             RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
         });
-        OrgRates { limiter, clock: DefaultClock::default() }
+        RequestRates { limiter, clock: DefaultClock::default() }
     }
 
     /// Counts one request of `org`; refuses it when the organisation is over its rate. The
@@ -129,7 +130,8 @@ mod tests {
 
     #[test]
     fn an_organisation_over_its_rate_is_told_when_to_return_and_others_are_not_held_back() {
-        let rates = OrgRates::new(&LimitsConfig { per_org_per_second: 2, per_org_burst: 3, ..LimitsConfig::default() });
+        let rates =
+            RequestRates::new(&LimitsConfig { per_org_per_second: 2, per_org_burst: 3, ..LimitsConfig::default() });
         let school = OrgId("lyceum-noord".into());
         for _ in 0..3 {
             assert_eq!(rates.admit(&school), Ok(()));
@@ -203,7 +205,8 @@ mod tests {
 
     #[test]
     fn refused_callers_are_held_to_a_rate_by_address_apart_from_the_organisations() {
-        let rates = OrgRates::new(&LimitsConfig { per_org_per_second: 1, per_org_burst: 2, ..LimitsConfig::default() });
+        let rates =
+            RequestRates::new(&LimitsConfig { per_org_per_second: 1, per_org_burst: 2, ..LimitsConfig::default() });
         let stranger: IpAddr = "192.0.2.7".parse().unwrap();
         assert!(rates.admit_address(stranger).is_ok() && rates.admit_address(stranger).is_ok());
         assert!(rates.admit_address(stranger).is_err());
@@ -213,7 +216,7 @@ mod tests {
 
     #[test]
     fn a_rate_of_zero_is_no_limit() {
-        let rates = OrgRates::new(&LimitsConfig { per_org_per_second: 0, ..LimitsConfig::default() });
+        let rates = RequestRates::new(&LimitsConfig { per_org_per_second: 0, ..LimitsConfig::default() });
         let school = OrgId("lyceum-noord".into());
         assert!((0..10_000).all(|_| rates.admit(&school).is_ok()));
     }

@@ -94,14 +94,14 @@ impl FromRequestParts<AppState> for Caller {
         let actor = parts.headers.get(ACTOR_HEADER).and_then(|v| v.to_str().ok());
         match mtls::principal(state.gateway.store(), &certificates, actor).await? {
             Ok(principal) => {
-                state.org_rates.admit(&principal.org)?;
+                state.request_rates.admit(&principal.org)?;
                 Ok(Caller(principal))
             }
             Err(refusal) => {
                 // Each refusal is written to the log: a caller nobody knows is held to a rate
                 // by address before it can fill the log with refusals.
                 if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-                    state.org_rates.admit_address(peer.ip())?;
+                    state.request_rates.admit_address(peer.ip())?;
                 }
                 let occasion = occasion_of(parts);
                 state.gateway.record_access_denied(refusal.actor, refusal.denied.code(), &occasion).await?;

@@ -114,7 +114,7 @@ impl FromRequestParts<AppState> for Person {
         let Some(account) = store.account(&session.account_id).await? else { return Err(WebError::SignInRequired) };
         let Some(org) = store.org(&account.org).await? else { return Err(WebError::SignInRequired) };
         state
-            .org_rates
+            .request_rates
             .admit(&org.id)
             .map_err(|limited| WebError::TooMany { lang, retry_after_seconds: limited.retry_after_seconds })?;
         let authenticated_by = Authentication::parse(&session.authenticated_by);
