@@ -24,6 +24,43 @@ pub(super) fn time_of(name: &str, text: &str) -> Result<OffsetDateTime, ApiError
         .map_err(|_| ApiError::invalid(format!("{name} is a time in RFC 3339, e.g. 2026-03-02T09:00:00Z")))
 }
 
+/// A consent's terms as its body states them, checked without the store (the recipient
+/// organisations are looked up by the handler).
+pub(super) struct Terms {
+    pub given_by: Consenter,
+    pub recipient_kinds: Vec<OrgKind>,
+    pub signals: Vec<Signal>,
+    pub purposes: Vec<Purpose>,
+    pub valid_from: OffsetDateTime,
+    pub valid_until: Option<OffsetDateTime>,
+}
+
+pub(super) fn terms_of(body: &ConsentBody) -> Result<Terms, ApiError> {
+    let given_by: Consenter = body.given_by.parse().map_err(|e| ApiError::invalid(format!("given_by: {e}")))?;
+    let recipient_kinds = body
+        .recipient_kinds
+        .iter()
+        .map(|kind| kind.parse::<OrgKind>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::invalid(format!("recipient_kinds: {e}")))?;
+    let signals =
+        body.signals.iter().map(|s| s.parse::<Signal>()).collect::<Result<Vec<_>, _>>().map_err(InputError::from)?;
+    let purposes =
+        body.purposes.iter().map(|p| p.parse::<Purpose>()).collect::<Result<Vec<_>, _>>().map_err(InputError::from)?;
+    if body.recipient_orgs.is_empty() && recipient_kinds.is_empty() {
+        return Err(ApiError::invalid("a consent names at least one recipient organisation or kind"));
+    }
+    if signals.is_empty() || purposes.is_empty() {
+        return Err(ApiError::invalid("a consent names at least one signal and one purpose"));
+    }
+    let valid_from = time_of("valid_from", &body.valid_from)?;
+    let valid_until = body.valid_until.as_deref().map(|t| time_of("valid_until", t)).transpose()?;
+    if valid_until.is_some_and(|until| until <= valid_from) {
+        return Err(ApiError::invalid("valid_until comes after valid_from"));
+    }
+    Ok(Terms { given_by, recipient_kinds, signals, purposes, valid_from, valid_until })
+}
+
 /// Record a consent held by your organisation: who gave it, for which recipients, signals
 /// and purposes, and from when.
 #[utoipa::path(post, path = "/api/v1/consents", request_body = ConsentBody, tag = "consents",
@@ -35,43 +72,22 @@ pub async fn create_consent(
     Json(body): Json<ConsentBody>,
 ) -> Result<(StatusCode, JsonResponse<RecordedBody>), ApiError> {
     professional(&principal)?;
-    let given_by: Consenter = body.given_by.parse().map_err(|e| ApiError::invalid(format!("given_by: {e}")))?;
+    let terms = terms_of(&body)?;
     let mut recipient_orgs = Vec::with_capacity(body.recipient_orgs.len());
     for org in &body.recipient_orgs {
         recipient_orgs.push(party(&state, org).await?.org);
     }
-    let recipient_kinds = body
-        .recipient_kinds
-        .iter()
-        .map(|kind| kind.parse::<OrgKind>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::invalid(format!("recipient_kinds: {e}")))?;
-    let signals =
-        body.signals.iter().map(|s| s.parse::<Signal>()).collect::<Result<Vec<_>, _>>().map_err(InputError::from)?;
-    let purposes =
-        body.purposes.iter().map(|p| p.parse::<Purpose>()).collect::<Result<Vec<_>, _>>().map_err(InputError::from)?;
-    if recipient_orgs.is_empty() && recipient_kinds.is_empty() {
-        return Err(ApiError::invalid("a consent names at least one recipient organisation or kind"));
-    }
-    if signals.is_empty() || purposes.is_empty() {
-        return Err(ApiError::invalid("a consent names at least one signal and one purpose"));
-    }
-    let valid_from = time_of("valid_from", &body.valid_from)?;
-    let valid_until = body.valid_until.as_deref().map(|t| time_of("valid_until", t)).transpose()?;
-    if valid_until.is_some_and(|until| until <= valid_from) {
-        return Err(ApiError::invalid("valid_until comes after valid_from"));
-    }
     let youth = youth(&state, &body.bsn, body.birth_date.as_deref()).await?;
     let consent = Consent {
         id: uuid::Uuid::new_v4().to_string(),
-        given_by,
+        given_by: terms.given_by,
         holder: principal.org.clone(),
         recipient_orgs,
-        recipient_kinds,
-        signals,
-        purposes,
-        valid_from,
-        valid_until,
+        recipient_kinds: terms.recipient_kinds,
+        signals: terms.signals,
+        purposes: terms.purposes,
+        valid_from: terms.valid_from,
+        valid_until: terms.valid_until,
         revoked_at: None,
     };
     let id = consent.id.clone();

@@ -14,7 +14,7 @@ use super::audit::SearchBody;
 use super::consents::time_of;
 use super::extract::Json;
 use super::types::{CaseBody, CaseLeadBody, ConsentBody, MeasureBody, RegisterBody, SignalBody};
-use crate::framework::{Consenter, InputError, OrgKind, Party, Purpose, Role, Signal};
+use crate::framework::{InputError, OrgKind, Party, Role};
 use crate::identity::{Authentication, Principal};
 use crate::youth::{BirthDate, Bsn, BsnError};
 
@@ -148,36 +148,7 @@ fn consent(body: ConsentBody) -> Checked {
     // As `consents::create_consent`, the recipients found in the store aside.
     let result = (|| {
         super::professional(&caller(OrgKind::School))?;
-        let _: Consenter = body.given_by.parse().map_err(|e| ApiError::invalid(format!("given_by: {e}")))?;
-        let recipient_kinds = body
-            .recipient_kinds
-            .iter()
-            .map(|kind| kind.parse::<OrgKind>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ApiError::invalid(format!("recipient_kinds: {e}")))?;
-        let signals = body
-            .signals
-            .iter()
-            .map(|s| s.parse::<Signal>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(InputError::from)?;
-        let purposes = body
-            .purposes
-            .iter()
-            .map(|p| p.parse::<Purpose>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(InputError::from)?;
-        if body.recipient_orgs.is_empty() && recipient_kinds.is_empty() {
-            return Err(ApiError::invalid("a consent names at least one recipient organisation or kind"));
-        }
-        if signals.is_empty() || purposes.is_empty() {
-            return Err(ApiError::invalid("a consent names at least one signal and one purpose"));
-        }
-        let valid_from = time_of("valid_from", &body.valid_from)?;
-        let valid_until = body.valid_until.as_deref().map(|t| time_of("valid_until", t)).transpose()?;
-        if valid_until.is_some_and(|until| until <= valid_from) {
-            return Err(ApiError::invalid("valid_until comes after valid_from"));
-        }
+        super::consents::terms_of(&body)?;
         youth(&body.bsn, body.birth_date.as_deref())
     })();
     let mut other = vec![body.given_by, body.valid_from];

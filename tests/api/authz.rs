@@ -18,7 +18,7 @@ use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Certificate, Identity, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{BIRTH_DATE, BSN, TestApp, certs_dev, spawn_app_with};
+use crate::helpers::{BIRTH_DATE, BSN, TestApp, certs_dev, demo_app};
 
 // Legend of the cells.
 //   API (JSON error code after the status):
@@ -522,15 +522,6 @@ fn bsn(n: u32) -> String {
             (last < 10).then(|| format!("{first}{last}"))
         })
         .unwrap()
-}
-
-async fn demo_app() -> TestApp {
-    spawn_app_with(|config| ketenpoort::config::Config {
-        demo_sign_in: true,
-        operator_org: Some("jgz-utrecht".into()),
-        ..config
-    })
-    .await
 }
 
 /// A JSON call through the API, as `org`'s system for `account`: the body it answered.

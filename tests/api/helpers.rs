@@ -142,6 +142,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
     TestApp { app, dir, database_url: config.database_url.clone(), keys }
 }
 
+/// An app as `ketenpoort demo` runs it: the demo sign-in on, JGZ Regio Midden the operator.
+pub async fn demo_app() -> TestApp {
+    spawn_app_with(|config| Config { demo_sign_in: true, operator_org: Some("jgz-utrecht".into()), ..config }).await
+}
+
 /// A partner system acting for one professional.
 pub struct Client {
     pub base: String,

@@ -4,7 +4,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{BIRTH_DATE, BSN, TestApp, certs_dev, spawn_app, spawn_app_with};
+use crate::helpers::{BIRTH_DATE, BSN, TestApp, certs_dev, demo_app, spawn_app};
 
 /// A browser-like client: cookies, no client certificate, no redirects followed by surprise.
 struct Browser {
@@ -73,15 +73,6 @@ impl Browser {
 fn token(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
     page[start..].split('"').next().unwrap().to_owned()
-}
-
-async fn demo_app() -> TestApp {
-    spawn_app_with(|config| ketenpoort::config::Config {
-        demo_sign_in: true,
-        operator_org: Some("jgz-utrecht".into()),
-        ..config
-    })
-    .await
 }
 
 #[tokio::test]
