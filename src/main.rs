@@ -16,6 +16,8 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_env("KETENPOORT_LOG").unwrap_or_else(|_| EnvFilter::new(cli.default_log_level())),
         )
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal; a log file or collector gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match ketenpoort::cli::run(cli).await {
         Ok(code) => code,

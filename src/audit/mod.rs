@@ -31,9 +31,10 @@ use crate::store::{Audited, Store, StoreError};
 
 /// Appends to the chain and signs a checkpoint every `checkpoint_every` entries.
 ///
-/// Group commit: appends that arrive while a commit is under way wait in a queue, and the next
-/// caller to take the commit turn writes all of them in one transaction with one durable
-/// commit. Each caller is answered only after the commit that holds its entries.
+/// Group commit: one committer task writes whatever appends have queued up while it wrote the
+/// last group, all in one transaction with one durable commit, then answers each of them. A
+/// caller is answered only after the commit that holds its entries; a caller that goes away
+/// (a client hanging up) cannot cut short a commit that carries other callers' entries.
 #[derive(Clone)]
 pub struct AuditLog {
     store: Arc<dyn Store>,
@@ -43,20 +44,52 @@ pub struct AuditLog {
 }
 
 type Sealed = Result<Vec<(u64, ChainHash)>, StoreError>;
+type Pending = (Vec<Audited>, tokio::sync::oneshot::Sender<Sealed>);
 
-/// Appends waiting for the next commit, and the turn to make it.
-#[derive(Default)]
+/// The queue of appends waiting for the committer.
 struct Group {
-    waiting: std::sync::Mutex<Vec<(Vec<Audited>, tokio::sync::oneshot::Sender<Sealed>)>>,
-    turn: Arc<tokio::sync::Mutex<()>>,
+    queue: tokio::sync::mpsc::UnboundedSender<Pending>,
+    /// The committer's end of the queue until the first append starts it: a log may be made
+    /// outside the runtime it will append on.
+    unstarted: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Pending>>>,
 }
 
 /// The most units one commit takes, so that one slow commit cannot grow without bound.
 const MOST_PER_COMMIT: usize = 512;
 
+/// Writes the queued appends a group at a time until every log handle is gone.
+async fn commit_groups(store: Arc<dyn Store>, mut queue: tokio::sync::mpsc::UnboundedReceiver<Pending>) {
+    let mut batch = Vec::with_capacity(MOST_PER_COMMIT);
+    while queue.recv_many(&mut batch, MOST_PER_COMMIT).await > 0 {
+        metrics::histogram!("ketenpoort_audit_group_size").record(batch.len() as f64);
+        let (units, tellers): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+        // A task of its own: should a commit panic, its callers hear that their append was
+        // lost (their tellers are dropped) and the next group is written all the same.
+        let store = store.clone();
+        let _ = tokio::spawn(async move {
+            match store.append_group(units, link).await {
+                Ok(outcomes) => {
+                    for (teller, outcome) in tellers.into_iter().zip(outcomes) {
+                        let _ = teller.send(outcome);
+                    }
+                }
+                Err(error) => {
+                    let message = error.to_string();
+                    for teller in tellers {
+                        let _ = teller.send(Err(StoreError::Database(message.clone().into())));
+                    }
+                }
+            }
+        })
+        .await;
+    }
+}
+
 impl AuditLog {
     pub fn new(store: Arc<dyn Store>, signer: Arc<CheckpointSigner>, checkpoint_every: u64) -> Self {
-        AuditLog { store, signer, checkpoint_every: checkpoint_every.max(1), group: Arc::default() }
+        let (queue, unstarted) = tokio::sync::mpsc::unbounded_channel();
+        let group = Arc::new(Group { queue, unstarted: std::sync::Mutex::new(Some(unstarted)) });
+        AuditLog { store, signer, checkpoint_every: checkpoint_every.max(1), group }
     }
 
     /// The public half of the checkpoint key, to verify the log with.
@@ -84,59 +117,16 @@ impl AuditLog {
         Ok(sealed.into_iter().map(|(seq, _)| seq).collect())
     }
 
-    /// Queues `work` and waits for the commit that holds it, making commits itself whenever
-    /// the turn is free and its work is still waiting. A commit runs as a task of its own that
-    /// holds the turn: a caller that goes away (a client hanging up) cannot cut short a commit
-    /// that carries other callers' entries, nor their answers.
+    /// Queues `work` and waits for the commit that holds it.
     async fn commit_in_group(&self, work: Vec<Audited>) -> Sealed {
-        use tokio::sync::oneshot::error::TryRecvError;
         let lost = || StoreError::Database("the audit append was lost before its commit".into());
-        let (tell, mut told) = tokio::sync::oneshot::channel();
-        self.lock_waiting().push((work, tell));
-        loop {
-            let turn = self.group.turn.clone().lock_owned().await;
-            match told.try_recv() {
-                Ok(sealed) => return sealed,
-                Err(TryRecvError::Closed) => return Err(lost()),
-                Err(TryRecvError::Empty) => {}
-            }
-            let batch: Vec<_> = {
-                let mut waiting = self.lock_waiting();
-                let take = waiting.len().min(MOST_PER_COMMIT);
-                waiting.drain(..take).collect()
-            };
-            // Unanswered, and no commit in flight (we hold the turn): our work is in this batch
-            // or behind it in the queue — never nowhere.
-            if batch.is_empty() {
-                return Err(lost());
-            }
-            metrics::histogram!("ketenpoort_audit_group_size").record(batch.len() as f64);
-            let store = self.store.clone();
-            let commit = tokio::spawn(async move {
-                let _turn = turn;
-                let (units, tellers): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-                match store.append_group(units, link).await {
-                    Ok(outcomes) => {
-                        for (teller, outcome) in tellers.into_iter().zip(outcomes) {
-                            let _ = teller.send(outcome);
-                        }
-                    }
-                    Err(error) => {
-                        let message = error.to_string();
-                        for teller in tellers {
-                            let _ = teller.send(Err(StoreError::Database(message.clone().into())));
-                        }
-                    }
-                }
-            });
-            if commit.await.is_err() {
-                return Err(lost());
-            }
+        let unstarted = self.group.unstarted.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(queue) = unstarted {
+            tokio::spawn(commit_groups(self.store.clone(), queue));
         }
-    }
-
-    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, Vec<(Vec<Audited>, tokio::sync::oneshot::Sender<Sealed>)>> {
-        self.group.waiting.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        let (tell, told) = tokio::sync::oneshot::channel();
+        self.group.queue.send((work, tell)).map_err(|_| lost())?;
+        told.await.unwrap_or_else(|_| Err(lost()))
     }
 
     /// Signs a checkpoint at the head of the chain unless one is there already (on shutdown,

@@ -8,6 +8,7 @@
 mod directory;
 mod sql;
 mod sqlite_chain;
+mod sqlite_direct;
 
 use std::str::FromStr;
 

@@ -15,11 +15,12 @@ use async_trait::async_trait;
 use serde::{Serialize, de::DeserializeOwned};
 use sqlx::AnyConnection;
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Column, Row};
+use sqlx::{AnyPool, Row};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
 use super::directory::{DirectoryMemory, changes_directory};
+use super::sqlite_direct::{self, DirectReads};
 use super::{
     Account, Answer, Audited, ChainBatch, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner, InboxItem, Link,
     MatchNotice, OidcLogin, Organisation, PastDecision, PolicyText, PolicyVersion, Recorded, Store, StoreError,
@@ -65,29 +66,57 @@ const FACTS_BY_PSEUDONYM: &str = facts_of_youths!(
      JOIN youths y ON y.id = a.youth_id WHERE a.key_id = $1 AND a.pseudonym = $2 LIMIT 1"
 );
 
-/// The youths' facts from the rows of `facts_of_youths!`, each with the youth's id and own
-/// pseudonym, in the order the youths came.
-fn youth_facts_of(rows: &[AnyRow]) -> Result<Vec<(YouthId, Pseudonym, FactHistory)>, StoreError> {
-    let mut youths: Vec<(YouthId, Pseudonym, FactHistory)> = Vec::new();
-    let mut index: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
-    let mut facts: Vec<(i64, FactRow)> = Vec::new();
-    for row in rows {
-        let text = |column: &str| row.try_get::<Option<String>, _>(column).map_err(db);
-        let needed = |column: &str| text(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
-        let at = |column: &str| row.try_get::<Option<i64>, _>(column).map_err(db).and_then(optional_time);
+/// A row of `facts_of_youths!` as a driver hands it over: its columns by name.
+pub(super) trait FactColumns {
+    fn text(&self, column: &str) -> Result<Option<String>, StoreError>;
+    fn int(&self, column: &str) -> Result<Option<i64>, StoreError>;
+}
+
+impl FactColumns for AnyRow {
+    fn text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        self.try_get(column).map_err(db)
+    }
+    fn int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        self.try_get(column).map_err(db)
+    }
+}
+
+impl FactColumns for rusqlite::Row<'_> {
+    fn text(&self, column: &str) -> Result<Option<String>, StoreError> {
+        self.get(column).map_err(sqlite_direct::sqlite)
+    }
+    fn int(&self, column: &str) -> Result<Option<i64>, StoreError> {
+        self.get(column).map_err(sqlite_direct::sqlite)
+    }
+}
+
+/// The youths' facts gathered from the rows of `facts_of_youths!`, each with the youth's id and
+/// own pseudonym, in the order the youths came.
+#[derive(Default)]
+pub(super) struct FactsOfYouths {
+    youths: Vec<(YouthId, Pseudonym, FactHistory)>,
+    index: std::collections::HashMap<i64, usize>,
+    facts: Vec<(i64, FactRow)>,
+}
+
+impl FactsOfYouths {
+    pub fn add(&mut self, row: &impl FactColumns) -> Result<(), StoreError> {
+        let needed = |column: &str| row.text(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
+        let at = |column: &str| row.int(column).and_then(optional_time);
         let needed_at = |column: &str| at(column)?.ok_or_else(|| StoreError::Corrupt(format!("fact {column}")));
-        let youth: i64 = row.try_get("youth").map_err(db)?;
-        let fact = match row.try_get::<String, _>("kind").map_err(db)?.as_str() {
+        let youth = row.int("youth")?.ok_or_else(|| StoreError::Corrupt("fact youth".into()))?;
+        let seq = |column| Ok::<_, StoreError>(row.int(column)?.and_then(|seq| u64::try_from(seq).ok()));
+        let seqs = (seq("recorded_seq")?, seq("ended_seq")?);
+        let fact = match needed("kind")?.as_str() {
             "youth" => {
                 let birth_date: BirthDate =
                     needed("x1")?.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
                 let pseudonym = Pseudonym { key_id: needed("id")?, value: needed("org")? };
-                index.insert(youth, youths.len());
-                youths.push((YouthId(youth), pseudonym, FactHistory::of(birth_date)));
-                continue;
+                self.index.insert(youth, self.youths.len());
+                self.youths.push((YouthId(youth), pseudonym, FactHistory::of(birth_date)));
+                return Ok(());
             }
             "involvement" => FactRow::Involvement(recorded(
-                row,
                 Involvement {
                     id: needed("id")?,
                     org: OrgId(needed("org")?),
@@ -95,13 +124,13 @@ fn youth_facts_of(rows: &[AnyRow]) -> Result<Vec<(YouthId, Pseudonym, FactHistor
                     expires_at: needed_at("t2")?,
                     withdrawn_at: at("t3")?,
                 },
-            )?),
+                seqs,
+            )),
             "measure" => FactRow::Measure(recorded(
-                row,
                 Measure { id: needed("id")?, org: OrgId(needed("org")?), from: needed_at("t1")?, until: at("t2")? },
-            )?),
+                seqs,
+            )),
             "consent" => FactRow::Consent(recorded(
-                row,
                 Consent {
                     id: needed("id")?,
                     given_by: word(&needed("x1")?)?,
@@ -114,26 +143,44 @@ fn youth_facts_of(rows: &[AnyRow]) -> Result<Vec<(YouthId, Pseudonym, FactHistor
                     valid_until: at("t2")?,
                     revoked_at: at("t3")?,
                 },
-            )?),
+                seqs,
+            )),
             "report" => FactRow::Report(recorded(
-                row,
                 Report { from: OrgId(needed("org")?), to: OrgId(needed("x1")?), at: needed_at("t1")? },
-            )?),
+                seqs,
+            )),
             other => return Err(StoreError::Corrupt(format!("fact of kind `{other}`"))),
         };
-        facts.push((youth, fact));
+        self.facts.push((youth, fact));
+        Ok(())
     }
-    for (youth, fact) in facts {
-        let Some(&i) = index.get(&youth) else { continue };
-        let history = &mut youths[i].2;
-        match fact {
-            FactRow::Involvement(fact) => history.involvements.push(fact),
-            FactRow::Measure(fact) => history.measures.push(fact),
-            FactRow::Consent(fact) => history.consents.push(fact),
-            FactRow::Report(fact) => history.reports.push(fact),
+
+    pub fn finish(mut self) -> Vec<(YouthId, Pseudonym, FactHistory)> {
+        for (youth, fact) in self.facts {
+            let Some(&i) = self.index.get(&youth) else { continue };
+            let history = &mut self.youths[i].2;
+            match fact {
+                FactRow::Involvement(fact) => history.involvements.push(fact),
+                FactRow::Measure(fact) => history.measures.push(fact),
+                FactRow::Consent(fact) => history.consents.push(fact),
+                FactRow::Report(fact) => history.reports.push(fact),
+            }
         }
+        self.youths
     }
-    Ok(youths)
+}
+
+/// A fact with the audit entries that recorded it and its end.
+fn recorded<T>(fact: T, (recorded_seq, ended_seq): (Option<u64>, Option<u64>)) -> Recorded<T> {
+    Recorded { recorded_seq, ended_seq, fact }
+}
+
+fn youth_facts_of(rows: &[AnyRow]) -> Result<Vec<(YouthId, Pseudonym, FactHistory)>, StoreError> {
+    let mut found = FactsOfYouths::default();
+    for row in rows {
+        found.add(row)?;
+    }
+    Ok(found.finish())
 }
 
 /// One fact row of `facts_of_youths!`.
@@ -180,6 +227,8 @@ pub struct SqlStore {
     /// Serialises appends within this process; the database does so across processes.
     append_lock: Mutex<()>,
     directory: DirectoryMemory,
+    /// The hot reads of a SQLite file, without sqlx's hand-over between threads.
+    direct: Option<DirectReads>,
 }
 
 /// How long a unit of work waits for a connection before it is refused as busy: well inside
@@ -243,12 +292,17 @@ impl SqlStore {
             .connect(&url)
             .await
             .map_err(db)?;
+        let direct = match backend {
+            Backend::Sqlite => super::sqlite_file(&listen_url).map(|file| DirectReads::new(file, sqlite_cache_mib)),
+            Backend::Postgres => None,
+        };
         let store = SqlStore {
             pool,
             backend,
             url: listen_url,
             append_lock: Mutex::new(()),
             directory: DirectoryMemory::default(),
+            direct,
         };
         store.migrate().await?;
         Ok(store)
@@ -660,17 +714,6 @@ async fn end(
     let result =
         sqlx::query(sql).bind(micros(at)).bind(seq).bind(id).bind(&org.0).execute(&mut *conn).await.map_err(db)?;
     if result.rows_affected() == 0 { Err(StoreError::NotFound(what.into())) } else { Ok(()) }
-}
-
-/// A fact row with the audit entries that recorded it and its end (`recorded_seq`, `ended_seq`).
-fn recorded<T>(row: &AnyRow, fact: T) -> Result<Recorded<T>, StoreError> {
-    let seq = |column: &str| -> Result<Option<u64>, StoreError> {
-        if !row.columns().iter().any(|c| c.name() == column) {
-            return Ok(None);
-        }
-        Ok(row.try_get::<Option<i64>, _>(column).map_err(db)?.and_then(|seq| u64::try_from(seq).ok()))
-    };
-    Ok(Recorded { recorded_seq: seq("recorded_seq")?, ended_seq: seq("ended_seq")?, fact })
 }
 
 /// Forwards PostgreSQL's policy notifications until the receiver is dropped.
@@ -1427,6 +1470,23 @@ impl Store for SqlStore {
         &self,
         youth: &Pseudonym,
     ) -> Result<Option<(YouthId, Pseudonym, FactHistory)>, StoreError> {
+        // Every exchange asks this first: on SQLite, read on this thread (see `sqlite_direct`).
+        if let Some(direct) = &self.direct {
+            let read = direct.read(|connection| {
+                let mut statement = connection.prepare_cached(FACTS_BY_PSEUDONYM).map_err(sqlite_direct::sqlite)?;
+                let mut rows = statement.query([&youth.key_id, &youth.value]).map_err(sqlite_direct::sqlite)?;
+                let mut found = FactsOfYouths::default();
+                while let Some(row) = rows.next().map_err(sqlite_direct::sqlite)? {
+                    found.add(row)?;
+                }
+                Ok(found.finish().pop())
+            });
+            match read {
+                // SQLite asked the reader to wait: wait the usual way, on sqlx's thread.
+                Err(StoreError::Busy) => {}
+                done => return done,
+            }
+        }
         let rows = sqlx::query(FACTS_BY_PSEUDONYM)
             .bind(&youth.key_id)
             .bind(&youth.value)
