@@ -33,38 +33,64 @@ use crate::youth::{BirthDate, Pseudonym};
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// The row of `facts_of_youths!` that names a youth, from `$from` (id, birth_date, key_id,
+/// pseudonym).
+macro_rules! youth_row_of {
+    ($from:expr) => {
+        concat!(
+            "SELECT 'youth' AS kind, id AS youth, key_id AS id, pseudonym AS org, CAST(NULL AS BIGINT) AS t1, \
+                CAST(NULL AS BIGINT) AS t2, CAST(NULL AS BIGINT) AS t3, birth_date AS x1, CAST(NULL AS TEXT) AS x2, \
+                CAST(NULL AS TEXT) AS x3, CAST(NULL AS TEXT) AS x4, CAST(NULL AS TEXT) AS x5, \
+                CAST(NULL AS BIGINT) AS recorded_seq, CAST(NULL AS BIGINT) AS ended_seq FROM ",
+            $from
+        )
+    };
+}
+
+/// The fact rows of `facts_of_youths!` of the youths whose id is `youth_id $which`.
+macro_rules! fact_rows_of {
+    ($which:expr) => {
+        concat!(
+            "SELECT 'involvement' AS kind, youth_id AS youth, id, org_id AS org, registered_at AS t1, \
+                expires_at AS t2, withdrawn_at AS t3, NULL AS x1, NULL AS x2, NULL AS x3, NULL AS x4, NULL AS x5, \
+                recorded_seq, ended_seq FROM involvements WHERE youth_id ", $which, " \
+            UNION ALL SELECT 'measure', youth_id, id, org_id, starts_at, ends_at, NULL, NULL, NULL, NULL, NULL, NULL, \
+                recorded_seq, ended_seq FROM measures WHERE youth_id ", $which, " \
+            UNION ALL SELECT 'consent', youth_id, id, holder_org_id, valid_from, valid_until, revoked_at, given_by, \
+                recipient_orgs, recipient_kinds, signals, purposes, recorded_seq, ended_seq FROM consents \
+                WHERE youth_id ", $which, " \
+            UNION ALL SELECT 'report', youth_id, NULL, from_org_id, reported_at, NULL, NULL, to_org_id, NULL, NULL, \
+                NULL, NULL, recorded_seq, NULL FROM reports WHERE youth_id ", $which
+        )
+    };
+}
+
 /// Everything known about the youths that `$youth` selects (id, birth_date, key_id, pseudonym)
 /// in rows of one shape: `kind` says which, `youth` whose; the columns a kind does not have are
 /// NULL.
 macro_rules! facts_of_youths {
     ($youth:expr) => {
-        concat!(
-            "WITH y AS (", $youth, ") \
-            SELECT 'youth' AS kind, id AS youth, key_id AS id, pseudonym AS org, CAST(NULL AS BIGINT) AS t1, \
-                CAST(NULL AS BIGINT) AS t2, CAST(NULL AS BIGINT) AS t3, birth_date AS x1, CAST(NULL AS TEXT) AS x2, \
-                CAST(NULL AS TEXT) AS x3, CAST(NULL AS TEXT) AS x4, CAST(NULL AS TEXT) AS x5, \
-                CAST(NULL AS BIGINT) AS recorded_seq, CAST(NULL AS BIGINT) AS ended_seq FROM y \
-            UNION ALL SELECT 'involvement', youth_id, id, org_id, registered_at, expires_at, withdrawn_at, NULL, NULL, \
-                NULL, NULL, NULL, recorded_seq, ended_seq FROM involvements WHERE youth_id IN (SELECT id FROM y) \
-            UNION ALL SELECT 'measure', youth_id, id, org_id, starts_at, ends_at, NULL, NULL, NULL, NULL, NULL, NULL, \
-                recorded_seq, ended_seq FROM measures WHERE youth_id IN (SELECT id FROM y) \
-            UNION ALL SELECT 'consent', youth_id, id, holder_org_id, valid_from, valid_until, revoked_at, given_by, \
-                recipient_orgs, recipient_kinds, signals, purposes, recorded_seq, ended_seq FROM consents \
-                WHERE youth_id IN (SELECT id FROM y) \
-            UNION ALL SELECT 'report', youth_id, NULL, from_org_id, reported_at, NULL, NULL, to_org_id, NULL, NULL, \
-                NULL, NULL, recorded_seq, NULL FROM reports WHERE youth_id IN (SELECT id FROM y)"
-        )
+        concat!("WITH y AS (", $youth, ") ", youth_row_of!("y"), " UNION ALL ", fact_rows_of!("IN (SELECT id FROM y)"))
+    };
+}
+
+/// The youth behind a pseudonym that is their own or an alias (`$1` key id, `$2` value).
+macro_rules! youth_by_pseudonym {
+    () => {
+        "SELECT id, birth_date, key_id, pseudonym FROM youths WHERE key_id = $1 AND pseudonym = $2 \
+         UNION ALL SELECT y.id, y.birth_date, y.key_id, y.pseudonym FROM youth_aliases a \
+         JOIN youths y ON y.id = a.youth_id WHERE a.key_id = $1 AND a.pseudonym = $2 LIMIT 1"
     };
 }
 
 const FACTS_BY_ID: &str = facts_of_youths!("SELECT id, birth_date, key_id, pseudonym FROM youths WHERE id = $1");
 
-/// By a pseudonym that is the youth's own or an alias (`$1` key id, `$2` value).
-const FACTS_BY_PSEUDONYM: &str = facts_of_youths!(
-    "SELECT id, birth_date, key_id, pseudonym FROM youths WHERE key_id = $1 AND pseudonym = $2 \
-     UNION ALL SELECT y.id, y.birth_date, y.key_id, y.pseudonym FROM youth_aliases a \
-     JOIN youths y ON y.id = a.youth_id WHERE a.key_id = $1 AND a.pseudonym = $2 LIMIT 1"
-);
+const FACTS_BY_PSEUDONYM: &str = facts_of_youths!(youth_by_pseudonym!());
+
+/// `FACTS_BY_PSEUDONYM` in two steps, the youth and then their facts by id, for SQLite: it
+/// would keep the youth of the `WITH` in a temporary table, and the `IN` in four more.
+const YOUTH_ROW_BY_PSEUDONYM: &str = youth_row_of!(concat!("(", youth_by_pseudonym!(), ")"));
+const FACT_ROWS_BY_ID: &str = fact_rows_of!("= $1");
 
 /// A row of `facts_of_youths!` as a driver hands it over: its columns by name.
 pub(super) trait FactColumns {
@@ -155,6 +181,11 @@ impl FactsOfYouths {
         Ok(())
     }
 
+    /// The first youth added, if any.
+    pub fn first_youth(&self) -> Option<YouthId> {
+        self.youths.first().map(|(id, _, _)| *id)
+    }
+
     pub fn finish(mut self) -> Vec<(YouthId, Pseudonym, FactHistory)> {
         for (youth, fact) in self.facts {
             let Some(&i) = self.index.get(&youth) else { continue };
@@ -221,6 +252,8 @@ impl Backend {
 
 pub struct SqlStore {
     pool: AnyPool,
+    /// The connection appends are written on (SQLite); the pool itself on PostgreSQL.
+    appends: AnyPool,
     backend: Backend,
     /// Kept for PostgreSQL's notification connection; it may hold a password: never logged.
     url: String,
@@ -234,6 +267,27 @@ pub struct SqlStore {
 /// How long a unit of work waits for a connection before it is refused as busy: well inside
 /// a request's timeout, so a surge is answered 503 rather than queued without end.
 const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A pool of `connections`, each set up for durability and the caller's page cache.
+fn pool_options(backend: Backend, connections: u32, sqlite_cache_mib: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new().max_connections(connections).acquire_timeout(POOL_WAIT).after_connect(move |conn, _| {
+        Box::pin(async move {
+            if backend == Backend::Sqlite {
+                sqlx::raw_sql(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                     PRAGMA busy_timeout = 10000;",
+                )
+                .execute(&mut *conn)
+                .await?;
+                // Negative: in KiB.
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{}", u64::from(sqlite_cache_mib) * 1024)))
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        })
+    })
+}
 
 impl SqlStore {
     /// Opens the database at `url` (creating a SQLite file if missing) and brings its schema up
@@ -266,38 +320,23 @@ impl SqlStore {
             Backend::Postgres => (url.to_owned(), pool_size.max(1)),
         };
         let listen_url = url.clone();
-        let pool = AnyPoolOptions::new()
-            .max_connections(connections)
-            .acquire_timeout(POOL_WAIT)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        sqlx::raw_sql(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 10000;",
-                        )
-                        .execute(&mut *conn)
-                        .await?;
-                        // Negative: in KiB.
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                            "PRAGMA cache_size = -{}",
-                            u64::from(sqlite_cache_mib) * 1024
-                        )))
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(&url)
-            .await
-            .map_err(db)?;
+        let pool = pool_options(backend, connections, sqlite_cache_mib).connect(&url).await.map_err(db)?;
+        // SQLite writes one transaction at a time; appends on a connection of their own keep
+        // its page cache (the indexes' hot pages), which SQLite empties whenever another
+        // connection has written in between.
+        let appends = match backend {
+            Backend::Sqlite if connections > 1 => {
+                pool_options(backend, 1, sqlite_cache_mib).connect(&url).await.map_err(db)?
+            }
+            _ => pool.clone(),
+        };
         let direct = match backend {
             Backend::Sqlite => super::sqlite_file(&listen_url).map(|file| DirectReads::new(file, sqlite_cache_mib)),
             Backend::Postgres => None,
         };
         let store = SqlStore {
             pool,
+            appends,
             backend,
             url: listen_url,
             append_lock: Mutex::new(()),
@@ -1473,11 +1512,20 @@ impl Store for SqlStore {
         // Every exchange asks this first: on SQLite, read on this thread (see `sqlite_direct`).
         if let Some(direct) = &self.direct {
             let read = direct.read(|connection| {
-                let mut statement = connection.prepare_cached(FACTS_BY_PSEUDONYM).map_err(sqlite_direct::sqlite)?;
-                let mut rows = statement.query([&youth.key_id, &youth.value]).map_err(sqlite_direct::sqlite)?;
+                // One read transaction: the youth and their facts as of one moment.
+                let snapshot = connection.unchecked_transaction().map_err(sqlite_direct::sqlite)?;
                 let mut found = FactsOfYouths::default();
-                while let Some(row) = rows.next().map_err(sqlite_direct::sqlite)? {
-                    found.add(row)?;
+                let add_rows = |found: &mut FactsOfYouths, sql: &str, params: &[&dyn rusqlite::ToSql]| {
+                    let mut statement = snapshot.prepare_cached(sql).map_err(sqlite_direct::sqlite)?;
+                    let mut rows = statement.query(params).map_err(sqlite_direct::sqlite)?;
+                    while let Some(row) = rows.next().map_err(sqlite_direct::sqlite)? {
+                        found.add(row)?;
+                    }
+                    Ok::<_, StoreError>(())
+                };
+                add_rows(&mut found, YOUTH_ROW_BY_PSEUDONYM, &[&youth.key_id, &youth.value])?;
+                if let Some(id) = found.first_youth() {
+                    add_rows(&mut found, FACT_ROWS_BY_ID, &[&id.0])?;
                 }
                 Ok(found.finish().pop())
             });
@@ -1503,9 +1551,9 @@ impl Store for SqlStore {
     ) -> Result<Vec<Result<Vec<(u64, ChainHash)>, StoreError>>, StoreError> {
         let _serialised = self.append_lock.lock().await;
         let mut tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?,
+            Backend::Sqlite => self.appends.begin_with("BEGIN IMMEDIATE").await.map_err(db)?,
             Backend::Postgres => {
-                let mut tx = self.pool.begin().await.map_err(db)?;
+                let mut tx = self.appends.begin().await.map_err(db)?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(CHAIN_LOCK).execute(&mut *tx).await.map_err(db)?;
                 tx
             }
