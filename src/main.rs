@@ -5,6 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+// glibc's allocator spent about a tenth of an exchange's time under load (many threads, many
+// short-lived buffers); mimalloc takes a few MiB more and gave 8–10% more exchanges a second.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // ring is the one TLS crypto provider (see STACK-NOTES: two providers make rustls panic).

@@ -290,7 +290,9 @@ impl Gateway {
         entry.subject = effect_id.clone();
         work.insert(0, Audited { entry, effect });
         let seqs = self.audit.append(work, clock::now()).await?;
-        tracing::info!(
+        // Debug, not info: who sent which signal to whom, and when, is the audit log's to keep
+        // (searched, verified, reported to the youth); an operational log is not the place.
+        tracing::debug!(
             decision = %decision.decision,
             basis = ?decision.basis.map(|b| b.as_str()),
             reason = ?decision.reason.map(|r| r.as_str()),
