@@ -361,6 +361,18 @@ pub struct ChainBatch {
 }
 
 impl ChainBatch {
+    /// A batch with room for a whole batch of entries of `bytes_each` canonical bytes: the
+    /// vectors are made once, not grown and copied as entries come.
+    pub fn with_room(bytes_each: usize) -> Self {
+        ChainBatch {
+            seqs: Vec::with_capacity(CHAIN_BATCH),
+            prev_hashes: Vec::with_capacity(CHAIN_BATCH),
+            hashes: Vec::with_capacity(CHAIN_BATCH),
+            bytes: Vec::with_capacity(CHAIN_BATCH * bytes_each),
+            ends: Vec::with_capacity(CHAIN_BATCH),
+        }
+    }
+
     /// Adds one entry; `canonical` writes its canonical bytes.
     pub fn push(&mut self, seq: u64, prev_hash: &[u8], hash: &[u8], canonical: impl FnOnce(&mut Vec<u8>)) {
         self.seqs.push(seq);

@@ -280,9 +280,12 @@ fn pool_options(backend: Backend, connections: u32, sqlite_cache_mib: u32) -> An
                 .execute(&mut *conn)
                 .await?;
                 // Negative: in KiB.
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{}", u64::from(sqlite_cache_mib) * 1024)))
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "PRAGMA cache_size = -{}",
+                    u64::from(sqlite_cache_mib) * 1024
+                )))
+                .execute(&mut *conn)
+                .await?;
             }
             Ok(())
         })
