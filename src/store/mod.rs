@@ -9,6 +9,7 @@ mod directory;
 mod sql;
 mod sqlite_chain;
 mod sqlite_direct;
+mod writes;
 
 use std::str::FromStr;
 

@@ -13,7 +13,6 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use serde::{Serialize, de::DeserializeOwned};
-use sqlx::AnyConnection;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use time::OffsetDateTime;
@@ -21,12 +20,13 @@ use tokio::sync::Mutex;
 
 use super::directory::{DirectoryMemory, changes_directory};
 use super::sqlite_direct::{self, DirectReads};
+use super::writes::{AppendThread, Writes, v};
 use super::{
     Account, Answer, Audited, ChainBatch, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner, InboxItem, Link,
     MatchNotice, OidcLogin, Organisation, PastDecision, PolicyText, PolicyVersion, Recorded, Store, StoreError,
     StoredEntry, Thread, WebSession, YouthId, read_chain_in_pages, word,
 };
-use crate::audit::{AuditActor, AuditEntry, AuditQuery, AuditScope, ChainHash, Checkpoint, GENESIS, Order, micros};
+use crate::audit::{AuditActor, AuditEntry, AuditQuery, AuditScope, ChainHash, Checkpoint, Order, micros};
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal};
 use crate::youth::{BirthDate, Pseudonym};
 
@@ -252,8 +252,8 @@ impl Backend {
 
 pub struct SqlStore {
     pool: AnyPool,
-    /// The connection appends are written on (SQLite); the pool itself on PostgreSQL.
-    appends: AnyPool,
+    /// Where a SQLite file's appends are written; `None`: on a connection of the pool.
+    append_thread: Option<AppendThread>,
     backend: Backend,
     /// Kept for PostgreSQL's notification connection; it may hold a password: never logged.
     url: String,
@@ -324,14 +324,13 @@ impl SqlStore {
         };
         let listen_url = url.clone();
         let pool = pool_options(backend, connections, sqlite_cache_mib).connect(&url).await.map_err(db)?;
-        // SQLite writes one transaction at a time; appends on a connection of their own keep
-        // its page cache (the indexes' hot pages), which SQLite empties whenever another
-        // connection has written in between.
-        let appends = match backend {
+        let append_thread = match backend {
             Backend::Sqlite if connections > 1 => {
-                pool_options(backend, 1, sqlite_cache_mib).connect(&url).await.map_err(db)?
+                let file =
+                    super::sqlite_file(&listen_url).ok_or_else(|| StoreError::NotFound("database file".into()))?;
+                Some(AppendThread::start(&file, sqlite_cache_mib)?)
             }
-            _ => pool.clone(),
+            _ => None,
         };
         let direct = match backend {
             Backend::Sqlite => super::sqlite_file(&listen_url).map(|file| DirectReads::new(file, sqlite_cache_mib)),
@@ -339,7 +338,7 @@ impl SqlStore {
         };
         let store = SqlStore {
             pool,
-            appends,
+            append_thread,
             backend,
             url: listen_url,
             append_lock: Mutex::new(()),
@@ -369,16 +368,20 @@ enum Bind {
     Int(i64),
 }
 
-fn db(error: sqlx::Error) -> StoreError {
+/// The conflicts a write meets, in the words either driver's error is told in.
+pub(super) const ALREADY_EXISTS: &str = "it already exists";
+pub(super) const UNKNOWN_REFERENCE: &str = "it refers to an unknown organisation, youth or signal";
+
+pub(super) fn db(error: sqlx::Error) -> StoreError {
     if matches!(error, sqlx::Error::PoolTimedOut) {
         return StoreError::Busy;
     }
     if let Some(database) = error.as_database_error() {
         if database.is_unique_violation() {
-            return StoreError::Conflict("it already exists".into());
+            return StoreError::Conflict(ALREADY_EXISTS.into());
         }
         if database.is_foreign_key_violation() {
-            return StoreError::Conflict("it refers to an unknown organisation, youth or signal".into());
+            return StoreError::Conflict(UNKNOWN_REFERENCE.into());
         }
     }
     StoreError::Database(Box::new(error))
@@ -569,12 +572,8 @@ fn is_request(signal: Signal) -> bool {
 }
 
 /// Registers an organisation or updates its name and contact; its kind never changes.
-async fn upsert_org(conn: &mut AnyConnection, org: &Organisation) -> Result<(), StoreError> {
-    let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
-        .bind(&org.id.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?;
+async fn upsert_org(conn: &mut impl Writes, org: &Organisation) -> Result<(), StoreError> {
+    let kind: Option<String> = conn.text("SELECT kind FROM organisations WHERE id = $1", &[v(&org.id.0)]).await?;
     if let Some(kind) = kind
         && kind != org.kind.as_str()
     {
@@ -583,43 +582,33 @@ async fn upsert_org(conn: &mut AnyConnection, org: &Organisation) -> Result<(), 
             org.id, org.kind
         )));
     }
-    sqlx::query(
+    conn.run(
         "INSERT INTO organisations (id, kind, name, contact) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, contact = excluded.contact",
+        &[v(&org.id.0), v(org.kind.as_str()), v(&org.name), v(&org.contact)],
     )
-    .bind(&org.id.0)
-    .bind(org.kind.as_str())
-    .bind(&org.name)
-    .bind(&org.contact)
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
+    .await?;
     Ok(())
 }
 
 async fn add_certificate(
-    conn: &mut AnyConnection,
+    conn: &mut impl Writes,
     fingerprint: &str,
     org: &OrgId,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    conn.run(
         "INSERT INTO organisation_certificates (fingerprint, org_id, added_at) VALUES ($1, $2, $3) \
          ON CONFLICT (fingerprint) DO NOTHING",
+        &[v(fingerprint), v(&org.0), v(micros(at))],
     )
-    .bind(fingerprint)
-    .bind(&org.0)
-    .bind(micros(at))
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
+    .await?;
     // A certificate never moves to another organisation: whoever registered it would otherwise
     // make a partner's system speak as their own organisation.
-    let holder: String = sqlx::query_scalar("SELECT org_id FROM organisation_certificates WHERE fingerprint = $1")
-        .bind(fingerprint)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db)?;
+    let holder: String = conn
+        .text("SELECT org_id FROM organisation_certificates WHERE fingerprint = $1", &[v(fingerprint)])
+        .await?
+        .ok_or_else(|| StoreError::NotFound("the row just written".into()))?;
     if holder != org.0 {
         return Err(StoreError::Conflict("this certificate is registered for another organisation".into()));
     }
@@ -628,49 +617,30 @@ async fn add_certificate(
 
 /// Registers an account or updates its role, name and contact; it never moves to another
 /// organisation.
-async fn upsert_account(conn: &mut AnyConnection, account: &Account) -> Result<(), StoreError> {
-    let org: Option<String> = sqlx::query_scalar("SELECT org_id FROM accounts WHERE id = $1")
-        .bind(&account.id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?;
+async fn upsert_account(conn: &mut impl Writes, account: &Account) -> Result<(), StoreError> {
+    let org: Option<String> = conn.text("SELECT org_id FROM accounts WHERE id = $1", &[v(&account.id)]).await?;
     if let Some(org) = org
         && org != account.org.0
     {
         return Err(StoreError::Conflict(format!("account `{}` belongs to `{org}`", account.id)));
     }
-    sqlx::query(
+    conn.run(
         "INSERT INTO accounts (id, org_id, role, display_name, contact, oidc_issuer, oidc_subject) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET role = excluded.role, \
          display_name = excluded.display_name, contact = excluded.contact, oidc_issuer = excluded.oidc_issuer, \
          oidc_subject = excluded.oidc_subject",
+        &[
+            v(&account.id),
+            v(&account.org.0),
+            v(account.role.as_str()),
+            v(&account.display_name),
+            v(&account.contact),
+            v(account.oidc.as_ref().map(|(issuer, _)| issuer.as_str())),
+            v(account.oidc.as_ref().map(|(_, subject)| subject.as_str())),
+        ],
     )
-    .bind(&account.id)
-    .bind(&account.org.0)
-    .bind(account.role.as_str())
-    .bind(&account.display_name)
-    .bind(&account.contact)
-    .bind(account.oidc.as_ref().map(|(issuer, _)| issuer.as_str()))
-    .bind(account.oidc.as_ref().map(|(_, subject)| subject.as_str()))
-    .execute(&mut *conn)
-    .await
-    .map_err(db)?;
+    .await?;
     Ok(())
-}
-
-async fn head(conn: &mut AnyConnection) -> Result<(u64, ChainHash), StoreError> {
-    let row = sqlx::query("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?;
-    match row {
-        None => Ok((0, GENESIS)),
-        Some(row) => {
-            let seq: i64 = row.try_get("seq").map_err(db)?;
-            let hash: Vec<u8> = row.try_get("hash").map_err(db)?;
-            Ok((u64::try_from(seq).unwrap_or_default(), hash_of(&hash)?))
-        }
-    }
 }
 
 /// Entries sealed into the chain (entry, previous hash, hash), waiting to be written.
@@ -681,7 +651,7 @@ const ENTRY_COLUMNS: usize = 27;
 const ENTRIES_PER_INSERT: usize = 128;
 
 /// Writes sealed entries with multi-row INSERTs.
-async fn insert_entries(conn: &mut AnyConnection, backend: Backend, sealed: &[Sealed]) -> Result<(), StoreError> {
+async fn insert_entries(conn: &mut impl Writes, backend: Backend, sealed: &[Sealed]) -> Result<(), StoreError> {
     for chunk in sealed.chunks(ENTRIES_PER_INSERT) {
         let mut sql = String::from(
             "INSERT INTO audit_entries (seq, at, recorded_at, request_id, actor_account, actor_org, actor_org_kind, \
@@ -707,55 +677,55 @@ async fn insert_entries(conn: &mut AnyConnection, backend: Backend, sealed: &[Se
             }
             sql.push(')');
         }
-        // Only placeholders are generated: every value is bound.
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut values = Vec::with_capacity(chunk.len() * ENTRY_COLUMNS);
         for (entry, prev, hash) in chunk {
-            query = query
-                .bind(i64::try_from(entry.seq).unwrap_or(i64::MAX))
-                .bind(micros(entry.at))
-                .bind(micros(entry.recorded_at))
-                .bind(entry.request_id.as_str())
-                .bind(entry.actor.account.as_deref())
-                .bind(entry.actor.org.as_deref())
-                .bind(entry.actor.org_kind.map(|k| k.as_str()))
-                .bind(entry.actor.role.map(|r| r.as_str()))
-                .bind(entry.actor.authenticated_by.as_str())
-                .bind(entry.event.as_str())
-                .bind(entry.action.map(|a| a.as_str()))
-                .bind(entry.signal.map(|s| s.as_str()))
-                .bind(entry.purpose.map(|p| p.as_str()))
-                .bind(entry.youth.as_ref().map(|y| y.key_id.as_str()))
-                .bind(entry.youth.as_ref().map(|y| y.value.as_str()))
-                .bind(entry.recipient_org.as_deref())
-                .bind(entry.decision.map(|d| d.as_str()))
-                .bind(entry.basis.map(|b| b.as_str()))
-                .bind(entry.reason.map(|r| r.as_str()))
-                .bind(list(&entry.matched_rules))
-                .bind(entry.policy_version.as_deref())
-                .bind(list(&entry.obligations))
-                .bind(entry.justification.as_deref())
-                .bind(list(&entry.consents))
-                .bind(entry.subject.as_deref())
-                .bind(prev.as_slice())
-                .bind(hash.as_slice());
+            values.extend([
+                v(i64::try_from(entry.seq).unwrap_or(i64::MAX)),
+                v(micros(entry.at)),
+                v(micros(entry.recorded_at)),
+                v(entry.request_id.as_str()),
+                v(entry.actor.account.as_deref()),
+                v(entry.actor.org.as_deref()),
+                v(entry.actor.org_kind.map(|k| k.as_str())),
+                v(entry.actor.role.map(|r| r.as_str())),
+                v(entry.actor.authenticated_by.as_str()),
+                v(entry.event.as_str()),
+                v(entry.action.map(|a| a.as_str())),
+                v(entry.signal.map(|s| s.as_str())),
+                v(entry.purpose.map(|p| p.as_str())),
+                v(entry.youth.as_ref().map(|y| y.key_id.as_str())),
+                v(entry.youth.as_ref().map(|y| y.value.as_str())),
+                v(entry.recipient_org.as_deref()),
+                v(entry.decision.map(|d| d.as_str())),
+                v(entry.basis.map(|b| b.as_str())),
+                v(entry.reason.map(|r| r.as_str())),
+                v(list(&entry.matched_rules)),
+                v(entry.policy_version.as_deref()),
+                v(list(&entry.obligations)),
+                v(entry.justification.as_deref()),
+                v(list(&entry.consents)),
+                v(entry.subject.as_deref()),
+                v(prev.as_slice()),
+                v(hash.as_slice()),
+            ]);
         }
-        query.execute(&mut *conn).await.map_err(db)?;
+        // Only placeholders are generated: every value is bound.
+        conn.run(&sql, &values).await?;
     }
     Ok(())
 }
 
 /// Ends a fact of `org` at `at` (withdraws, ends, revokes); `NotFound` when there is none to end.
 async fn end(
-    conn: &mut AnyConnection,
+    conn: &mut impl Writes,
     sql: &'static str,
     (at, seq): (OffsetDateTime, i64),
     id: &str,
     org: &OrgId,
     what: &str,
 ) -> Result<(), StoreError> {
-    let result =
-        sqlx::query(sql).bind(micros(at)).bind(seq).bind(id).bind(&org.0).execute(&mut *conn).await.map_err(db)?;
-    if result.rows_affected() == 0 { Err(StoreError::NotFound(what.into())) } else { Ok(()) }
+    let result = conn.run(sql, &[v(micros(at)), v(seq), v(id), v(&org.0)]).await?;
+    if result == 0 { Err(StoreError::NotFound(what.into())) } else { Ok(()) }
 }
 
 /// Forwards PostgreSQL's policy notifications until the receiver is dropped.
@@ -773,75 +743,55 @@ async fn listen(url: &str, tell: &tokio::sync::mpsc::Sender<()>) -> Result<(), s
 /// The channel on which PostgreSQL tells every instance that a policy version was activated.
 const POLICY_CHANNEL: &str = "ketenpoort_policy";
 
-async fn apply(conn: &mut AnyConnection, backend: Backend, seq: u64, effect: &Effect) -> Result<(), StoreError> {
+async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effect) -> Result<(), StoreError> {
     let seq = i64::try_from(seq).unwrap_or(i64::MAX);
     match effect {
         Effect::Deliver(signal) => {
-            sqlx::query(
+            conn.run(
                 "INSERT INTO delivered_signals (id, audit_seq, youth_id, from_org_id, from_account, to_org_id, signal, \
                  purpose, in_reply_to, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                &[
+                    v(&signal.id),
+                    v(seq),
+                    v(signal.youth.0),
+                    v(&signal.from_org.0),
+                    v(&signal.from_account),
+                    v(&signal.to_org.0),
+                    v(signal.signal.as_str()),
+                    v(signal.purpose.as_str()),
+                    v(&signal.in_reply_to),
+                    v(micros(signal.delivered_at)),
+                ],
             )
-            .bind(&signal.id)
-            .bind(seq)
-            .bind(signal.youth.0)
-            .bind(&signal.from_org.0)
-            .bind(&signal.from_account)
-            .bind(&signal.to_org.0)
-            .bind(signal.signal.as_str())
-            .bind(signal.purpose.as_str())
-            .bind(&signal.in_reply_to)
-            .bind(micros(signal.delivered_at))
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+            .await?;
             if signal.signal == Signal::SafetyConcern {
-                sqlx::query(
+                conn.run(
                     "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, signal_id, recorded_seq) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    &[
+                        v(uuid::Uuid::new_v4().to_string()),
+                        v(signal.youth.0),
+                        v(&signal.from_org.0),
+                        v(&signal.to_org.0),
+                        v(micros(signal.delivered_at)),
+                        v(&signal.id),
+                        v(seq),
+                    ],
                 )
-                .bind(uuid::Uuid::new_v4().to_string())
-                .bind(signal.youth.0)
-                .bind(&signal.from_org.0)
-                .bind(&signal.to_org.0)
-                .bind(micros(signal.delivered_at))
-                .bind(&signal.id)
-                .bind(seq)
-                .execute(&mut *conn)
-                .await
-                .map_err(db)?;
+                .await?;
             }
         }
         Effect::RecordInvolvement { youth, involvement: i } => {
-            sqlx::query(
+            conn.run(
                 "INSERT INTO involvements (id, youth_id, org_id, registered_at, expires_at, withdrawn_at, recorded_seq) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&i.id)
-            .bind(youth.0)
-            .bind(&i.org.0)
-            .bind(micros(i.registered_at))
-            .bind(micros(i.expires_at))
-            .bind(i.withdrawn_at.map(micros))
-            .bind(seq)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)", &[v(&i.id), v(youth.0), v(&i.org.0), v(micros(i.registered_at)), v(micros(i.expires_at)), v(i.withdrawn_at.map(micros)), v(seq)]).await?;
         }
         Effect::WithdrawInvolvement { id, org, at } => {
             let sql = "UPDATE involvements SET withdrawn_at = $1, ended_seq = $2 WHERE id = $3 AND org_id = $4 AND withdrawn_at IS NULL";
             end(conn, sql, (*at, seq), id, org, "an active involvement of this organisation").await?;
         }
         Effect::RecordMeasure { youth, measure: m } => {
-            sqlx::query("INSERT INTO measures (id, youth_id, org_id, starts_at, ends_at, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(&m.id)
-                .bind(youth.0)
-                .bind(&m.org.0)
-                .bind(micros(m.from))
-                .bind(m.until.map(micros))
-                .bind(seq)
-                .execute(&mut *conn)
-                .await
-                .map_err(db)?;
+            conn.run("INSERT INTO measures (id, youth_id, org_id, starts_at, ends_at, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6)", &[v(&m.id), v(youth.0), v(&m.org.0), v(micros(m.from)), v(m.until.map(micros)), v(seq)]).await?;
         }
         Effect::EndMeasure { id, org, at } => {
             let sql =
@@ -849,80 +799,37 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, seq: u64, effect: &Ef
             end(conn, sql, (*at, seq), id, org, "a running measure of this organisation").await?;
         }
         Effect::RecordConsent { youth, consent: c } => {
-            sqlx::query(
+            conn.run(
                 "INSERT INTO consents (id, youth_id, given_by, holder_org_id, recipient_orgs, recipient_kinds, signals, \
-                 purposes, valid_from, valid_until, revoked_at, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(&c.id)
-            .bind(youth.0)
-            .bind(c.given_by.as_str())
-            .bind(&c.holder.0)
-            .bind(list(&c.recipient_orgs))
-            .bind(list(&c.recipient_kinds))
-            .bind(list(&c.signals))
-            .bind(list(&c.purposes))
-            .bind(micros(c.valid_from))
-            .bind(c.valid_until.map(micros))
-            .bind(c.revoked_at.map(micros))
-            .bind(seq)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+                 purposes, valid_from, valid_until, revoked_at, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", &[v(&c.id), v(youth.0), v(c.given_by.as_str()), v(&c.holder.0), v(list(&c.recipient_orgs)), v(list(&c.recipient_kinds)), v(list(&c.signals)), v(list(&c.purposes)), v(micros(c.valid_from)), v(c.valid_until.map(micros)), v(c.revoked_at.map(micros)), v(seq)]).await?;
         }
         Effect::RevokeConsent { id, holder, at } => {
             let sql = "UPDATE consents SET revoked_at = $1, ended_seq = $2 WHERE id = $3 AND holder_org_id = $4 AND revoked_at IS NULL";
             end(conn, sql, (*at, seq), id, holder, "a consent held by this organisation that is not revoked").await?;
         }
         Effect::RecordReport { youth, report } => {
-            sqlx::query(
-                "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(youth.0)
-            .bind(&report.from.0)
-            .bind(&report.to.0)
-            .bind(micros(report.at))
-            .bind(seq)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+            conn.run(
+                "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6)", &[v(uuid::Uuid::new_v4().to_string()), v(youth.0), v(&report.from.0), v(&report.to.0), v(micros(report.at)), v(seq)]).await?;
         }
         Effect::DraftPolicy { text, note, author, at } => {
-            sqlx::query(
-                "INSERT INTO policy_versions (id, status, model, rules, note, author, created_at) VALUES ($1, 'draft', $2, $3, $4, $5, $6)",
-            )
-            .bind(&text.version)
-            .bind(&text.model)
-            .bind(&text.rules)
-            .bind(note)
-            .bind(author)
-            .bind(micros(*at))
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+            conn.run(
+                "INSERT INTO policy_versions (id, status, model, rules, note, author, created_at) VALUES ($1, 'draft', $2, $3, $4, $5, $6)", &[v(&text.version), v(&text.model), v(&text.rules), v(note), v(author), v(micros(*at))]).await?;
         }
         Effect::ApprovePolicy { id, approver, at } => {
-            let done = sqlx::query(
-                "UPDATE policy_versions SET status = 'approved', approver = $1, approved_at = $2 \
+            let done = conn
+                .run(
+                    "UPDATE policy_versions SET status = 'approved', approver = $1, approved_at = $2 \
                  WHERE id = $3 AND status = 'draft' AND (author IS NULL OR author <> $4)",
-            )
-            .bind(approver)
-            .bind(micros(*at))
-            .bind(id)
-            .bind(approver)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
-            if done.rows_affected() == 0 {
+                    &[v(approver), v(micros(*at)), v(id), v(approver)],
+                )
+                .await?;
+            if done == 0 {
                 return Err(StoreError::Conflict(format!("`{id}` is not a draft that {approver} may approve")));
             }
         }
         Effect::ActivatePolicy { id, at } => {
-            let status: Option<String> = sqlx::query_scalar("SELECT status FROM policy_versions WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(db)?;
+            let status: Option<String> =
+                conn.text("SELECT status FROM policy_versions WHERE id = $1", &[v(id)]).await?;
             match status.as_deref() {
                 Some("approved" | "retired") => {}
                 Some(other) => {
@@ -932,83 +839,145 @@ async fn apply(conn: &mut AnyConnection, backend: Backend, seq: u64, effect: &Ef
                 }
                 None => return Err(StoreError::NotFound(format!("policy version `{id}`"))),
             }
-            sqlx::query("UPDATE policy_versions SET status = 'retired', retired_at = $1 WHERE status = 'active'")
-                .bind(micros(*at))
-                .execute(&mut *conn)
-                .await
-                .map_err(db)?;
-            sqlx::query("UPDATE policy_versions SET status = 'active', activated_at = $1 WHERE id = $2")
-                .bind(micros(*at))
-                .bind(id)
-                .execute(&mut *conn)
-                .await
-                .map_err(db)?;
+            conn.run(
+                "UPDATE policy_versions SET status = 'retired', retired_at = $1 WHERE status = 'active'",
+                &[v(micros(*at))],
+            )
+            .await?;
+            conn.run(
+                "UPDATE policy_versions SET status = 'active', activated_at = $1 WHERE id = $2",
+                &[v(micros(*at)), v(id)],
+            )
+            .await?;
             if backend == Backend::Postgres {
                 // Delivered to every listening instance when this transaction commits.
-                sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(POLICY_CHANNEL)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db)?;
+                conn.run("SELECT pg_notify($1, $2)", &[v(POLICY_CHANNEL), v(id)]).await?;
             }
         }
         Effect::DeliverMatchNotice(notice) => {
-            sqlx::query(
+            conn.run(
                 "INSERT INTO match_notices (id, audit_seq, youth_id, to_org_id, other_org_id, delivered_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    v(&notice.id),
+                    v(seq),
+                    v(notice.youth.0),
+                    v(&notice.to_org.0),
+                    v(&notice.other_org.0),
+                    v(micros(notice.delivered_at)),
+                ],
             )
-            .bind(&notice.id)
-            .bind(seq)
-            .bind(notice.youth.0)
-            .bind(&notice.to_org.0)
-            .bind(&notice.other_org.0)
-            .bind(micros(notice.delivered_at))
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+            .await?;
         }
         Effect::RegisterOrg(org) => upsert_org(conn, org).await?,
         Effect::RegisterCertificate { fingerprint, org, at } => add_certificate(conn, fingerprint, org, *at).await?,
         Effect::RegisterAccount(account) => upsert_account(conn, account).await?,
         Effect::DisableOrg { id, at } => {
-            let done = sqlx::query("UPDATE organisations SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
-                .bind(micros(*at))
-                .bind(&id.0)
-                .execute(&mut *conn)
-                .await
-                .map_err(db)?;
-            if done.rows_affected() == 0 {
+            let done = conn
+                .run(
+                    "UPDATE organisations SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL",
+                    &[v(micros(*at)), v(&id.0)],
+                )
+                .await?;
+            if done == 0 {
                 return Err(StoreError::NotFound(format!("active organisation `{id}`")));
             }
         }
         Effect::DisableAccount { id, at } => {
-            let done = sqlx::query("UPDATE accounts SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
-                .bind(micros(*at))
-                .bind(id)
-                .execute(&mut *conn)
-                .await
-                .map_err(db)?;
-            if done.rows_affected() == 0 {
+            let done = conn
+                .run(
+                    "UPDATE accounts SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL",
+                    &[v(micros(*at)), v(id)],
+                )
+                .await?;
+            if done == 0 {
                 return Err(StoreError::NotFound(format!("active account `{id}`")));
             }
         }
         Effect::SetCaseLead { youth, org, at } => {
-            sqlx::query(
+            conn.run(
                 "INSERT INTO case_leads (youth_id, org_id, since, audit_seq) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (youth_id) DO UPDATE SET org_id = excluded.org_id, since = excluded.since, \
                  audit_seq = excluded.audit_seq",
+                &[v(youth.0), v(&org.0), v(micros(*at)), v(seq)],
             )
-            .bind(youth.0)
-            .bind(&org.0)
-            .bind(micros(*at))
-            .bind(seq)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+            .await?;
         }
     }
     Ok(())
+}
+
+/// Each unit's sealed entries, or why the unit left no trace; the outer error fails them all.
+pub(super) type Outcomes = Result<Vec<Result<Vec<(u64, ChainHash)>, StoreError>>, StoreError>;
+
+/// [`Store::append_group`] inside a transaction `tx` holds with the chain locked: the head read,
+/// each unit sealed and written (behind a savepoint when it has effects). The caller commits.
+pub(super) async fn append_units(
+    tx: &mut impl Writes,
+    backend: Backend,
+    units: Vec<Vec<Audited>>,
+    link: Link,
+) -> Outcomes {
+    let (mut seq, mut prev) = tx.chain_head().await?;
+    let mut outcomes = Vec::with_capacity(units.len());
+    // Units without effects (decisions not taken up, dry runs, looks) cannot fail on their
+    // own: they are sealed at once and written together. A unit with effects is written
+    // behind a savepoint, so that its failure leaves the chain as if it had never come.
+    let mut unwritten: Vec<Sealed> = Vec::new();
+    for work in units {
+        if work.iter().all(|audited| audited.effect.is_none()) {
+            let mut sealed = Vec::with_capacity(work.len());
+            for Audited { mut entry, .. } in work {
+                seq += 1;
+                entry.seq = seq;
+                let hash = link(&prev, &entry);
+                sealed.push((seq, hash));
+                unwritten.push((entry, prev, hash));
+                prev = hash;
+            }
+            outcomes.push(Ok(sealed));
+            continue;
+        }
+        insert_entries(tx, backend, &unwritten).await?;
+        unwritten.clear();
+        tx.run("SAVEPOINT unit", &[]).await?;
+        let mut sealed = Vec::with_capacity(work.len());
+        let mut entries = Vec::with_capacity(work.len());
+        let mut effects = Vec::new();
+        let (mut unit_seq, mut unit_prev) = (seq, prev);
+        for Audited { mut entry, effect } in work {
+            unit_seq += 1;
+            entry.seq = unit_seq;
+            let hash = link(&unit_prev, &entry);
+            sealed.push((unit_seq, hash));
+            entries.push((entry, unit_prev, hash));
+            effects.extend(effect.map(|effect| (unit_seq, effect)));
+            unit_prev = hash;
+        }
+        // The unit's entries first, then their effects, which refer to them.
+        let mut failed = insert_entries(tx, backend, &entries).await.err();
+        for (entry_seq, effect) in &effects {
+            if failed.is_some() {
+                break;
+            }
+            failed = apply(tx, backend, *entry_seq, effect).await.err();
+        }
+        match failed {
+            None => {
+                tx.run("RELEASE SAVEPOINT unit", &[]).await?;
+                (seq, prev) = (unit_seq, unit_prev);
+                outcomes.push(Ok(sealed));
+            }
+            Some(error) => {
+                // As if the unit had never come: the chain goes on from where it stood.
+                tx.run("ROLLBACK TO SAVEPOINT unit", &[]).await?;
+                tx.run("RELEASE SAVEPOINT unit", &[]).await?;
+                outcomes.push(Err(error));
+            }
+        }
+    }
+    insert_entries(tx, backend, &unwritten).await?;
+    Ok(outcomes)
 }
 
 #[async_trait]
@@ -1049,7 +1018,7 @@ impl Store for SqlStore {
 
     async fn add_certificate(&self, fingerprint: &str, org: &OrgId, at: OffsetDateTime) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        let written = add_certificate(&mut conn, fingerprint, org, at).await;
+        let written = add_certificate(&mut *conn, fingerprint, org, at).await;
         self.directory.forget_all();
         written
     }
@@ -1097,7 +1066,7 @@ impl Store for SqlStore {
 
     async fn upsert_account(&self, account: &Account) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        let written = upsert_account(&mut conn, account).await;
+        let written = upsert_account(&mut *conn, account).await;
         self.directory.forget_all();
         written
     }
@@ -1415,7 +1384,7 @@ impl Store for SqlStore {
 
     async fn upsert_org(&self, org: &Organisation) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        let written = upsert_org(&mut conn, org).await;
+        let written = upsert_org(&mut *conn, org).await;
         self.directory.forget_all();
         written
     }
@@ -1547,81 +1516,25 @@ impl Store for SqlStore {
         Ok(youth_facts_of(&rows)?.pop())
     }
 
-    async fn append_group(
-        &self,
-        units: Vec<Vec<Audited>>,
-        link: Link,
-    ) -> Result<Vec<Result<Vec<(u64, ChainHash)>, StoreError>>, StoreError> {
+    async fn append_group(&self, units: Vec<Vec<Audited>>, link: Link) -> Outcomes {
         let _serialised = self.append_lock.lock().await;
-        let mut tx = match self.backend {
-            Backend::Sqlite => self.appends.begin_with("BEGIN IMMEDIATE").await.map_err(db)?,
-            Backend::Postgres => {
-                let mut tx = self.appends.begin().await.map_err(db)?;
+        let directory_changed = units.iter().flatten().filter_map(|a| a.effect.as_ref()).any(changes_directory);
+        let outcomes = match (&self.append_thread, self.backend) {
+            (Some(thread), _) => thread.append(units, link).await?,
+            (None, Backend::Sqlite) => {
+                let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+                let outcomes = append_units(&mut *tx, self.backend, units, link).await?;
+                tx.commit().await.map_err(db)?;
+                outcomes
+            }
+            (None, Backend::Postgres) => {
+                let mut tx = self.pool.begin().await.map_err(db)?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(CHAIN_LOCK).execute(&mut *tx).await.map_err(db)?;
-                tx
+                let outcomes = append_units(&mut *tx, self.backend, units, link).await?;
+                tx.commit().await.map_err(db)?;
+                outcomes
             }
         };
-        let (mut seq, mut prev) = head(&mut tx).await?;
-        let mut outcomes = Vec::with_capacity(units.len());
-        // Units without effects (decisions not taken up, dry runs, looks) cannot fail on their
-        // own: they are sealed at once and written together. A unit with effects is written
-        // behind a savepoint, so that its failure leaves the chain as if it had never come.
-        let mut unwritten: Vec<Sealed> = Vec::new();
-        let directory_changed = units.iter().flatten().filter_map(|a| a.effect.as_ref()).any(changes_directory);
-        for work in units {
-            if work.iter().all(|audited| audited.effect.is_none()) {
-                let mut sealed = Vec::with_capacity(work.len());
-                for Audited { mut entry, .. } in work {
-                    seq += 1;
-                    entry.seq = seq;
-                    let hash = link(&prev, &entry);
-                    sealed.push((seq, hash));
-                    unwritten.push((entry, prev, hash));
-                    prev = hash;
-                }
-                outcomes.push(Ok(sealed));
-                continue;
-            }
-            insert_entries(&mut tx, self.backend, &unwritten).await?;
-            unwritten.clear();
-            sqlx::query("SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
-            let mut sealed = Vec::with_capacity(work.len());
-            let mut entries = Vec::with_capacity(work.len());
-            let mut effects = Vec::new();
-            let (mut unit_seq, mut unit_prev) = (seq, prev);
-            for Audited { mut entry, effect } in work {
-                unit_seq += 1;
-                entry.seq = unit_seq;
-                let hash = link(&unit_prev, &entry);
-                sealed.push((unit_seq, hash));
-                entries.push((entry, unit_prev, hash));
-                effects.extend(effect.map(|effect| (unit_seq, effect)));
-                unit_prev = hash;
-            }
-            // The unit's entries first, then their effects, which refer to them.
-            let mut failed = insert_entries(&mut tx, self.backend, &entries).await.err();
-            for (entry_seq, effect) in &effects {
-                if failed.is_some() {
-                    break;
-                }
-                failed = apply(&mut tx, self.backend, *entry_seq, effect).await.err();
-            }
-            match failed {
-                None => {
-                    sqlx::query("RELEASE SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
-                    (seq, prev) = (unit_seq, unit_prev);
-                    outcomes.push(Ok(sealed));
-                }
-                Some(error) => {
-                    // As if the unit had never come: the chain goes on from where it stood.
-                    sqlx::query("ROLLBACK TO SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
-                    sqlx::query("RELEASE SAVEPOINT unit").execute(&mut *tx).await.map_err(db)?;
-                    outcomes.push(Err(error));
-                }
-            }
-        }
-        insert_entries(&mut tx, self.backend, &unwritten).await?;
-        tx.commit().await.map_err(db)?;
         if directory_changed {
             self.directory.forget_all();
         }
@@ -1630,7 +1543,7 @@ impl Store for SqlStore {
 
     async fn chain_head(&self) -> Result<(u64, ChainHash), StoreError> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        head(&mut conn).await
+        conn.chain_head().await
     }
 
     async fn read_chain(&self, batches: tokio::sync::mpsc::Sender<ChainBatch>) -> Result<(), StoreError> {

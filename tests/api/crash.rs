@@ -96,6 +96,8 @@ struct Load {
     next_youth: Arc<AtomicU64>,
     round: usize,
     acked: AtomicUsize,
+    /// Requests sent and not yet heard.
+    in_flight: AtomicUsize,
     sent: Mutex<Vec<Sent>>,
 }
 
@@ -108,6 +110,7 @@ impl Load {
             next_youth: next_youth.clone(),
             round,
             acked: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
             sent: Mutex::new(Vec::new()),
         })
     }
@@ -156,7 +159,9 @@ async fn tell_stories(load: Arc<Load>) {
             attempt += 1;
             let request_id = format!("crash-{}-{n}-{index}-{attempt}", load.round);
             let (client, path, body) = request_of(&load, step, &bsn, request.as_deref());
+            load.in_flight.fetch_add(1, Ordering::SeqCst);
             let heard = exchange(client, &format!("{}{path}", load.base), &request_id, &body).await;
+            load.in_flight.fetch_sub(1, Ordering::SeqCst);
             if let (Step::FeedbackRequest, Heard::Acked { id }) = (step, &heard) {
                 request = Some(id.clone());
             }
@@ -572,6 +577,12 @@ async fn exchanges_acknowledged_before_a_sigkill_are_there_after_it_with_their_a
         let warm = started.elapsed();
         tokio::time::sleep(kill_after).await;
         acked_at_least(ACKED_BEFORE_KILL).await;
+        // Not in a lull (every session backing off after load shedding): the kill is to fall on
+        // requests under way.
+        while load.in_flight.load(Ordering::SeqCst) < TASKS / 2 {
+            assert!(started.elapsed() < Duration::from_secs(20), "round {round}: no requests under way");
+            tokio::task::yield_now().await;
+        }
         let acked_before_kill = load.acked.load(Ordering::SeqCst);
         let killed_at = started.elapsed() - warm;
         let logs = server.kill();
