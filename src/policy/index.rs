@@ -1,7 +1,10 @@
 //! The rule table compiled for matching without a scan (issue 8): for every column and every
 //! word of the closed vocabulary, the set of rules that accept that word, as a bitset over the
 //! rules in table order. A query is the intersection of six such sets; its set bits are the
-//! matching rules, already in table order. Cost grows with rules / 64, not with rules.
+//! matching rules, already in table order. That intersection is made when the table is
+//! compiled, for every query the vocabulary allows (a few hundred thousand, each naming one of
+//! the few distinct lists of rules): a decision then looks its rules up in one step, whatever
+//! the size of the table.
 //!
 //! It implements the default model's matcher exactly — `professional(role)`, `within` on every
 //! column and equality on the action — and is checked against casbin's own answers by tests.
@@ -35,16 +38,29 @@ impl Column {
     }
 }
 
-/// The compiled table.
+/// The compiled table: for every query, which list of rules matches it.
 pub struct RuleIndex {
-    words: usize,
     matched: Vec<MatchedRule>,
-    role: Column,
-    org_kind: Column,
-    action: Column,
-    signal: Column,
-    recipient_kind: Column,
-    purpose: Column,
+    /// The distinct lists of matching rules (indices into `matched`, in table order).
+    lists: Vec<Vec<u32>>,
+    /// For every query (role, org kind, action, signal, recipient kind, purpose), by
+    /// [`query_number`], its list in `lists`.
+    answers: Vec<u32>,
+}
+
+/// The recipient kinds a query may name: every org kind and the reference index.
+fn recipient_count() -> usize {
+    OrgKind::ALL.len() + 1
+}
+
+/// Where a query's answer is: its words' positions in the vocabulary, as digits of one number.
+fn query_number(role: usize, org_kind: usize, action: usize, signal: usize, recipient: usize, purpose: usize) -> usize {
+    let mut number = role;
+    number = number * OrgKind::ALL.len() + org_kind;
+    number = number * Action::ALL.len() + action;
+    number = number * Signal::ALL.len() + signal;
+    number = number * recipient_count() + recipient;
+    number * Purpose::ALL.len() + purpose
 }
 
 fn equal(value: &str, column: &str) -> bool {
@@ -64,15 +80,62 @@ impl RuleIndex {
     /// Compiles `rules` (columns as in `table::COLUMNS`: id, role, org kind, action, signal,
     /// recipient kind, purpose, basis).
     pub fn compile(rules: &[Rule]) -> RuleIndex {
+        let w = rules.len().div_ceil(64);
+        let role = Column::build(rules, 1, Role::WORDS, within);
+        let org_kind = Column::build(rules, 2, OrgKind::WORDS, within);
+        let action = Column::build(rules, 3, Action::WORDS, equal);
+        let signal = Column::build(rules, 4, Signal::WORDS, within);
+        let recipient_kind = Column::build(rules, 5, &recipient_kinds(), within);
+        let purpose = Column::build(rules, 6, Purpose::WORDS, within);
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new()];
+        let mut known: std::collections::HashMap<Vec<u32>, u32> = std::collections::HashMap::from([(Vec::new(), 0)]);
+        let count = query_number(Role::ALL.len(), 0, 0, 0, 0, 0);
+        let mut answers = vec![0u32; count];
+        let mut partial = vec![0u64; w];
+        let mut list = Vec::new();
+        for r in 0..Role::ALL.len() {
+            for k in 0..OrgKind::ALL.len() {
+                for a in 0..Action::ALL.len() {
+                    for s in 0..Signal::ALL.len() {
+                        // The first four columns once for every recipient kind and purpose.
+                        for (word, bits) in partial.iter_mut().enumerate() {
+                            *bits = role.of(r, w)[word]
+                                & org_kind.of(k, w)[word]
+                                & action.of(a, w)[word]
+                                & signal.of(s, w)[word];
+                        }
+                        if partial.iter().all(|bits| *bits == 0) {
+                            continue;
+                        }
+                        for t in 0..recipient_count() {
+                            for p in 0..Purpose::ALL.len() {
+                                list.clear();
+                                let (to, why) = (recipient_kind.of(t, w), purpose.of(p, w));
+                                for (word, bits) in partial.iter().enumerate() {
+                                    let mut bits = bits & to[word] & why[word];
+                                    while bits != 0 {
+                                        list.push((word * 64) as u32 + bits.trailing_zeros());
+                                        bits &= bits - 1;
+                                    }
+                                }
+                                if list.is_empty() {
+                                    continue;
+                                }
+                                let at = *known.entry(list.clone()).or_insert_with(|| {
+                                    lists.push(list.clone());
+                                    (lists.len() - 1) as u32
+                                });
+                                answers[query_number(r, k, a, s, t, p)] = at;
+                            }
+                        }
+                    }
+                }
+            }
+        }
         RuleIndex {
-            words: rules.len().div_ceil(64),
             matched: rules.iter().map(|rule| MatchedRule { id: rule.id.clone(), bases: rule.bases.clone() }).collect(),
-            role: Column::build(rules, 1, Role::WORDS, within),
-            org_kind: Column::build(rules, 2, OrgKind::WORDS, within),
-            action: Column::build(rules, 3, Action::WORDS, equal),
-            signal: Column::build(rules, 4, Signal::WORDS, within),
-            recipient_kind: Column::build(rules, 5, &recipient_kinds(), within),
-            purpose: Column::build(rules, 6, Purpose::WORDS, within),
+            lists,
+            answers,
         }
     }
 
@@ -89,31 +152,15 @@ impl RuleIndex {
         if recipient == usize::MAX {
             return Vec::new();
         }
-        let w = self.words;
-        // The sparsest columns first: most words of the rule set fall out after one or two.
-        let columns = [
-            self.signal.of(position(Signal::ALL, &query.signal), w),
-            self.recipient_kind.of(recipient, w),
-            self.role.of(position(Role::ALL, &query.role), w),
-            self.org_kind.of(position(OrgKind::ALL, &query.org_kind), w),
-            self.purpose.of(position(Purpose::ALL, &query.purpose), w),
-            self.action.of(position(Action::ALL, &query.action), w),
-        ];
-        let mut matched = Vec::new();
-        'words: for word in 0..w {
-            let mut bits = u64::MAX;
-            for column in &columns {
-                bits &= column[word];
-                if bits == 0 {
-                    continue 'words;
-                }
-            }
-            while bits != 0 {
-                let rule = word * 64 + bits.trailing_zeros() as usize;
-                matched.push(self.matched[rule].clone());
-                bits &= bits - 1;
-            }
-        }
-        matched
+        let number = query_number(
+            position(Role::ALL, &query.role),
+            position(OrgKind::ALL, &query.org_kind),
+            position(Action::ALL, &query.action),
+            position(Signal::ALL, &query.signal),
+            recipient,
+            position(Purpose::ALL, &query.purpose),
+        );
+        let list = self.answers.get(number).map_or(&[][..], |&at| &self.lists[at as usize]);
+        list.iter().map(|&rule| self.matched[rule as usize].clone()).collect()
     }
 }

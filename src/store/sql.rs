@@ -608,7 +608,7 @@ async fn add_certificate(
     let holder: String = conn
         .text("SELECT org_id FROM organisation_certificates WHERE fingerprint = $1", &[v(fingerprint)])
         .await?
-        .ok_or_else(|| StoreError::NotFound("the row just written".into()))?;
+        .ok_or_else(|| StoreError::NotFound("certificate".into()))?;
     if holder != org.0 {
         return Err(StoreError::Conflict("this certificate is registered for another organisation".into()));
     }
