@@ -1,7 +1,11 @@
 //! The SQL store: SQLite (one file in WAL mode, the embedded default) or PostgreSQL (the
 //! production store), chosen by the URL. One implementation serves both through sqlx's `Any`
 //! driver: the queries use numbered placeholders (`$1`), integers, text and bytes only, and
-//! the few differences — schema, how appends are serialised — are in [`Backend`].
+//! the few differences — schema, how appends are serialised — are in [`Backend`]. On a SQLite
+//! file, the three paths every exchange or check takes go through rusqlite instead, on threads
+//! that do not hand each row across: the youth look-up (`sqlite_direct`), the appends
+//! (`writes::AppendThread`, the same statements as sqlx's, from `writes`) and the chain read
+//! of `audit verify` (`sqlite_chain`).
 //!
 //! Durability: SQLite runs with `synchronous = FULL`, so a committed audit entry survives power
 //! loss; PostgreSQL commits durably by default (keep `synchronous_commit = on`, `fsync = on`).
