@@ -272,17 +272,17 @@ pub struct SqlStore {
 /// a request's timeout, so a surge is answered 503 rather than queued without end.
 const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How every SQLite connection of the store is set up: durable commits, checked references, a
+/// wait for the writer's lock rather than an error.
+pub(super) const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
 /// A pool of `connections`, each set up for durability and the caller's page cache.
 fn pool_options(backend: Backend, connections: u32, sqlite_cache_mib: u32) -> AnyPoolOptions {
     AnyPoolOptions::new().max_connections(connections).acquire_timeout(POOL_WAIT).after_connect(move |conn, _| {
         Box::pin(async move {
             if backend == Backend::Sqlite {
-                sqlx::raw_sql(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = 10000;",
-                )
-                .execute(&mut *conn)
-                .await?;
+                sqlx::raw_sql(SQLITE_SETTINGS).execute(&mut *conn).await?;
                 // Negative: in KiB.
                 sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
                     "PRAGMA cache_size = -{}",

@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Waker};
 use sqlx::any::AnyArguments;
 use sqlx::{Any, AnyConnection, Row};
 
-use super::sql::{Outcomes, append_units, db};
+use super::sql::{Outcomes, SQLITE_SETTINGS, append_units, db};
 use super::{Audited, Link, StoreError};
 use crate::audit::{ChainHash, GENESIS};
 
@@ -200,13 +200,8 @@ type AppendJob = (Vec<Vec<Audited>>, Link, tokio::sync::oneshot::Sender<Outcomes
 impl AppendThread {
     pub fn start(path: &Path, cache_mib: u32) -> Result<AppendThread, StoreError> {
         let mut connection = rusqlite::Connection::open(path).map_err(written)?;
-        // As every connection of the store: see `sql::pool_options`.
         connection
-            .execute_batch(&format!(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = 10000; PRAGMA cache_size = -{};",
-                u64::from(cache_mib) * 1024
-            ))
+            .execute_batch(&format!("{SQLITE_SETTINGS} PRAGMA cache_size = -{};", u64::from(cache_mib) * 1024))
             .map_err(written)?;
         // The effects' statements and the inserts of each size of group.
         connection.set_prepared_statement_cache_capacity(256);
