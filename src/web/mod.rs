@@ -7,6 +7,7 @@
 
 mod admin;
 mod auditor;
+mod confirm;
 mod error;
 mod form;
 mod i18n;

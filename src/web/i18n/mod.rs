@@ -1,10 +1,16 @@
 //! The pages' words, in Dutch (the default) and English (by a visible switch, a cookie, or
 //! `Accept-Language`). Domain words as the users say them (DESIGN.md, "Words the users use").
 
+pub mod admin;
+pub mod audit;
+pub mod policy;
+
 use axum::http::HeaderMap;
 use axum_extra::extract::CookieJar;
 
-use crate::framework::{Basis, DenyReason, Purpose, Role, Signal};
+use crate::framework::{
+    Action, AdminAction, Basis, Consenter, DenyReason, Obligation, OrgKind, Outcome, Purpose, Role, Signal,
+};
 
 /// The page language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,9 +185,190 @@ impl Lang {
             (Lang::Nl, PrivacyOfficer) => "privacy officer",
             (Lang::Nl, Auditor) => "auditor",
             (Lang::Nl, Admin) => "beheerder",
-            (Lang::En, role) => role.as_str(),
+            (Lang::En, Mentor) => "mentor",
+            (Lang::En, CareCoordinator) => "care coordinator",
+            (Lang::En, Gp) => "GP",
+            (Lang::En, PracticeNurseYouth) => "practice nurse (youth)",
+            (Lang::En, FamilyWorker) => "family worker",
+            (Lang::En, TeamLead) => "team lead",
+            (Lang::En, YouthDoctor) => "youth doctor",
+            (Lang::En, YouthNurse) => "youth nurse",
+            (Lang::En, YouthWorker) => "youth worker",
+            (Lang::En, CareProfessional) => "care professional",
+            (Lang::En, YouthProtector) => "youth protector",
+            (Lang::En, SafeHomeWorker) => "Veilig Thuis worker",
+            (Lang::En, AttendanceOfficer) => "attendance officer",
+            (Lang::En, PrivacyOfficer) => "privacy officer",
+            (Lang::En, Auditor) => "auditor",
+            (Lang::En, Admin) => "administrator",
         }
     }
+
+    /// A kind of organisation in the users' words (ACTION-FRAMEWORK §1).
+    pub fn org_kind(self, kind: OrgKind) -> &'static str {
+        use OrgKind::*;
+        match (self, kind) {
+            (Lang::Nl, School) => "school",
+            (Lang::Nl, GpPractice) => "huisartspraktijk",
+            (Lang::Nl, NeighbourhoodTeam) => "buurtteam",
+            (Lang::Nl, YouthHealth) => "jeugdgezondheidszorg",
+            (Lang::Nl, YouthWork) => "jongerenwerk",
+            (Lang::Nl, CareProvider) => "jeugdhulpaanbieder",
+            (Lang::Nl, CertifiedInstitution) => "gecertificeerde instelling",
+            (Lang::Nl, SafeHome) => "Veilig Thuis",
+            (Lang::Nl, CompulsoryEducation) => "leerplicht",
+            (Lang::En, School) => "school",
+            (Lang::En, GpPractice) => "GP practice",
+            (Lang::En, NeighbourhoodTeam) => "neighbourhood team",
+            (Lang::En, YouthHealth) => "youth health care",
+            (Lang::En, YouthWork) => "youth work",
+            (Lang::En, CareProvider) => "care provider",
+            (Lang::En, CertifiedInstitution) => "certified institution",
+            (Lang::En, SafeHome) => "Veilig Thuis",
+            (Lang::En, CompulsoryEducation) => "compulsory education (leerplicht)",
+        }
+    }
+
+    /// A recipient kind as a rule names it: an org kind, or the reference index itself.
+    pub fn recipient_kind(self, word: &str) -> &'static str {
+        match word.parse::<OrgKind>() {
+            Ok(kind) => self.org_kind(kind),
+            Err(_) if word == crate::framework::vocabulary::REFERENCE_INDEX => match self {
+                Lang::Nl => "de verwijsindex",
+                Lang::En => "the reference index",
+            },
+            Err(_) => match self {
+                Lang::Nl => "onbekend",
+                Lang::En => "unknown",
+            },
+        }
+    }
+
+    /// What a professional does with a signal.
+    pub fn action(self, action: Action) -> &'static str {
+        match (self, action) {
+            (Lang::Nl, Action::Register) => "melden in de verwijsindex",
+            (Lang::Nl, Action::Send) => "versturen",
+            (Lang::En, Action::Register) => "register with the reference index",
+            (Lang::En, Action::Send) => "send",
+        }
+    }
+
+    /// Who gave a consent.
+    pub fn consenter(self, consenter: Consenter) -> &'static str {
+        match (self, consenter) {
+            (Lang::Nl, Consenter::Youth) => "de jongere",
+            (Lang::Nl, Consenter::Parent) => "de ouder (gezaghebbende)",
+            (Lang::En, Consenter::Youth) => "the youth",
+            (Lang::En, Consenter::Parent) => "the parent (with parental authority)",
+        }
+    }
+
+    /// The outcome of a decision.
+    pub fn outcome(self, outcome: Outcome) -> &'static str {
+        match (self, outcome) {
+            (Lang::Nl, Outcome::Allow) => "toegestaan",
+            (Lang::Nl, Outcome::Deny) => "geweigerd",
+            (Lang::En, Outcome::Allow) => "allowed",
+            (Lang::En, Outcome::Deny) => "refused",
+        }
+    }
+
+    /// What a professional must do after an allow.
+    pub fn obligation(self, obligation: Obligation) -> &'static str {
+        match (self, obligation) {
+            (Lang::Nl, Obligation::InformSubject) => "jongere en ouders informeren",
+            (Lang::Nl, Obligation::JustificationRequired) => "onderbouwing vastleggen",
+            (Lang::Nl, Obligation::PrivacyReview) => "beoordeling door de privacy officer",
+            (Lang::En, Obligation::InformSubject) => "inform the youth and parents",
+            (Lang::En, Obligation::JustificationRequired) => "record a justification",
+            (Lang::En, Obligation::PrivacyReview) => "review by the privacy officer",
+        }
+    }
+
+    /// An administrative action (a plain role check).
+    pub fn admin_action(self, action: AdminAction) -> &'static str {
+        use AdminAction::*;
+        match (self, action) {
+            (Lang::Nl, EditPolicy) => "handelingskader wijzigen",
+            (Lang::Nl, ApprovePolicy) => "handelingskader goedkeuren",
+            (Lang::Nl, ReadAudit) => "logboek inzien",
+            (Lang::Nl, VerifyAudit) => "logboek controleren",
+            (Lang::Nl, ExportAudit) => "logboek exporteren",
+            (Lang::Nl, ManageOrgs) => "organisaties beheren",
+            (Lang::En, EditPolicy) => "edit the policy",
+            (Lang::En, ApprovePolicy) => "approve the policy",
+            (Lang::En, ReadAudit) => "read the audit log",
+            (Lang::En, VerifyAudit) => "verify the audit log",
+            (Lang::En, ExportAudit) => "export the audit log",
+            (Lang::En, ManageOrgs) => "manage organisations",
+        }
+    }
+
+    /// A moment as people read it, in Dutch civil time (the region's): "3 december 2026 06:36".
+    pub fn when(self, at: time::OffsetDateTime) -> String {
+        let civil = amsterdam(at);
+        let month = match self {
+            Lang::Nl => MONTHS_NL[usize::from(civil.month() as u8 - 1)],
+            Lang::En => MONTHS_EN[usize::from(civil.month() as u8 - 1)],
+        };
+        format!("{} {month} {} {:02}:{:02}", civil.day(), civil.year(), civil.hour(), civil.minute())
+    }
+
+    /// A day as people read it: "3 december 2026".
+    pub fn day(self, date: time::Date) -> String {
+        let month = match self {
+            Lang::Nl => MONTHS_NL[usize::from(date.month() as u8 - 1)],
+            Lang::En => MONTHS_EN[usize::from(date.month() as u8 - 1)],
+        };
+        format!("{} {month} {}", date.day(), date.year())
+    }
+}
+
+const MONTHS_NL: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The moment in Europe/Amsterdam (summer time included), from jiff's bundled time-zone
+/// database: the pages' readers are in the Netherlands whatever the server's zone is.
+fn amsterdam(at: time::OffsetDateTime) -> time::PrimitiveDateTime {
+    let utc = time::PrimitiveDateTime::new(
+        at.to_offset(time::UtcOffset::UTC).date(),
+        at.to_offset(time::UtcOffset::UTC).time(),
+    );
+    let offset_seconds = jiff::tz::TimeZone::get("Europe/Amsterdam")
+        .ok()
+        .and_then(|zone| {
+            let instant = jiff::Timestamp::from_second(at.unix_timestamp()).ok()?;
+            Some(zone.to_offset(instant).seconds())
+        })
+        .unwrap_or(0);
+    utc + time::Duration::seconds(i64::from(offset_seconds))
 }
 
 /// Every fixed text of the pages.
@@ -244,6 +431,8 @@ pub struct Texts {
     pub consent_revoked: &'static str,
     pub report_to: &'static str,
     pub demo_youth: &'static str,
+    pub cancel: &'static str,
+    pub what_happens: &'static str,
 }
 
 static NL: Texts = Texts {
@@ -305,6 +494,8 @@ static NL: Texts = Texts {
     consent_revoked: "Toestemming ingetrokken.",
     report_to: "Melden bij",
     demo_youth: "Demo-jeugdige (verzonnen) om mee te oefenen",
+    cancel: "Annuleren",
+    what_happens: "Wat er gebeurt",
 };
 
 static EN: Texts = Texts {
@@ -366,4 +557,44 @@ static EN: Texts = Texts {
     consent_revoked: "Consent revoked.",
     report_to: "Report to",
     demo_youth: "A made-up demo youth to try with",
+    cancel: "Cancel",
+    what_happens: "What will happen",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_read_as_dutch_civil_time_in_winter_and_summer() {
+        assert_eq!(Lang::Nl.when(datetime!(2026-12-03 06:36:06.620032 UTC)), "3 december 2026 07:36");
+        assert_eq!(Lang::En.when(datetime!(2026-07-01 22:05 UTC)), "2 July 2026 00:05");
+        assert_eq!(Lang::Nl.day(time::macros::date!(2026 - 03 - 29)), "29 maart 2026");
+    }
+
+    #[test]
+    fn every_word_of_the_closed_vocabulary_has_words_in_both_languages() {
+        for lang in [Lang::Nl, Lang::En] {
+            let words: Vec<&str> = OrgKind::ALL
+                .iter()
+                .map(|k| lang.org_kind(*k))
+                .chain(Role::ALL.iter().map(|r| lang.role(*r)))
+                .chain(Signal::ALL.iter().map(|s| lang.signal(*s)))
+                .chain(Purpose::ALL.iter().map(|p| lang.purpose(*p)))
+                .chain(Basis::ALL.iter().map(|b| lang.basis(*b)))
+                .chain(DenyReason::ALL.iter().map(|r| lang.reason(*r)))
+                .chain(Action::ALL.iter().map(|a| lang.action(*a)))
+                .chain(AdminAction::ALL.iter().map(|a| lang.admin_action(*a)))
+                .chain(Obligation::ALL.iter().map(|o| lang.obligation(*o)))
+                .chain(Consenter::ALL.iter().map(|c| lang.consenter(*c)))
+                .chain(Outcome::ALL.iter().map(|o| lang.outcome(*o)))
+                .collect();
+            for word in words {
+                assert!(!word.is_empty() && !word.contains('_'), "{lang:?}: {word:?} reads as code");
+            }
+        }
+        assert_eq!(Lang::Nl.recipient_kind("reference_index"), "de verwijsindex");
+        assert_eq!(Lang::Nl.recipient_kind("gp_practice"), "huisartspraktijk");
+    }
+}

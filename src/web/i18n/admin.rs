@@ -1,0 +1,1 @@
+//! The admin pages' own words, in Dutch and English (the shared vocabulary is in `super`).

@@ -1,0 +1,1 @@
+//! The policy pages' own words, in Dutch and English (the shared vocabulary is in `super`).
