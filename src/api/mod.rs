@@ -25,6 +25,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware;
+use axum::response::IntoResponse;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -62,6 +63,8 @@ pub fn router(state: AppState, max_body_bytes: usize, limits: &LimitsConfig) -> 
         .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // Page errors become whole pages with the person's header; API answers pass as they are.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::web::error_pages))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         // No scripts, frames or foreign form targets; no referrer; HTTPS only.
         .layer(header(
@@ -87,12 +90,21 @@ fn header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<Hea
     SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
 }
 
-async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint: see /api/v1/openapi.json")
+/// A path that is not there: JSON under `/api/` (and for clients that ask for JSON), a page
+/// for browsers.
+async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> axum::response::Response {
+    if crate::web::wants_page(uri.path(), &headers) {
+        return crate::web::page_not_found();
+    }
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint: see /api/v1/openapi.json").into_response()
 }
 
-async fn method_not_allowed() -> ApiError {
+async fn method_not_allowed(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> axum::response::Response {
+    if crate::web::wants_page(uri.path(), &headers) {
+        return crate::web::page_method_not_allowed();
+    }
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")
+        .into_response()
 }
 
 /// The pseudonyms of a BSN (current key first, then retired ones); the BSN itself goes no

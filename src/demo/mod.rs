@@ -109,7 +109,7 @@ pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::Of
                 id: account_id(role.as_str(), &org.id),
                 org: id.clone(),
                 role: *role,
-                display_name: format!("{} ({})", role.as_str().replace('_', " "), org.name),
+                display_name: capitalised(crate::web::Lang::Nl.role(*role)),
                 contact: Some(org.contact.clone()),
                 oidc: None,
             };
@@ -179,6 +179,12 @@ REQUEST=$({mentor} \
         youth_consent = consent("youth"),
         parent_consent = consent("parent"),
     )
+}
+
+/// A demo person's name: their role in Dutch, as a name is written ("Gezinswerker").
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! Errors map to HTML in `error.rs` only.
 
 mod admin;
+mod assets;
 mod auditor;
 mod confirm;
 mod error;
@@ -18,10 +19,11 @@ mod signin;
 
 use axum::Router;
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::Redirect;
 use axum::routing::get;
 
-pub use error::{WebError, unavailable_page};
+pub use assets::ASSETS;
+pub use error::{WebError, error_pages, page_method_not_allowed, page_not_found, unavailable_page, wants_page};
 pub use i18n::Lang;
 pub use session::Person;
 
@@ -45,6 +47,54 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// The frame for someone not signed in (the sign-in page, an error before sign-in).
+    fn anonymous(lang: Lang, demo: bool) -> Chrome {
+        Chrome {
+            t: lang.texts(),
+            lang: lang.code(),
+            user: None,
+            org: String::new(),
+            csrf: String::new(),
+            demo,
+            admin: false,
+            privacy_officer: false,
+            auditor: false,
+        }
+    }
+
+    /// Whether the signed-in person is a professional (the overview and finding a youth).
+    pub fn professional(&self) -> bool {
+        self.user.is_some() && !self.admin && !self.privacy_officer && !self.auditor
+    }
+
+    /// Where the person's own pages start.
+    pub fn home(&self) -> &'static str {
+        if self.user.is_none() {
+            "/signin"
+        } else if self.admin {
+            "/admin"
+        } else if self.privacy_officer {
+            "/policy"
+        } else if self.auditor {
+            "/audit"
+        } else {
+            "/app"
+        }
+    }
+
+    pub fn language(&self) -> Lang {
+        if self.lang == "en" { Lang::En } else { Lang::Nl }
+    }
+
+    /// The stylesheet's address, named after its content so that it can be cached for ever.
+    pub fn stylesheet(&self) -> &'static str {
+        &assets::ASSETS.stylesheet
+    }
+
+    pub fn favicon(&self) -> &'static str {
+        &assets::ASSETS.favicon
+    }
+
     fn of(person: &Person) -> Chrome {
         Chrome {
             t: person.lang.texts(),
@@ -63,7 +113,7 @@ impl Chrome {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/app") }))
-        .route("/static/app.css", get(stylesheet))
+        .merge(assets::routes())
         .merge(signin::routes())
         .merge(professionals::routes())
         .merge(admin::routes())
@@ -88,8 +138,4 @@ async fn remember_lang(request: axum::extract::Request, next: axum::middleware::
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
-}
-
-async fn stylesheet() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("static/app.css"))
 }

@@ -97,42 +97,58 @@ impl FromRequestParts<AppState> for Person {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let cookies = CookieJar::from_headers(&parts.headers);
-        let query = parts.uri.query().unwrap_or_default();
-        let lang_query = query.split('&').find_map(|pair| pair.strip_prefix("lang="));
-        let lang = Lang::choose(lang_query, &cookies, &parts.headers);
-        let Some(token) = cookies.get(SESSION_COOKIE) else { return Err(WebError::SignInRequired) };
-        let store = state.gateway.store();
-        let token_hash = hash(token.value());
-        let Some(session) = store.session(&token_hash).await? else { return Err(WebError::SignInRequired) };
-        let now = clock::now();
-        if now - session.last_seen_at > IDLE || now - session.created_at > ABSOLUTE {
-            store.end_session(&token_hash).await?;
-            return Err(WebError::SignInRequired);
-        }
-        store.touch_session(&token_hash, now).await?;
-        let Some(account) = store.account(&session.account_id).await? else { return Err(WebError::SignInRequired) };
-        let Some(org) = store.org(&account.org).await? else { return Err(WebError::SignInRequired) };
+        let PageLang(lang) = PageLang::of(&parts.headers, parts.uri.query());
+        let person = person(state, parts, true).await?.ok_or(WebError::SignInRequired)?;
         state
             .request_rates
-            .admit(&org.id)
+            .admit(&person.principal.org)
             .map_err(|limited| WebError::TooMany { lang, retry_after_seconds: limited.retry_after_seconds })?;
-        let authenticated_by = Authentication::parse(&session.authenticated_by);
-        Ok(Person {
-            demo: authenticated_by == Authentication::DemoSignIn,
-            principal: Principal {
-                account: Some(account.id),
-                org: org.id,
-                org_kind: org.kind,
-                role: Some(account.role),
-                authenticated_by,
-            },
-            name: account.display_name,
-            org_name: org.name,
-            csrf: session.csrf_token,
-            lang,
-        })
+        Ok(person)
     }
+}
+
+/// The person a request's session cookie names, for an error page's header: the session is
+/// neither renewed nor counted against the organisation's rate (the request already was).
+pub async fn signed_in(state: &AppState, parts: &Parts) -> Option<Person> {
+    person(state, parts, false).await.ok().flatten()
+}
+
+/// The session's person, if the session is valid; `renew` moves its idle timeout on (and
+/// ends a session found stale).
+async fn person(state: &AppState, parts: &Parts, renew: bool) -> Result<Option<Person>, WebError> {
+    let cookies = CookieJar::from_headers(&parts.headers);
+    let PageLang(lang) = PageLang::of(&parts.headers, parts.uri.query());
+    let Some(token) = cookies.get(SESSION_COOKIE) else { return Ok(None) };
+    let store = state.gateway.store();
+    let token_hash = hash(token.value());
+    let Some(session) = store.session(&token_hash).await? else { return Ok(None) };
+    let now = clock::now();
+    if now - session.last_seen_at > IDLE || now - session.created_at > ABSOLUTE {
+        if renew {
+            store.end_session(&token_hash).await?;
+        }
+        return Ok(None);
+    }
+    if renew {
+        store.touch_session(&token_hash, now).await?;
+    }
+    let Some(account) = store.account(&session.account_id).await? else { return Ok(None) };
+    let Some(org) = store.org(&account.org).await? else { return Ok(None) };
+    let authenticated_by = Authentication::parse(&session.authenticated_by);
+    Ok(Some(Person {
+        demo: authenticated_by == Authentication::DemoSignIn,
+        principal: Principal {
+            account: Some(account.id),
+            org: org.id,
+            org_kind: org.kind,
+            role: Some(account.role),
+            authenticated_by,
+        },
+        name: account.display_name,
+        org_name: org.name,
+        csrf: session.csrf_token,
+        lang,
+    }))
 }
 
 /// The language of a page for anyone, signed in or not.
@@ -142,10 +158,16 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let cookies = CookieJar::from_headers(&parts.headers);
-        let query = parts.uri.query().unwrap_or_default();
-        let lang_query = query.split('&').find_map(|pair| pair.strip_prefix("lang="));
-        Ok(PageLang(Lang::choose(lang_query, &cookies, &parts.headers)))
+        Ok(PageLang::of(&parts.headers, parts.uri.query()))
+    }
+}
+
+impl PageLang {
+    /// The language a request asks for: `?lang=`, the cookie, the browser, else Dutch.
+    pub fn of(headers: &axum::http::HeaderMap, query: Option<&str>) -> PageLang {
+        let cookies = CookieJar::from_headers(headers);
+        let lang_query = query.unwrap_or_default().split('&').find_map(|pair| pair.strip_prefix("lang="));
+        PageLang(Lang::choose(lang_query, &cookies, headers))
     }
 }
 
@@ -161,8 +183,12 @@ impl FromRequestParts<AppState> for Professional {
             Ok(Professional(person))
         } else {
             let message = match person.lang {
-                Lang::Nl => "Deze pagina's zijn voor professionals. Beheerders gaan naar /admin.",
-                Lang::En => "These pages are for professionals. Administrators go to /admin.",
+                Lang::Nl => {
+                    "Deze pagina's zijn voor professionals; uw rol heeft ze niet nodig. Het menu hierboven toont wat u kunt openen."
+                }
+                Lang::En => {
+                    "These pages are for professionals; your role does not need them. The menu above shows what you can open."
+                }
             };
             Err(WebError::shown(axum::http::StatusCode::FORBIDDEN, person.lang, message))
         }

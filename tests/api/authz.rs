@@ -32,6 +32,7 @@ use crate::helpers::{BIRTH_DATE, BSN, TestApp, certs_dev, demo_app};
 //     200   the page, and the change done (its confirmation shown) where the row changes something
 //     200x  the page, showing why nothing was changed
 //     303s  to /signin   303a  to /app   303y  to /app/youth?
+//     308   to the favicon's fingerprinted address
 //     403 404 409   the error page with that status
 //
 // A `target` names whose resource the id in the path is: see `fixtures`. Another
@@ -98,7 +99,9 @@ const PAGE_MATRIX: &str = "
 GET    /healthz                        -                  200  200  200  200  200  200  200  200  200
 GET    /readyz                         -                  200  200  200  200  200  200  200  200  200
 GET    /metrics                        -                  200  200  200  200  200  200  200  200  200
-GET    /static/app.css                 -                  200  200  200  200  200  200  200  200  200
+GET    /static/{name}                  asset.stylesheet   200  200  200  200  200  200  200  200  200
+GET    /static/{name}                  asset.unknown      404  404  404  404  404  404  404  404  404
+GET    /favicon.ico                    -                  308  308  308  308  308  308  308  308  308
 GET    /                               -                  303a 303a 303a 303a 303a 303a 303a 303a 303a
 GET    /signin                         -                  200  200  200  200  200  200  200  200  200
 # The demo sign-in (only `ketenpoort demo` has it) signs anyone in as the mentor here; without
@@ -477,6 +480,7 @@ fn page_meets(token: &str, got: &Got, done: Option<&str>) -> bool {
         "303s" => got.status == 303 && got.location == "/signin",
         "303a" => got.status == 303 && got.location == "/app",
         "303y" => got.status == 303 && got.location == "/app/youth?",
+        "308" => got.status == 308 && got.location.starts_with("/static/favicon-"),
         "403" | "404" | "409" => got.status.to_string() == token,
         other => panic!("unknown page cell `{other}`: see the legend"),
     }
@@ -505,7 +509,7 @@ impl World {
     fn path(&self, row: &Row) -> String {
         let value = self.fixtures.get(&row.target).cloned().unwrap_or_default();
         let mut path = row.path.clone();
-        for param in ["{id}", "{seq}", "{provider}"] {
+        for param in ["{id}", "{seq}", "{provider}", "{name}"] {
             path = path.replace(param, &value);
         }
         path
@@ -657,6 +661,9 @@ async fn fixtures(app: &TestApp) -> HashMap<String, String> {
         fx.insert(format!("cert.other_{org}"), theirs.clone());
     }
     fx.insert("provider.none".into(), "7".into());
+    let stylesheet = ketenpoort::web::ASSETS.stylesheet.trim_start_matches("/static/");
+    fx.insert("asset.stylesheet".into(), stylesheet.into());
+    fx.insert("asset.unknown".into(), "app.css".into());
     fx
 }
 

@@ -639,3 +639,103 @@ async fn an_auditor_searches_reads_an_entry_reports_to_a_youth_exports_and_verif
     officer.sign_in("privacy_officer@lyceum-noord").await;
     assert_eq!(officer.get("/audit").await.0, StatusCode::FORBIDDEN);
 }
+
+/// The `<nav>` of a page: the links a person is offered.
+fn menu(page: &str) -> &str {
+    let start = page.find("<nav").expect("a menu");
+    &page[start..start + page[start..].find("</nav>").expect("the menu's end")]
+}
+
+#[tokio::test]
+async fn menus_offer_only_what_the_role_may_open_and_every_page_has_a_skip_link() {
+    let app = demo_app().await;
+    let cases: [(&str, &str, &[&str], &[&str]); 4] = [
+        (
+            "mentor@lyceum-noord",
+            "/app",
+            &["/app\"", "/app/youth\"", "/app/consent\""],
+            &["/admin", "/policy", "/audit"],
+        ),
+        ("admin@lyceum-noord", "/admin", &["/admin\""], &["/app", "/policy", "/audit"]),
+        ("privacy_officer@lyceum-noord", "/policy", &["/policy\"", "/review\""], &["/app", "/admin", "/audit"]),
+        ("auditor@lyceum-noord", "/audit", &["/audit\""], &["/app", "/admin", "/policy"]),
+    ];
+    for (account, home, offered, not_offered) in cases {
+        let browser = Browser::new(&app);
+        browser.sign_in(account).await;
+        let (status, page) = browser.get(home).await;
+        assert_eq!(status, StatusCode::OK, "{account}");
+        let nav = menu(&page);
+        for link in offered {
+            assert!(nav.contains(&format!("href=\"{link}")), "{account} is offered {link}: {nav}");
+        }
+        for link in not_offered {
+            assert!(!nav.contains(&format!("href=\"{link}")), "{account} is not offered {link}: {nav}");
+        }
+        assert!(page.contains(&format!("class=\"brand\" href=\"{home}\"")), "{account}'s home");
+        assert!(page.contains("<a class=\"skip\" href=\"#main\">Naar de inhoud</a>") && page.contains("id=\"main\""));
+        assert!(!page.contains("Logboek / Audit") && !page.contains("Beheer / Admin"), "one language per menu");
+    }
+    // The header names the person once, with their organisation once.
+    let mentor = Browser::new(&app);
+    mentor.sign_in("mentor@lyceum-noord").await;
+    let (_, page) = mentor.get("/app").await;
+    assert_eq!(page.matches("(Lyceum Noord)").count(), 1, "{}", menu(&page));
+}
+
+#[tokio::test]
+async fn every_page_error_is_a_page_with_the_persons_header_and_the_api_keeps_its_json() {
+    let app = demo_app().await;
+    // Not signed in: a mistyped address is a page in words, with the way to sign in.
+    let stranger = Browser::new(&app);
+    let (status, page) = stranger.get("/app/nonsense").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("<html lang=\"nl\">") && page.contains("bestaat niet"), "{page}");
+    assert!(menu(&page).contains("href=\"/signin\"") && menu(&page).contains("English"), "{page}");
+    // The API answers JSON, as it always did.
+    let response = stranger.http.get(app.url("/api/v1/nonsense")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
+
+    // An auditor opening a professional's page: refused, with their own header and sign-out.
+    let auditor = Browser::new(&app);
+    auditor.sign_in("auditor@lyceum-noord").await;
+    let (status, page) = auditor.get("/app/youth").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("voor professionals"), "{page}");
+    let nav = menu(&page);
+    assert!(
+        nav.contains("href=\"/audit\"") && nav.contains("Uitloggen") && !nav.contains("href=\"/app/youth\""),
+        "{nav}"
+    );
+    assert!(page.contains("href=\"/audit\">Naar mijn startpagina"), "the way back leads home, not to the error");
+    let (status, page) = auditor.get("/nonsense?lang=en").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("<html lang=\"en\">") && page.contains("does not exist") && page.contains("Sign out"));
+    // A result page's address opened again by GET: a page that says why, not JSON.
+    let (status, page) = auditor.get("/audit/report?lang=nl").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(page.contains("antwoord op een formulier") && !page.contains("\"error\""), "{page}");
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_cached_for_ever_under_its_fingerprint_and_there_is_a_favicon() {
+    let app = demo_app().await;
+    let browser = Browser::new(&app);
+    let (_, page) = browser.get("/signin").await;
+    let start = page.find("href=\"/static/app-").expect("a fingerprinted stylesheet") + 6;
+    let stylesheet = page[start..].split('"').next().unwrap();
+    let response = browser.http.get(app.url(stylesheet)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(response.text().await.unwrap().contains(":focus-visible"));
+    // The old name and a made-up one are not served for ever.
+    assert_eq!(browser.get("/static/app.css").await.0, StatusCode::NOT_FOUND);
+    let icon = browser.http.get(app.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(icon.status(), StatusCode::OK);
+    assert!(icon.url().path().starts_with("/static/favicon-"), "{}", icon.url());
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    assert!(page.contains("rel=\"icon\""));
+}

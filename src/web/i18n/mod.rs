@@ -433,6 +433,14 @@ pub struct Texts {
     pub demo_youth: &'static str,
     pub cancel: &'static str,
     pub what_happens: &'static str,
+    pub skip_to_content: &'static str,
+    pub menu: &'static str,
+    pub menu_admin: &'static str,
+    pub menu_policy: &'static str,
+    pub menu_review: &'static str,
+    pub menu_audit: &'static str,
+    pub error_code: &'static str,
+    pub to_my_pages: &'static str,
 }
 
 static NL: Texts = Texts {
@@ -496,6 +504,14 @@ static NL: Texts = Texts {
     demo_youth: "Demo-jeugdige (verzonnen) om mee te oefenen",
     cancel: "Annuleren",
     what_happens: "Wat er gebeurt",
+    skip_to_content: "Naar de inhoud",
+    menu: "Menu",
+    menu_admin: "Beheer",
+    menu_policy: "Handelingskader",
+    menu_review: "Beoordelen",
+    menu_audit: "Logboek",
+    error_code: "Foutcode",
+    to_my_pages: "Naar mijn startpagina",
 };
 
 static EN: Texts = Texts {
@@ -559,6 +575,14 @@ static EN: Texts = Texts {
     demo_youth: "A made-up demo youth to try with",
     cancel: "Cancel",
     what_happens: "What will happen",
+    skip_to_content: "Skip to content",
+    menu: "Menu",
+    menu_admin: "Administration",
+    menu_policy: "Action framework",
+    menu_review: "Review",
+    menu_audit: "Audit log",
+    error_code: "Error code",
+    to_my_pages: "To my start page",
 };
 
 #[cfg(test)]
