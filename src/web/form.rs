@@ -6,27 +6,32 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::error::WebError;
-use super::i18n::Lang;
 
-/// An `application/x-www-form-urlencoded` body.
+/// An `application/x-www-form-urlencoded` body. A field given more than once (a group of
+/// checkboxes) fills a `Vec`.
 pub struct Form<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = WebError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, WebError> {
-        axum::Form::<T>::from_request(request, state).await.map(|axum::Form(value)| Form(value)).map_err(|rejection| {
-            let status = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                StatusCode::PAYLOAD_TOO_LARGE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            WebError::shown(
-                status,
-                Lang::Nl,
-                "Dit formulier is onvolledig of te groot. Open de pagina opnieuw. / This form is incomplete or too large. Open the page again.",
-            )
-        })
+        axum_extra::extract::Form::<T>::from_request(request, state)
+            .await
+            .map(|axum_extra::extract::Form(value)| Form(value))
+            .map_err(|rejection| {
+                let status = if axum::response::IntoResponse::into_response(rejection).status()
+                    == StatusCode::PAYLOAD_TOO_LARGE
+                {
+                    StatusCode::PAYLOAD_TOO_LARGE
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                WebError::Words {
+                    status,
+                    nl: "Dit formulier is onvolledig of te groot. Open de pagina opnieuw.",
+                    en: "This form is incomplete or too large. Open the page again.",
+                }
+            })
     }
 }
 

@@ -16,6 +16,7 @@ mod privacy;
 mod professionals;
 mod session;
 mod signin;
+mod way_forward;
 
 use axum::Router;
 use axum::http::header;

@@ -9,12 +9,12 @@ use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::{get, post};
 
-use super::form::{CsrfOnly, Form};
+use super::form::Form;
 use serde::Deserialize;
 
 use super::error::WebError;
 use super::session::{Person, Professional};
-use super::{Chrome, Lang};
+use super::{Chrome, Lang, confirm, way_forward};
 use crate::app::AppState;
 use crate::clock;
 use crate::exchange::{ExchangeError, Exchanged, Mode, Occasion, Youth};
@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/app/ask", get(to_youth).post(ask_post))
         .route("/app/answer/{id}", get(answer_get).post(answer_post))
         .route("/app/consent", get(consent_get).post(consent_post))
+        .route("/app/consent/form", post(consent_form_post))
         .route("/app/consent/{id}/revoke", post(revoke_post))
         .route("/app/report", get(to_youth).post(report_post))
 }
@@ -40,10 +41,6 @@ pub fn routes() -> Router<AppState> {
 async fn to_youth(uri: axum::http::Uri) -> axum::response::Redirect {
     let lang = uri.query().and_then(|q| q.split('&').find(|pair| pair.starts_with("lang="))).unwrap_or_default();
     axum::response::Redirect::to(&format!("/app/youth?{lang}"))
-}
-
-fn date(at: time::OffsetDateTime) -> String {
-    format!("{:04}-{:02}-{:02} {:02}:{:02}", at.year(), at.month() as u8, at.day(), at.hour(), at.minute())
 }
 
 struct Line {
@@ -95,12 +92,12 @@ async fn overview_get(
         };
         match item {
             InboxItem::MatchNotice { notice, .. } => {
-                line.when = date(notice.delivered_at);
+                line.when = person.lang.when(notice.delivered_at);
                 page.matches.push(line);
             }
             InboxItem::Signal { signal, answers, .. } => {
                 line.id = signal.id.clone();
-                line.when = date(signal.delivered_at);
+                line.when = person.lang.when(signal.delivered_at);
                 line.signal = person.lang.signal(signal.signal).to_owned();
                 line.answered = !answers.is_empty();
                 if matches!(signal.signal, Signal::FeedbackRequest | Signal::ContactRequest) {
@@ -133,6 +130,9 @@ struct CaseBox {
     case_ref: String,
     related: bool,
     involved: Vec<CaseOrg>,
+    /// The region's organisations that are not involved: feedback can be asked of them only
+    /// once they are (§4, reference_index), which the page says.
+    not_involved: Vec<String>,
     lead: String,
     age: u32,
     who_consents: &'static str,
@@ -280,7 +280,9 @@ async fn youth_post(
             .map(|o| (o.id.0, o.name))
             .collect()
     };
-    let texts = person.lang.texts();
+    let lang = person.lang;
+    let all_orgs = state.gateway.store().orgs().await?;
+    let name_of = |id: &OrgId| all_orgs.iter().find(|o| &o.id == id).map_or_else(|| id.0.clone(), |o| o.name.clone());
     page.case =
         Some(match state.gateway.view_case(&person.principal, std::slice::from_ref(&pseudonym), &occasion).await {
             Ok(view) => CaseBox {
@@ -293,18 +295,9 @@ async fn youth_post(
                     .iter()
                     .map(|consent| ConsentLine {
                         id: consent.id.clone(),
-                        given_by: match consent.given_by {
-                            Consenter::Youth => texts.youth,
-                            Consenter::Parent => texts.parent,
-                        },
-                        scope: consent
-                            .signals
-                            .iter()
-                            .map(|s| person.lang.signal(*s))
-                            .chain(consent.recipient_kinds.iter().map(|k| k.as_str()))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        from: date(consent.valid_from),
+                        given_by: lang.consenter(consent.given_by),
+                        scope: consent_scope(lang, consent, &name_of),
+                        from: lang.when(consent.valid_from),
                         revoked: consent.is_revoked_at(occasion.at),
                     })
                     .collect(),
@@ -315,10 +308,11 @@ async fn youth_post(
                     .map(|thread| {
                         let answers: Vec<&str> = thread.answers.iter().map(|a| person.lang.signal(a.signal)).collect();
                         format!(
-                            "{} — {} → {}{}",
-                            date(thread.request.delivered_at),
-                            person.lang.signal(thread.request.signal),
-                            thread.request.to_org,
+                            "{} — {} {} → {}{}",
+                            lang.when(thread.request.delivered_at),
+                            lang.signal(thread.request.signal),
+                            name_of(&thread.request.from_org),
+                            name_of(&thread.request.to_org),
                             if answers.is_empty() { String::new() } else { format!(": {}", answers.join(", ")) }
                         )
                     })
@@ -333,12 +327,19 @@ async fn youth_post(
                         is_self: org.id == person.principal.org,
                     })
                     .collect(),
-                lead: view.lead.map_or_else(|| person.lang.texts().none.to_owned(), |org| org.0),
+                not_involved: all_orgs
+                    .iter()
+                    .filter(|o| !view.involved.iter().any(|i| i.id == o.id))
+                    .filter(|o| !matches!(o.kind, OrgKind::SafeHome | OrgKind::CompulsoryEducation))
+                    .map(|o| format!("{} ({})", o.name, lang.org_kind(o.kind)))
+                    .collect(),
+                lead: view.lead.as_ref().map_or_else(|| lang.texts().none.to_owned(), &name_of),
             },
             Err(ExchangeError::NoRelationship) => CaseBox {
                 case_ref,
                 related: false,
                 involved: Vec::new(),
+                not_involved: Vec::new(),
                 lead: String::new(),
                 age: 0,
                 who_consents: "",
@@ -351,6 +352,39 @@ async fn youth_post(
     Ok(Html(page.render()?))
 }
 
+/// A consent's scope in words: signals, to whom, for what.
+fn consent_scope(lang: Lang, consent: &Consent, name_of: &dyn Fn(&OrgId) -> String) -> String {
+    let signals: Vec<&str> = consent.signals.iter().map(|s| lang.signal(*s)).collect();
+    let recipients: Vec<String> = consent
+        .recipient_orgs
+        .iter()
+        .map(name_of)
+        .chain(consent.recipient_kinds.iter().map(|k| lang.org_kind(*k).to_owned()))
+        .collect();
+    let purposes: Vec<&str> = consent.purposes.iter().map(|p| lang.purpose(*p)).collect();
+    let (to, r#for) = if lang == Lang::Nl { ("aan", "voor") } else { ("to", "for") };
+    let mut words = format!("{} {to} {} {for} {}", signals.join(", "), recipients.join(", "), purposes.join(", "));
+    if let Some(until) = consent.valid_until {
+        let until_words = if lang == Lang::Nl { "tot" } else { "until" };
+        words = format!("{words}, {until_words} {}", lang.when(until));
+    }
+    words
+}
+
+/// The step a refusal offers, as the page shows it: its words, and a button that carries
+/// what is already known.
+struct NextStep {
+    words: String,
+    button: Option<Button>,
+}
+
+/// A form of hidden fields and one button.
+struct Button {
+    label: String,
+    action: String,
+    fields: Vec<(String, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "decision.html")]
 struct DecisionPage {
@@ -359,12 +393,31 @@ struct DecisionPage {
     allowed: bool,
     sent: bool,
     message: String,
+    next: Option<NextStep>,
     action: String,
     fields: Vec<(String, String)>,
 }
 
-/// The decision in the person's language.
+impl DecisionPage {
+    fn done(person: &Person, heading: String, message: String) -> DecisionPage {
+        DecisionPage {
+            c: Chrome::of(person),
+            heading,
+            allowed: true,
+            sent: true,
+            message,
+            next: None,
+            action: String::new(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// An allowed exchange in the person's language; a refusal is worded by `way_forward`.
 fn message(person: &Person, request: &ExchangeRequest, exchanged: &Exchanged) -> String {
+    if !exchanged.decision.is_allow() {
+        return way_forward::refusal_words(person.lang, &exchanged.decision, exchanged.age);
+    }
     match person.lang {
         Lang::Nl => explain_nl(request, &exchanged.decision, exchanged.age),
         Lang::En => exchanged.message.clone(),
@@ -391,7 +444,70 @@ fn justified(
 ) -> Result<ExchangeRequest, WebError> {
     let role = person.principal.role.ok_or(WebError::SignInRequired)?;
     ExchangeRequest::new(person.principal.party(), role, action, signal, to, purpose, justification)
-        .map_err(|e| WebError::shown(StatusCode::UNPROCESSABLE_ENTITY, person.lang, e.to_string()))
+        .map_err(|e| ExchangeError::Input(e).into())
+}
+
+/// How a page names the youth of an exchange in the forms it offers next: by the BSN the
+/// person typed (carried in hidden fields, never in an address), or by the request received.
+enum YouthRef {
+    Typed { bsn: String, birth_date: String },
+    Request(String),
+}
+
+impl YouthRef {
+    fn fields(&self) -> Vec<(String, String)> {
+        match self {
+            YouthRef::Typed { bsn, birth_date } => {
+                vec![("bsn".into(), bsn.clone()), ("birth_date".into(), birth_date.clone())]
+            }
+            YouthRef::Request(id) => vec![("request".into(), id.clone())],
+        }
+    }
+}
+
+/// The next step after a refusal, with its button where the person can take it.
+fn next_step(
+    person: &Person,
+    request: &ExchangeRequest,
+    exchanged: &Exchanged,
+    youth: &YouthRef,
+    recipient_name: &str,
+) -> Option<NextStep> {
+    use way_forward::Step;
+    if exchanged.decision.is_allow() {
+        return None;
+    }
+    let lang = person.lang;
+    let step = way_forward::step(&exchanged.decision, exchanged.age);
+    let words = way_forward::step_words(lang, &step, request, recipient_name);
+    let button = match (&step, youth) {
+        (Step::RecordConsent(consenters), _) => {
+            let mut fields = youth.fields();
+            fields.extend(consenters.iter().map(|c| ("given_by".to_owned(), c.as_str().to_owned())));
+            if let Some(recipient) = &request.recipient {
+                fields.push(("recipient_org".into(), recipient.org.0.clone()));
+            }
+            fields.push(("signal".into(), request.signal.as_str().into()));
+            fields.push(("purpose".into(), request.purpose.as_str().into()));
+            Some(Button {
+                label: way_forward::consent_button(lang, consenters),
+                action: "/app/consent/form".into(),
+                fields,
+            })
+        }
+        (Step::RegisterFirst, YouthRef::Typed { .. }) => Some(Button {
+            label: lang.texts().register_involvement.into(),
+            action: "/app/register".into(),
+            fields: youth.fields(),
+        }),
+        (Step::RecipientMustBeInvolved | Step::Justify, YouthRef::Typed { .. }) => Some(Button {
+            label: lang.texts().back_to_youth.into(),
+            action: "/app/youth".into(),
+            fields: youth.fields(),
+        }),
+        _ => None,
+    };
+    (!words.is_empty()).then_some(NextStep { words, button })
 }
 
 /// What a confirmable exchange shows: its heading, and the form that sends it after the dry run.
@@ -399,10 +515,12 @@ struct Confirmable {
     heading: String,
     action: String,
     fields: Vec<(String, String)>,
+    youth: YouthRef,
+    recipient_name: String,
 }
 
 /// Decides `request` and shows the decision: a dry run first, delivery only when the person
-/// confirmed (`confirm=yes`) and the exchange is allowed.
+/// confirmed (`confirm=yes`) and the exchange is allowed. A refusal offers its next step.
 async fn decide_and_show(
     state: &AppState,
     person: &Person,
@@ -422,6 +540,7 @@ async fn decide_and_show(
         allowed: exchanged.decision.is_allow(),
         sent: confirmed && exchanged.decision.is_allow(),
         message: message(person, request, &exchanged),
+        next: next_step(person, request, &exchanged, &shown.youth, &shown.recipient_name),
         action: shown.action,
         fields: shown.fields,
     };
@@ -447,12 +566,26 @@ async fn register_post(
         let also = if person.lang == Lang::Nl { "Ook betrokken" } else { "Also involved" };
         text = format!("{text} {also}: {}.", names.join(", "));
     }
+    let typed = YouthRef::Typed { bsn: form.bsn.trim().to_owned(), birth_date: form.birth_date.trim().to_owned() };
     let page = DecisionPage {
         c: Chrome::of(&person),
         heading: person.lang.texts().register_involvement.to_owned(),
         allowed: exchanged.decision.is_allow(),
         sent: exchanged.decision.is_allow(),
         message: text,
+        next: if exchanged.decision.is_allow() {
+            // Registered: back to the youth's page, where the partners involved can be asked.
+            Some(NextStep {
+                words: person.lang.texts().registered_next.to_owned(),
+                button: Some(Button {
+                    label: person.lang.texts().back_to_youth.into(),
+                    action: "/app/youth".into(),
+                    fields: typed.fields(),
+                }),
+            })
+        } else {
+            next_step(&person, &request, &exchanged, &typed, "")
+        },
         action: String::new(),
         fields: Vec::new(),
     };
@@ -472,6 +605,15 @@ struct AskForm {
     confirm: Option<String>,
 }
 
+/// The named organisation, or a 422 page in words.
+async fn organisation(state: &AppState, id: &str) -> Result<crate::store::Organisation, WebError> {
+    state.gateway.store().org(&OrgId(id.to_owned())).await?.ok_or(WebError::Words {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        nl: "Deze organisatie is niet bekend in de regio. Kies een organisatie uit de lijst.",
+        en: "This organisation is not known in the region. Choose one from the list.",
+    })
+}
+
 async fn ask_post(
     State(state): State<AppState>,
     Professional(person): Professional,
@@ -482,14 +624,7 @@ async fn ask_post(
         Ok(youth) => youth,
         Err(page) => return Ok(Html(page.render()?)),
     };
-    let org = state.gateway.store().org(&OrgId(form.to.clone())).await?;
-    let Some(org) = org else {
-        return Err(WebError::shown(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            person.lang,
-            format!("unknown organisation {}", form.to),
-        ));
-    };
+    let org = organisation(&state, &form.to).await?;
     let recipient = Party { org: org.id.clone(), kind: org.kind };
     let request = request(&person, Action::Send, Signal::FeedbackRequest, Some(recipient), Purpose::CareCoordination)?;
     let shown = Confirmable {
@@ -500,6 +635,8 @@ async fn ask_post(
             ("birth_date".into(), form.birth_date.trim().to_owned()),
             ("to".into(), form.to),
         ],
+        youth: YouthRef::Typed { bsn: form.bsn.trim().to_owned(), birth_date: form.birth_date.trim().to_owned() },
+        recipient_name: org.name.clone(),
     };
     decide_and_show(&state, &person, &youth, &request, None, form.confirm.as_deref(), shown).await
 }
@@ -509,7 +646,9 @@ async fn ask_post(
 struct AnswerPage {
     c: Chrome,
     request_id: String,
-    request_signal: String,
+    /// "Verzoek om terugkoppeling van Lyceum Noord, ontvangen 3 december 2026 07:36".
+    request_words: String,
+    case_ref: String,
     request_org: String,
     options: Vec<(&'static str, &'static str)>,
 }
@@ -524,11 +663,40 @@ async fn received_request(
     let request = store.delivered_signal(id).await?.filter(|r| {
         r.to_org == person.principal.org && matches!(r.signal, Signal::FeedbackRequest | Signal::ContactRequest)
     });
-    let not_found = || WebError::shown(StatusCode::NOT_FOUND, person.lang, "—");
-    let request = request.ok_or_else(not_found)?;
-    let pseudonym = store.youth_pseudonym(request.youth).await?.ok_or_else(not_found)?;
+    let request = request.ok_or_else(WebError::not_found)?;
+    let pseudonym = store.youth_pseudonym(request.youth).await?.ok_or_else(WebError::not_found)?;
     let youth = Youth::new(request.youth, pseudonym);
     Ok((request, youth))
+}
+
+/// The request in words, and the case reference the person's organisation knows the youth by.
+async fn request_words(
+    state: &AppState,
+    person: &Person,
+    request: &crate::store::DeliveredSignal,
+    youth: &Youth,
+) -> Result<(String, String, String), WebError> {
+    let org = state.gateway.store().org(&request.from_org).await?.map_or(request.from_org.0.clone(), |o| o.name);
+    let lang = person.lang;
+    let words = match lang {
+        Lang::Nl => format!(
+            "{} van {org}, ontvangen {}",
+            capitalised(lang.signal(request.signal)),
+            lang.when(request.delivered_at)
+        ),
+        Lang::En => format!(
+            "{} from {org}, received {}",
+            capitalised(lang.signal(request.signal)),
+            lang.when(request.delivered_at)
+        ),
+    };
+    let case_ref = state.pseudonymiser.case_ref(&person.principal.org.0, &youth.pseudonym)[..8].to_owned();
+    Ok((words, case_ref, org))
+}
+
+fn capitalised(words: &str) -> String {
+    let mut chars = words.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 const ANSWERS: [Signal; 3] = [Signal::HelpStarted, Signal::HelpOngoing, Signal::HelpEnded];
@@ -538,13 +706,14 @@ async fn answer_get(
     Professional(person): Professional,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let (request, _) = received_request(&state, &person, &id).await?;
-    let org = state.gateway.store().org(&request.from_org).await?.map_or(request.from_org.0.clone(), |o| o.name);
+    let (request, youth) = received_request(&state, &person, &id).await?;
+    let (request_words, case_ref, request_org) = request_words(&state, &person, &request, &youth).await?;
     let page = AnswerPage {
         c: Chrome::of(&person),
         request_id: id,
-        request_signal: person.lang.signal(request.signal).to_owned(),
-        request_org: org,
+        request_words,
+        case_ref,
+        request_org,
         options: ANSWERS.iter().map(|s| (s.as_str(), person.lang.signal(*s))).collect(),
     };
     Ok(Html(page.render()?))
@@ -555,6 +724,7 @@ struct AnswerForm {
     /// Absent is the same as wrong: 403.
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
     signal: String,
     #[serde(default)]
     confirm: Option<String>,
@@ -570,22 +740,30 @@ async fn answer_post(
     let (request_signal, youth) = received_request(&state, &person, &id).await?;
     let signal = form.signal.parse::<Signal>().ok().filter(|s| ANSWERS.contains(s));
     let Some(signal) = signal else {
-        return Err(WebError::shown(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            person.lang,
-            "help_started | help_ongoing | help_ended",
-        ));
+        return Err(WebError::Words {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            nl: "Kies een antwoord: hulp gestart, hulp loopt of hulp afgerond.",
+            en: "Choose an answer: help started, help ongoing or help ended.",
+        });
     };
-    let requester = state.gateway.store().org(&request_signal.from_org).await?;
-    let Some(requester) = requester else { return Err(WebError::shown(StatusCode::NOT_FOUND, person.lang, "—")) };
+    let requester = state.gateway.store().org(&request_signal.from_org).await?.ok_or_else(WebError::not_found)?;
     let recipient = Party { org: requester.id.clone(), kind: requester.kind };
     let request = request(&person, Action::Send, signal, Some(recipient), request_signal.purpose)?;
     let shown = Confirmable {
-        heading: format!("{} — {}", person.lang.signal(signal), requester.name),
+        heading: format!("{} — {}", capitalised(person.lang.signal(signal)), requester.name),
         action: format!("/app/answer/{id}"),
         fields: vec![("signal".into(), signal.as_str().into())],
+        youth: YouthRef::Request(id.clone()),
+        recipient_name: requester.name.clone(),
     };
     decide_and_show(&state, &person, &youth, &request, Some(&id), form.confirm.as_deref(), shown).await
+}
+
+/// A choice among words of the vocabulary (or organisations): its value, its words, checked.
+struct Choice {
+    value: String,
+    words: String,
+    checked: bool,
 }
 
 #[derive(Template)]
@@ -594,40 +772,128 @@ struct ConsentPage {
     c: Chrome,
     bsn: String,
     birth_date: String,
-    today: String,
-    kinds: Vec<&'static str>,
+    /// When reached from a request received: the request's id and words (the youth is the
+    /// request's; no BSN is typed).
+    request: Option<(String, String)>,
+    consenters: Vec<Choice>,
+    orgs: Vec<Choice>,
+    kinds: Vec<Choice>,
+    signals: Vec<Choice>,
+    purposes: Vec<Choice>,
+    valid_from: String,
+    valid_until: String,
     done: Option<String>,
     error: Option<String>,
+    /// After recording: back to the exchange that needed the consent.
+    back: Option<Button>,
 }
 
-fn consent_page(person: &Person) -> ConsentPage {
-    let today = clock::now().date();
-    ConsentPage {
-        c: Chrome::of(person),
-        bsn: String::new(),
-        birth_date: String::new(),
-        today: BirthDate::new(today).to_iso(),
-        kinds: OrgKind::WORDS.to_vec(),
-        done: None,
-        error: None,
+impl ConsentPage {
+    fn kinds_chosen(&self) -> bool {
+        self.kinds.iter().any(|k| k.checked)
     }
 }
 
-async fn consent_get(Professional(person): Professional) -> Result<Html<String>, WebError> {
-    Ok(Html(consent_page(&person).render()?))
+/// The signals a consent may cover: those a professional sends to a partner (registration,
+/// safety concerns and Veilig Thuis' feedback rest on the law, never on consent).
+const CONSENTABLE: [Signal; 6] = [
+    Signal::HelpStarted,
+    Signal::HelpOngoing,
+    Signal::HelpEnded,
+    Signal::SchoolAbsence,
+    Signal::FeedbackRequest,
+    Signal::ContactRequest,
+];
+
+/// The consent form, with these choices checked.
+async fn consent_page(state: &AppState, person: &Person, form: &ConsentForm) -> Result<ConsentPage, WebError> {
+    let lang = person.lang;
+    let orgs = state.gateway.store().orgs().await?;
+    let today = BirthDate::new(clock::now().date()).to_iso();
+    let choice = |value: &str, words: &str, chosen: &[String]| Choice {
+        value: value.to_owned(),
+        words: words.to_owned(),
+        checked: chosen.iter().any(|c| c == value),
+    };
+    let request = match &form.request {
+        Some(id) if !id.is_empty() => {
+            let (request, youth) = received_request(state, person, id).await?;
+            let (words, case_ref, _) = request_words(state, person, &request, &youth).await?;
+            Some((id.clone(), format!("{words} ({} {case_ref})", lang.texts().case_ref)))
+        }
+        _ => None,
+    };
+    Ok(ConsentPage {
+        c: Chrome::of(person),
+        bsn: form.bsn.trim().to_owned(),
+        birth_date: form.birth_date.trim().to_owned(),
+        request,
+        consenters: Consenter::ALL.iter().map(|c| choice(c.as_str(), lang.consenter(*c), &form.given_by)).collect(),
+        orgs: orgs
+            .iter()
+            .filter(|o| o.id != person.principal.org)
+            .map(|o| choice(&o.id.0, &format!("{} ({})", o.name, lang.org_kind(o.kind)), &form.recipient_org))
+            .collect(),
+        kinds: OrgKind::ALL.iter().map(|k| choice(k.as_str(), lang.org_kind(*k), &form.recipient_kind)).collect(),
+        signals: CONSENTABLE.iter().map(|s| choice(s.as_str(), lang.signal(*s), &form.signal)).collect(),
+        purposes: Purpose::ALL.iter().map(|p| choice(p.as_str(), lang.purpose(*p), &form.purpose)).collect(),
+        valid_from: if form.valid_from.trim().is_empty() { today } else { form.valid_from.trim().to_owned() },
+        valid_until: form.valid_until.trim().to_owned(),
+        done: None,
+        error: None,
+        back: None,
+    })
 }
 
-#[derive(Deserialize)]
+async fn consent_get(
+    State(state): State<AppState>,
+    Professional(person): Professional,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(consent_page(&state, &person, &ConsentForm::default()).await?.render()?))
+}
+
+#[derive(Deserialize, Default)]
 struct ConsentForm {
     /// Absent is the same as wrong: 403.
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
     bsn: String,
     #[serde(default)]
     birth_date: String,
-    given_by: String,
-    recipient_kind: String,
+    /// The received request whose youth this is (instead of a BSN).
+    #[serde(default)]
+    request: Option<String>,
+    #[serde(default)]
+    given_by: Vec<String>,
+    #[serde(default)]
+    recipient_org: Vec<String>,
+    #[serde(default)]
+    recipient_kind: Vec<String>,
+    #[serde(default)]
+    signal: Vec<String>,
+    #[serde(default)]
+    purpose: Vec<String>,
+    #[serde(default)]
     valid_from: String,
+    #[serde(default)]
+    valid_until: String,
+}
+
+/// The consent form filled in with what a refusal knew (the youth, the recipient, the
+/// signal, the purpose, whose consent is missing); nothing is recorded yet.
+async fn consent_form_post(
+    State(state): State<AppState>,
+    Professional(person): Professional,
+    Form(form): Form<ConsentForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    Ok(Html(consent_page(&state, &person, &form).await?.render()?))
+}
+
+/// Every word of a list parsed, or None.
+fn words<T: std::str::FromStr>(values: &[String]) -> Option<Vec<T>> {
+    values.iter().map(|v| v.parse().ok()).collect()
 }
 
 async fn consent_post(
@@ -636,67 +902,125 @@ async fn consent_post(
     Form(form): Form<ConsentForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let mut page = consent_page(&person);
-    page.bsn = form.bsn.trim().to_owned();
-    page.birth_date = form.birth_date.trim().to_owned();
-    let youth = match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
-        Ok(youth) => youth,
-        Err(problem) => {
-            page.error = problem.bsn_error.or(problem.birth_error);
-            return Ok(Html(page.render()?));
-        }
-    };
-    let from = time::Date::parse(form.valid_from.trim(), time::macros::format_description!("[year]-[month]-[day]"));
-    let (Ok(given_by), Ok(kind), Ok(from)) =
-        (form.given_by.parse::<Consenter>(), form.recipient_kind.parse::<OrgKind>(), from)
-    else {
-        page.error = Some(
-            if person.lang == Lang::Nl {
-                "Controleer de velden: datum als jjjj-mm-dd."
-            } else {
-                "Check the fields: date as yyyy-mm-dd."
+    let mut page = consent_page(&state, &person, &form).await?;
+    let lang = person.lang;
+    let texts = lang.texts();
+    let youth = match &form.request {
+        Some(id) if !id.is_empty() => received_request(&state, &person, id).await?.1,
+        _ => match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
+            Ok(youth) => youth,
+            Err(problem) => {
+                page.error = problem.bsn_error.or(problem.birth_error);
+                return Ok(Html(page.render()?));
             }
-            .into(),
-        );
+        },
+    };
+    let day = |text: &str| time::Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]"));
+    let from = day(&form.valid_from);
+    let until = if form.valid_until.trim().is_empty() { Ok(None) } else { day(&form.valid_until).map(Some) };
+    let recipient_orgs: Vec<OrgId> = form.recipient_org.iter().map(|id| OrgId(id.clone())).collect();
+    let known_orgs = page.orgs.iter().map(|o| o.value.as_str()).collect::<Vec<_>>();
+    let problem = match (
+        words::<Consenter>(&form.given_by),
+        words::<OrgKind>(&form.recipient_kind),
+        words::<Signal>(&form.signal),
+        words::<Purpose>(&form.purpose),
+        from,
+        until,
+    ) {
+        (Some(c), ..) if c.is_empty() => Some(texts.consent_needs_consenter),
+        (_, Some(kinds), ..) if kinds.is_empty() && recipient_orgs.is_empty() => Some(texts.consent_needs_recipient),
+        _ if recipient_orgs.iter().any(|o| !known_orgs.contains(&o.0.as_str())) => Some(texts.consent_needs_recipient),
+        (_, _, Some(signals), ..) if signals.is_empty() || signals.iter().any(|s| !CONSENTABLE.contains(s)) => {
+            Some(texts.consent_needs_signal)
+        }
+        (_, _, _, Some(purposes), ..) if purposes.is_empty() => Some(texts.consent_needs_purpose),
+        (_, _, _, _, Ok(from), Ok(Some(until))) if until <= from => Some(texts.consent_until_after_from),
+        (Some(_), Some(_), Some(_), Some(_), Ok(_), Ok(_)) => None,
+        _ => Some(texts.consent_check_fields),
+    };
+    if let Some(problem) = problem {
+        page.error = Some(problem.to_owned());
+        return Ok(Html(page.render()?));
+    }
+    let (Some(consenters), Some(kinds), Some(signals), Some(purposes), Ok(from), Ok(until)) = (
+        words::<Consenter>(&form.given_by),
+        words::<OrgKind>(&form.recipient_kind),
+        words::<Signal>(&form.signal),
+        words::<Purpose>(&form.purpose),
+        from,
+        until,
+    ) else {
+        page.error = Some(texts.consent_check_fields.to_owned());
         return Ok(Html(page.render()?));
     };
-    let valid_from = from.midnight().assume_utc();
-    let consent = Consent {
-        id: uuid::Uuid::new_v4().to_string(),
-        given_by,
-        holder: person.principal.org.clone(),
-        recipient_orgs: Vec::new(),
-        recipient_kinds: vec![kind],
-        signals: ANSWERS.to_vec(),
-        purposes: vec![Purpose::CareCoordination],
-        valid_from,
-        valid_until: None,
-        revoked_at: None,
+    // One consent per consenter: each is given, and may be revoked, on its own.
+    for given_by in &consenters {
+        let consent = Consent {
+            id: uuid::Uuid::new_v4().to_string(),
+            given_by: *given_by,
+            holder: person.principal.org.clone(),
+            recipient_orgs: recipient_orgs.clone(),
+            recipient_kinds: kinds.clone(),
+            signals: signals.clone(),
+            purposes: purposes.clone(),
+            valid_from: from.midnight().assume_utc(),
+            valid_until: until.map(|until| until.midnight().assume_utc()),
+            revoked_at: None,
+        };
+        state.gateway.record_consent(&person.principal, &youth, consent, &Occasion::at(clock::now())).await?;
+    }
+    let who: Vec<&str> = consenters.iter().map(|c| lang.consenter(*c)).collect();
+    page.done = Some(format!("{} ({})", texts.consent_recorded, who.join(", ")));
+    page.back = match &form.request {
+        Some(id) if !id.is_empty() => {
+            Some(Button { label: texts.back_to_answer.into(), action: format!("/app/answer/{id}"), fields: Vec::new() })
+        }
+        _ => Some(Button {
+            label: texts.back_to_youth.into(),
+            action: "/app/youth".into(),
+            fields: vec![
+                ("bsn".into(), form.bsn.trim().to_owned()),
+                ("birth_date".into(), form.birth_date.trim().to_owned()),
+            ],
+        }),
     };
-    state.gateway.record_consent(&person.principal, &youth, consent, &Occasion::at(clock::now())).await?;
-    page.done = Some(person.lang.texts().consent_recorded.to_owned());
     Ok(Html(page.render()?))
 }
 
+#[derive(Deserialize)]
+struct RevokeForm {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// Revoking a consent cannot be undone (a new consent must be asked for): the person
+/// confirms on a page that says so first.
 async fn revoke_post(
     State(state): State<AppState>,
     Professional(person): Professional,
     Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<RevokeForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
     let youth = state.gateway.owned_fact(&person.principal, crate::store::FactKind::Consent, &id).await?;
+    let texts = person.lang.texts();
+    if !confirm::confirmed(form.confirm.as_deref()) {
+        return confirm::Confirmation {
+            heading: texts.revoke_heading.into(),
+            consequences: vec![texts.revoke_consequence.into(), texts.revoke_audited.into()],
+            action: format!("/app/consent/{id}/revoke"),
+            fields: Vec::new(),
+            button: texts.revoke_button.into(),
+            cancel: "/app/youth".into(),
+        }
+        .page(&person);
+    }
     state.gateway.revoke_consent(&person.principal, &youth, &id, &Occasion::at(clock::now())).await?;
-    let page = DecisionPage {
-        c: Chrome::of(&person),
-        heading: person.lang.texts().revoke.to_owned(),
-        allowed: true,
-        sent: true,
-        message: person.lang.texts().consent_revoked.to_owned(),
-        action: String::new(),
-        fields: Vec::new(),
-    };
-    Ok(Html(page.render()?))
+    Ok(Html(DecisionPage::done(&person, texts.revoke.to_owned(), texts.consent_revoked.to_owned()).render()?))
 }
 
 #[derive(Deserialize)]
@@ -726,10 +1050,14 @@ async fn report_post(
         Ok(youth) => youth,
         Err(page) => return Ok(Html(page.render()?)),
     };
-    let org = state.gateway.store().org(&OrgId(form.to.clone())).await?;
-    let Some(org) = org.filter(|o| o.kind == OrgKind::SafeHome) else {
-        return Err(WebError::shown(StatusCode::UNPROCESSABLE_ENTITY, person.lang, "Veilig Thuis?"));
-    };
+    let org = organisation(&state, &form.to).await?;
+    if org.kind != OrgKind::SafeHome {
+        return Err(WebError::Words {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            nl: "Een zorgmelding gaat naar Veilig Thuis. Kies een Veilig Thuis-organisatie uit de lijst.",
+            en: "A safety concern goes to Veilig Thuis. Choose a Veilig Thuis organisation from the list.",
+        });
+    }
     let recipient = Party { org: org.id.clone(), kind: org.kind };
     let justification = Some(form.justification.clone());
     let request =
@@ -743,6 +1071,8 @@ async fn report_post(
             ("to".into(), form.to),
             ("justification".into(), form.justification),
         ],
+        youth: YouthRef::Typed { bsn: form.bsn.trim().to_owned(), birth_date: form.birth_date.trim().to_owned() },
+        recipient_name: org.name.clone(),
     };
     decide_and_show(&state, &person, &youth, &request, None, form.confirm.as_deref(), shown).await
 }

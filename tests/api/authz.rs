@@ -127,6 +127,7 @@ POST   /app/answer/{id}                request.own        303s 303s 200  404  40
 POST   /app/answer/{id}                request.other      303s 303s 404  404  403  403  403  403  403
 GET    /app/consent                    -                  303s 303s 200  200  403  403  403  403  403
 POST   /app/consent                    -                  303s 303s 200  200  403  403  403  403  403
+POST   /app/consent/form               -                  303s 303s 200  200  403  403  403  403  403
 POST   /app/consent/{id}/revoke        consent.page       303s 303s 200  404  403  403  403  403  403
 POST   /app/consent/{id}/revoke        consent.other      303s 303s 404  404  403  403  403  403  403
 GET    /app/report                     -                  303y 303y 303y 303y 303y 303y 303y 303y 303y
@@ -228,10 +229,12 @@ fn page_form(path: &str, target: &str) -> (&'static str, Option<&'static str>) {
         ("/app/ask", _) => ("bsn=$Y0&birth_date=&to=buurtteam-oost", None),
         ("/app/answer/{id}", _) => ("signal=help_started", None),
         ("/app/consent", _) => (
-            "bsn=$Y0&birth_date=&given_by=youth&recipient_kind=school&valid_from=2026-01-01",
+            "bsn=$Y0&birth_date=&given_by=youth&recipient_kind=school&signal=help_started&purpose=care_coordination\
+             &valid_from=2026-01-01",
             Some("Toestemming vastgelegd."),
         ),
-        ("/app/consent/{id}/revoke", _) => ("", Some("Toestemming ingetrokken.")),
+        ("/app/consent/form", _) => ("bsn=$Y0&birth_date=&given_by=parent&signal=help_started", Some("checked")),
+        ("/app/consent/{id}/revoke", _) => ("confirm=yes", Some("Toestemming ingetrokken.")),
         ("/app/report", _) => ("bsn=$Y0&birth_date=&to=veilig-thuis&justification=zorgen", None),
         ("/policy/{id}/approve" | "/policy/{id}/activate", _) => ("", Some("$TARGET ✓")),
         ("/policy/{id}/test", _) => ("", Some("passed")),

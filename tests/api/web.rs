@@ -110,9 +110,41 @@ async fn a_mentor_and_a_family_worker_walk_the_story_on_the_pages() {
     let (_, refused) = worker.post(&answer, &[("csrf", &w), ("signal", "help_started")]).await;
     assert!(refused.contains("Mag niet verstuurd worden"), "{refused}");
     assert!(
-        refused.contains("toestemming ontbreekt. De jongere is 14: jongere én ouder moeten toestemming geven."),
+        refused.contains(
+            "Niet verstuurd: toestemming ontbreekt. De jongere is 14: jongere én ouder moeten toestemming geven."
+        ),
         "{refused}"
     );
+    // The refusal offers the way forward: the consent form, filled in for this exchange.
+    assert!(refused.contains("Toestemming van de jongere en de ouder (gezaghebbende) vastleggen"), "{refused}");
+    assert!(refused.contains("action=\"/app/consent/form\""), "{refused}");
+    let (status, filled) = worker
+        .post(
+            "/app/consent/form",
+            &[
+                ("csrf", w.as_str()),
+                ("request", request.as_str()),
+                ("given_by", "youth"),
+                ("given_by", "parent"),
+                ("recipient_org", "lyceum-noord"),
+                ("signal", "help_started"),
+                ("purpose", "care_coordination"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for checked in
+        ["given_youth", "given_parent", "org_lyceum-noord", "signal_help_started", "purpose_care_coordination"]
+    {
+        let at = filled.find(&format!("id=\"{checked}\"")).unwrap_or_else(|| panic!("{checked}: {filled}"));
+        assert!(filled[at..].split('>').next().unwrap().contains("checked"), "{checked} is checked");
+    }
+    assert!(
+        !filled[filled.find("id=\"signal_help_ongoing\"").unwrap()..].split('>').next().unwrap().contains("checked")
+    );
+    assert!(filled.contains("Verzoek om terugkoppeling van Lyceum Noord, ontvangen"), "the form names the request");
+    assert!(!filled.contains("name=\"bsn\""), "the youth is the request's: no BSN to type");
+    assert!(filled.contains(">huisartspraktijk</label>") && !filled.contains("gp_practice</label>"), "kinds in words");
 
     // The youth consents; now the parent's consent is named as missing, in English too.
     let consent = |who: &'static str| {
@@ -122,6 +154,8 @@ async fn a_mentor_and_a_family_worker_walk_the_story_on_the_pages() {
             ("birth_date", String::new()),
             ("given_by", who.into()),
             ("recipient_kind", "school".into()),
+            ("signal", "help_started".into()),
+            ("purpose", "care_coordination".into()),
             ("valid_from", "2026-01-01".into()),
         ]
     };
@@ -244,15 +278,24 @@ async fn the_youth_page_names_whose_consent_is_needed_lists_consents_to_revoke_a
         ("birth_date", ""),
         ("given_by", "parent"),
         ("recipient_kind", "school"),
+        ("signal", "help_started"),
+        ("purpose", "care_coordination"),
         ("valid_from", "2026-01-01"),
     ];
-    worker.post("/app/consent", &consent).await;
+    let (_, recorded) = worker.post("/app/consent", &consent).await;
+    assert!(recorded.contains("Toestemming vastgelegd."), "{recorded}");
 
     let (_, page) = worker.post("/app/youth", &[&[("csrf", w.as_str())][..], &youth].concat()).await;
     assert!(page.contains("De jeugdige is 14: jongere én ouder moeten toestemming geven."), "{page}");
     let start = page.find("/app/consent/").expect("a revoke form") + 13;
     let id = page[start..].split('/').next().unwrap().to_owned();
-    let (_, revoked) = worker.post(&format!("/app/consent/{id}/revoke"), &[("csrf", w.as_str())]).await;
+    // Revoking cannot be undone: it is asked first, and nothing changes until confirmed.
+    let revoke = format!("/app/consent/{id}/revoke");
+    let (_, asked) = worker.post(&revoke, &[("csrf", w.as_str())]).await;
+    assert!(asked.contains("Toestemming intrekken?") && asked.contains("kan niet ongedaan"), "{asked}");
+    let (_, page) = worker.post("/app/youth", &[&[("csrf", w.as_str())][..], &youth].concat()).await;
+    assert!(!page.contains("(ingetrokken)"), "not revoked before confirming");
+    let (_, revoked) = worker.post(&revoke, &[("csrf", w.as_str()), ("confirm", "yes")]).await;
     assert!(revoked.contains("Toestemming ingetrokken."), "{revoked}");
     let (_, page) = worker.post("/app/youth", &[&[("csrf", w.as_str())][..], &youth].concat()).await;
     assert!(page.contains("(ingetrokken)"), "{page}");
@@ -260,7 +303,7 @@ async fn the_youth_page_names_whose_consent_is_needed_lists_consents_to_revoke_a
     // A safety concern needs a justification; with one, it goes to Veilig Thuis.
     let report = [&[("csrf", w.as_str()), ("to", "veilig-thuis")][..], &youth].concat();
     let (_, bare) = worker.post("/app/report", &[&report[..], &[("justification", " ")]].concat()).await;
-    assert!(bare.contains("vraagt om een onderbouwing"), "{bare}");
+    assert!(bare.contains("een onderbouwing ontbrak") && bare.contains("vraagt een onderbouwing"), "{bare}");
     let justified = [&report[..], &[("justification", "Blauwe plekken, twee keer gezien.")]].concat();
     let (_, dry) = worker.post("/app/report", &justified).await;
     assert!(dry.contains("Mag verstuurd worden") && dry.contains("meldcode"), "{dry}");

@@ -21,9 +21,13 @@ await run('story', async () => {
   await mentor.getByRole('button', { name: 'Betrokkenheid melden' }).click();
   expect(await mentor.getByText('Geregistreerd in de verwijsindex').isVisible(), 'the mentor is registered');
   await snap(mentor, 'mentor-registered');
+  await mentor.getByRole('button', { name: 'Terug naar de jeugdige' }).click();
+  expect(await mentor.getByText(/^Nog niet betrokken \(om terugkoppeling vragen kan zodra zij ook betrokken zijn/).isVisible(), 'why Buurtteam Oost cannot be asked yet');
+  expect(await mentor.locator('ul.not-involved').getByText(/Buurtteam Oost/).isVisible(), 'Buurtteam Oost named as not involved');
+  await snap(mentor, 'mentor-youth-registered');
 
   const worker = await signIn('family');
-  await findYouth(worker, 'family');
+  await findYouth(worker, 'family-first');
   await worker.getByRole('button', { name: 'Betrokkenheid melden' }).click();
   expect(await worker.getByText('Ook betrokken: Lyceum Noord').isVisible(), 'a match with the school');
 
@@ -35,27 +39,41 @@ await run('story', async () => {
   await mentor.getByRole('button', { name: 'Versturen' }).click();
   expect(await mentor.getByText('Verstuurd.').isVisible(), 'the request is sent');
 
-  // The family worker sees the request, is refused for missing consent, records consent, answers.
+  // The family worker sees the request, is refused for missing consent, and follows the way
+  // forward the refusal offers: the consent form, filled in for this exchange.
   await worker.goto(`${BASE_URL}/app`);
   await worker.getByRole('link', { name: 'Beantwoorden' }).click();
+  expect(await worker.getByText(/U beantwoordt: Verzoek om terugkoppeling van Lyceum Noord/).isVisible(), 'the answer form names the request');
   await snap(worker, 'family-answer-form');
   await worker.getByRole('button', { name: 'Versturen' }).click();
   expect(await worker.getByText(/toestemming ontbreekt/).isVisible(), 'refused: consent is missing');
+  expect(await worker.getByText(/Het kan wel met toestemming van de jongere en de ouder/).isVisible(), 'the refusal says what would make it possible');
   await snap(worker, 'family-refused');
-  for (const consenter of ['youth', 'parent']) {
-    await worker.goto(`${BASE_URL}/app/consent`);
-    await worker.getByLabel('BSN').fill(BSN);
-    await worker.locator(`#given_${consenter}`).check();
-    await worker.getByRole('button', { name: 'Vastleggen' }).click();
-    expect(await worker.getByText('Toestemming vastgelegd.').isVisible(), `${consenter}'s consent recorded`);
+  await worker.getByRole('button', { name: /^Toestemming van de jongere en de ouder/ }).click();
+  await worker.waitForURL(`${BASE_URL}/app/consent/form`);
+  for (const [id, checked] of [['given_youth', true], ['given_parent', true], ['org_lyceum-noord', true],
+    ['signal_help_started', true], ['signal_help_ongoing', false], ['purpose_care_coordination', true]]) {
+    expect(await worker.locator(`#${id}`).isChecked() === checked, `#${id} ${checked ? 'checked' : 'not checked'}`);
   }
-  await worker.goto(`${BASE_URL}/app`);
-  await worker.getByRole('link', { name: 'Beantwoorden' }).click();
+  expect(await worker.getByText(/Voor de jeugdige van: Verzoek om terugkoppeling van Lyceum Noord/).isVisible(), 'the form names the youth by the request');
+  await snap(worker, 'family-consent-form-filled');
+  await worker.getByRole('button', { name: 'Vastleggen' }).click();
+  expect(await worker.getByText(/Toestemming vastgelegd/).isVisible(), 'both consents recorded');
+  await snap(worker, 'family-consent-recorded');
+  await worker.getByRole('button', { name: /Terug naar het verzoek/ }).click();
   await worker.getByRole('button', { name: 'Versturen' }).click();
   expect(await worker.getByText('Mag verstuurd worden').isVisible(), 'allowed after consent');
+  await snap(worker, 'family-allowed');
   await worker.getByRole('button', { name: 'Versturen' }).click();
   expect(await worker.getByText('Verstuurd.').isVisible(), 'the answer is sent');
   await snap(worker, 'family-answered');
+
+  // Revoking the youth's consent is asked first, on a page that says what will happen.
+  await findYouth(worker, 'family-youth');
+  await worker.getByRole('button', { name: 'Intrekken' }).first().click();
+  expect(await worker.getByText('Toestemming intrekken?').isVisible(), 'the revocation is asked first');
+  await snap(worker, 'family-revoke-asked');
+  await worker.getByRole('link', { name: 'Annuleren' }).click();
 
   // The mentor sees the answer.
   await mentor.goto(`${BASE_URL}/app`);
