@@ -34,6 +34,8 @@ async fn browse(app: &TestApp, issuer: &str, script: &str, env: &[(&str, String)
         .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
         .join("browser-screenshots")
         .join(script.trim_end_matches(".mjs"));
+    // Only this run's screenshots: a story that changed leaves no stale pages behind.
+    let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).unwrap();
     let mut command = Command::new("node");
     command

@@ -22,7 +22,7 @@ await run('story', async () => {
   expect(await mentor.getByText('Geregistreerd in de verwijsindex').isVisible(), 'the mentor is registered');
   await snap(mentor, 'mentor-registered');
   await mentor.getByRole('button', { name: 'Terug naar de jeugdige' }).click();
-  expect(await mentor.getByText(/^Nog niet betrokken \(om terugkoppeling vragen kan zodra zij ook betrokken zijn/).isVisible(), 'why Buurtteam Oost cannot be asked yet');
+  expect(await mentor.getByText(/^U kunt deze organisaties om terugkoppeling vragen zodra zij ook betrokken zijn/).isVisible(), 'why Buurtteam Oost cannot be asked yet');
   expect(await mentor.locator('ul.not-involved').getByText(/Buurtteam Oost/).isVisible(), 'Buurtteam Oost named as not involved');
   await snap(mentor, 'mentor-youth-registered');
 
