@@ -141,7 +141,18 @@ impl IntoResponse for WebError {
 /// header and menu when signed in, the sign-in link otherwise. Responses without a [`Said`]
 /// (every success, every API answer) pass untouched.
 pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let (uri, headers) = (request.uri().clone(), request.headers().clone());
+    // The partner API's hot path pays one comparison: its errors are JSON already.
+    if request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    // What the page's frame needs of the request: who (the session cookie) and which language.
+    let uri = request.uri().clone();
+    let mut headers = HeaderMap::new();
+    for name in [axum::http::header::COOKIE, axum::http::header::ACCEPT_LANGUAGE] {
+        for value in request.headers().get_all(&name) {
+            headers.append(name.clone(), value.clone());
+        }
+    }
     let mut response = next.run(request).await;
     let Some(said) = response.extensions_mut().remove::<Said>() else { return response };
     let status = response.status();
