@@ -891,9 +891,76 @@ async fn consent_form_post(
     Ok(Html(consent_page(&state, &person, &form).await?.render()?))
 }
 
-/// Every word of a list parsed, or None.
-fn words<T: std::str::FromStr>(values: &[String]) -> Option<Vec<T>> {
-    values.iter().map(|v| v.parse().ok()).collect()
+/// What a consent form says, parsed: the terms of one consent per consenter.
+struct ConsentTerms {
+    consenters: Vec<Consenter>,
+    recipient_orgs: Vec<OrgId>,
+    recipient_kinds: Vec<OrgKind>,
+    signals: Vec<Signal>,
+    purposes: Vec<Purpose>,
+    valid_from: time::OffsetDateTime,
+    valid_until: Option<time::OffsetDateTime>,
+}
+
+/// Why a consent form cannot be recorded; each is said beside the form.
+#[derive(Debug, PartialEq, Eq)]
+enum ConsentProblem {
+    NoConsenter,
+    NoRecipient,
+    NoSignal,
+    NoPurpose,
+    UntilBeforeFrom,
+    /// A word outside the lists or a date that is not one: a form not made by the page.
+    Malformed,
+}
+
+impl ConsentProblem {
+    fn words(&self, texts: &super::i18n::Texts) -> &'static str {
+        match self {
+            ConsentProblem::NoConsenter => texts.consent_needs_consenter,
+            ConsentProblem::NoRecipient => texts.consent_needs_recipient,
+            ConsentProblem::NoSignal => texts.consent_needs_signal,
+            ConsentProblem::NoPurpose => texts.consent_needs_purpose,
+            ConsentProblem::UntilBeforeFrom => texts.consent_until_after_from,
+            ConsentProblem::Malformed => texts.consent_check_fields,
+        }
+    }
+}
+
+impl ConsentTerms {
+    /// The form's terms; `known_orgs` are the organisations the form offered.
+    fn of(form: &ConsentForm, known_orgs: &[&str]) -> Result<ConsentTerms, ConsentProblem> {
+        fn words<T: std::str::FromStr>(values: &[String]) -> Result<Vec<T>, ConsentProblem> {
+            values.iter().map(|v| v.parse().map_err(|_| ConsentProblem::Malformed)).collect()
+        }
+        let day = |text: &str| {
+            time::Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]"))
+                .map(|day| day.midnight().assume_utc())
+                .map_err(|_| ConsentProblem::Malformed)
+        };
+        let nonempty = |list: bool, problem| if list { Err(problem) } else { Ok(()) };
+        let consenters: Vec<Consenter> = words(&form.given_by)?;
+        nonempty(consenters.is_empty(), ConsentProblem::NoConsenter)?;
+        let recipient_kinds: Vec<OrgKind> = words(&form.recipient_kind)?;
+        if form.recipient_org.iter().any(|id| !known_orgs.contains(&id.as_str())) {
+            return Err(ConsentProblem::Malformed);
+        }
+        let recipient_orgs: Vec<OrgId> = form.recipient_org.iter().map(|id| OrgId(id.clone())).collect();
+        nonempty(recipient_kinds.is_empty() && recipient_orgs.is_empty(), ConsentProblem::NoRecipient)?;
+        let signals: Vec<Signal> = words(&form.signal)?;
+        nonempty(signals.is_empty(), ConsentProblem::NoSignal)?;
+        if signals.iter().any(|s| !CONSENTABLE.contains(s)) {
+            return Err(ConsentProblem::Malformed);
+        }
+        let purposes: Vec<Purpose> = words(&form.purpose)?;
+        nonempty(purposes.is_empty(), ConsentProblem::NoPurpose)?;
+        let valid_from = day(&form.valid_from)?;
+        let valid_until = if form.valid_until.trim().is_empty() { None } else { Some(day(&form.valid_until)?) };
+        if valid_until.is_some_and(|until| until <= valid_from) {
+            return Err(ConsentProblem::UntilBeforeFrom);
+        }
+        Ok(ConsentTerms { consenters, recipient_orgs, recipient_kinds, signals, purposes, valid_from, valid_until })
+    }
 }
 
 async fn consent_post(
@@ -915,62 +982,31 @@ async fn consent_post(
             }
         },
     };
-    let day = |text: &str| time::Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]"));
-    let from = day(&form.valid_from);
-    let until = if form.valid_until.trim().is_empty() { Ok(None) } else { day(&form.valid_until).map(Some) };
-    let recipient_orgs: Vec<OrgId> = form.recipient_org.iter().map(|id| OrgId(id.clone())).collect();
-    let known_orgs = page.orgs.iter().map(|o| o.value.as_str()).collect::<Vec<_>>();
-    let problem = match (
-        words::<Consenter>(&form.given_by),
-        words::<OrgKind>(&form.recipient_kind),
-        words::<Signal>(&form.signal),
-        words::<Purpose>(&form.purpose),
-        from,
-        until,
-    ) {
-        (Some(c), ..) if c.is_empty() => Some(texts.consent_needs_consenter),
-        (_, Some(kinds), ..) if kinds.is_empty() && recipient_orgs.is_empty() => Some(texts.consent_needs_recipient),
-        _ if recipient_orgs.iter().any(|o| !known_orgs.contains(&o.0.as_str())) => Some(texts.consent_needs_recipient),
-        (_, _, Some(signals), ..) if signals.is_empty() || signals.iter().any(|s| !CONSENTABLE.contains(s)) => {
-            Some(texts.consent_needs_signal)
+    let known_orgs: Vec<&str> = page.orgs.iter().map(|o| o.value.as_str()).collect();
+    let terms = match ConsentTerms::of(&form, &known_orgs) {
+        Ok(terms) => terms,
+        Err(problem) => {
+            page.error = Some(problem.words(texts).to_owned());
+            return Ok(Html(page.render()?));
         }
-        (_, _, _, Some(purposes), ..) if purposes.is_empty() => Some(texts.consent_needs_purpose),
-        (_, _, _, _, Ok(from), Ok(Some(until))) if until <= from => Some(texts.consent_until_after_from),
-        (Some(_), Some(_), Some(_), Some(_), Ok(_), Ok(_)) => None,
-        _ => Some(texts.consent_check_fields),
-    };
-    if let Some(problem) = problem {
-        page.error = Some(problem.to_owned());
-        return Ok(Html(page.render()?));
-    }
-    let (Some(consenters), Some(kinds), Some(signals), Some(purposes), Ok(from), Ok(until)) = (
-        words::<Consenter>(&form.given_by),
-        words::<OrgKind>(&form.recipient_kind),
-        words::<Signal>(&form.signal),
-        words::<Purpose>(&form.purpose),
-        from,
-        until,
-    ) else {
-        page.error = Some(texts.consent_check_fields.to_owned());
-        return Ok(Html(page.render()?));
     };
     // One consent per consenter: each is given, and may be revoked, on its own.
-    for given_by in &consenters {
+    for given_by in &terms.consenters {
         let consent = Consent {
             id: uuid::Uuid::new_v4().to_string(),
             given_by: *given_by,
             holder: person.principal.org.clone(),
-            recipient_orgs: recipient_orgs.clone(),
-            recipient_kinds: kinds.clone(),
-            signals: signals.clone(),
-            purposes: purposes.clone(),
-            valid_from: from.midnight().assume_utc(),
-            valid_until: until.map(|until| until.midnight().assume_utc()),
+            recipient_orgs: terms.recipient_orgs.clone(),
+            recipient_kinds: terms.recipient_kinds.clone(),
+            signals: terms.signals.clone(),
+            purposes: terms.purposes.clone(),
+            valid_from: terms.valid_from,
+            valid_until: terms.valid_until,
             revoked_at: None,
         };
         state.gateway.record_consent(&person.principal, &youth, consent, &Occasion::at(clock::now())).await?;
     }
-    let who: Vec<&str> = consenters.iter().map(|c| lang.consenter(*c)).collect();
+    let who: Vec<&str> = terms.consenters.iter().map(|c| lang.consenter(*c)).collect();
     page.done = Some(format!("{} ({})", texts.consent_recorded, who.join(", ")));
     page.back = match &form.request {
         Some(id) if !id.is_empty() => {
@@ -1075,4 +1111,64 @@ async fn report_post(
         recipient_name: org.name.clone(),
     };
     decide_and_show(&state, &person, &youth, &request, None, form.confirm.as_deref(), shown).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> ConsentForm {
+        let mut form = ConsentForm { valid_from: "2026-12-03".into(), ..ConsentForm::default() };
+        for (name, value) in pairs {
+            let list = match *name {
+                "given_by" => &mut form.given_by,
+                "recipient_org" => &mut form.recipient_org,
+                "recipient_kind" => &mut form.recipient_kind,
+                "signal" => &mut form.signal,
+                "purpose" => &mut form.purpose,
+                "valid_until" => {
+                    form.valid_until = (*value).into();
+                    continue;
+                }
+                _ => continue,
+            };
+            list.push((*value).into());
+        }
+        form
+    }
+
+    const FULL: [(&str, &str); 4] = [
+        ("given_by", "parent"),
+        ("recipient_org", "lyceum-noord"),
+        ("signal", "help_started"),
+        ("purpose", "care_coordination"),
+    ];
+
+    #[test]
+    fn a_consent_form_names_who_to_whom_what_and_why_or_says_what_is_missing() {
+        let orgs = ["lyceum-noord"];
+        let terms = ConsentTerms::of(&form(&FULL), &orgs).unwrap();
+        assert_eq!(terms.consenters, [Consenter::Parent]);
+        assert_eq!(terms.recipient_orgs, [OrgId("lyceum-noord".into())]);
+        assert!(terms.valid_until.is_none());
+        let without = |name: &str| form(&FULL.iter().copied().filter(|(n, _)| *n != name).collect::<Vec<_>>());
+        let problem = |form: ConsentForm| ConsentTerms::of(&form, &orgs).err();
+        assert_eq!(problem(without("given_by")), Some(ConsentProblem::NoConsenter));
+        assert_eq!(problem(without("recipient_org")), Some(ConsentProblem::NoRecipient));
+        assert_eq!(problem(without("signal")), Some(ConsentProblem::NoSignal));
+        assert_eq!(problem(without("purpose")), Some(ConsentProblem::NoPurpose));
+        let ending = |until: &str| form(&[&FULL[..], &[("valid_until", until)]].concat());
+        assert_eq!(problem(ending("2026-12-03")), Some(ConsentProblem::UntilBeforeFrom));
+        assert!(ConsentTerms::of(&ending("2027-06-30"), &orgs).unwrap().valid_until.is_some());
+        // Words outside the lists are not the page's: refused, never recorded.
+        assert_eq!(
+            problem(form(&[&FULL[..], &[("signal", "safety_concern")]].concat())),
+            Some(ConsentProblem::Malformed)
+        );
+        assert_eq!(
+            problem(form(&[&FULL[..], &[("recipient_org", "elsewhere")]].concat())),
+            Some(ConsentProblem::Malformed)
+        );
+        assert_eq!(problem(ending("morgen")), Some(ConsentProblem::Malformed));
+    }
 }
