@@ -241,7 +241,7 @@ impl From<StoreError> for WebError {
                 en: "This youth is known with another birth date.",
             },
             StoreError::Conflict(message) => {
-                tracing::info!(%message, "page refused a conflicting change");
+                tracing::debug!(%message, "page refused a conflicting change");
                 WebError::Words {
                     status: StatusCode::CONFLICT,
                     nl: "Dit kan niet: het botst met wat al is vastgelegd (het bestaat al, of is intussen gewijzigd). Open de pagina opnieuw.",
@@ -264,7 +264,7 @@ impl From<ExchangeError> for WebError {
             ExchangeError::Store(store) => store.into(),
             ExchangeError::Policy(policy) => WebError::Internal(policy.to_string()),
             ExchangeError::Input(input) => {
-                tracing::info!(%input, "page refused bad input");
+                tracing::debug!(%input, "page refused bad input");
                 WebError::Words {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     nl: "Deze invoer past niet bij het handelingskader. Controleer de keuzes en probeer het opnieuw.",
@@ -282,7 +282,7 @@ impl From<ExchangeError> for WebError {
                 en: "Your organisation is not involved with this youth; register your involvement first.",
             },
             other => {
-                tracing::info!(error = %other, "page refused a change");
+                tracing::debug!(error = %other, "page refused a change");
                 WebError::Words {
                     status: StatusCode::CONFLICT,
                     nl: "Dit kan niet in de huidige toestand (het is al gedaan, of niet van uw organisatie). Open de pagina opnieuw.",
