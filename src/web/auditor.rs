@@ -70,14 +70,22 @@ fn breakable(text: &str) -> Vec<String> {
     const LONGEST: usize = 16;
     let mut pieces = Vec::new();
     let mut piece = String::new();
-    let mut run = 0;
-    for c in text.chars() {
-        piece.push(c);
-        run = if c.is_whitespace() { 0 } else { run + 1 };
-        let after_separator = matches!(c, '@' | '_' | '-' | '.' | ':' | '/' | ',') && run >= 8;
-        if run >= LONGEST || after_separator {
-            pieces.push(std::mem::take(&mut piece));
-            run = 0;
+    // Words of ordinary length are left whole; only a long token is broken, after a separator
+    // or else every LONGEST characters.
+    for token in text.split_inclusive(char::is_whitespace) {
+        if token.trim_end().chars().count() <= LONGEST {
+            piece.push_str(token);
+            continue;
+        }
+        let mut run = 0;
+        for c in token.chars() {
+            piece.push(c);
+            run += 1;
+            let separator = matches!(c, '@' | '_' | '-' | '.' | ':' | '/') && run >= 6;
+            if (run >= LONGEST || separator) && !c.is_whitespace() {
+                pieces.push(std::mem::take(&mut piece));
+                run = 0;
+            }
         }
     }
     if !piece.is_empty() || pieces.is_empty() {
@@ -258,6 +266,7 @@ struct AuditPage {
     t: &'static AuditTexts,
     all: bool,
     fields: SearchFields,
+    orgs: Vec<Choice>,
     events: Vec<Choice>,
     signals: Vec<Choice>,
     decisions: Vec<Choice>,
@@ -273,9 +282,20 @@ struct AuditPage {
     broken: Option<String>,
 }
 
-fn audit_page(state: &AppState, person: &Person, fields: SearchFields) -> Result<AuditPage, WebError> {
+async fn audit_page(state: &AppState, person: &Person, fields: SearchFields) -> Result<AuditPage, WebError> {
     let lang = person.lang;
+    let mut orgs: Vec<(String, String)> =
+        state.gateway.store().orgs().await?.into_iter().map(|org| (org.id.0, org.name)).collect();
+    orgs.sort_by(|a, b| a.1.cmp(&b.1));
+    let chosen_org = fields.org.as_deref().map(str::trim);
     Ok(AuditPage {
+        orgs: orgs
+            .into_iter()
+            .map(|(id, name)| {
+                let chosen = chosen_org == Some(id.as_str());
+                (id, name, chosen)
+            })
+            .collect(),
         c: Chrome::of(person),
         t: words::texts(lang),
         all: scope(state, person)? == AuditScope::All,
@@ -296,7 +316,7 @@ fn audit_page(state: &AppState, person: &Person, fields: SearchFields) -> Result
 }
 
 async fn audit_get(State(state): State<AppState>, Auditor(person): Auditor) -> Result<Html<String>, WebError> {
-    Ok(Html(audit_page(&state, &person, SearchFields::default())?.render()?))
+    Ok(Html(audit_page(&state, &person, SearchFields::default()).await?.render()?))
 }
 
 #[derive(Deserialize)]
@@ -336,7 +356,7 @@ async fn search_post(
     Form(form): Form<SearchForm>,
 ) -> Result<Response, WebError> {
     person.check_csrf(&form.csrf)?;
-    let mut page = audit_page(&state, &person, form.fields.clone())?;
+    let mut page = audit_page(&state, &person, form.fields.clone()).await?;
     page.order = if form.order == "oldest" { "oldest".into() } else { "newest".into() };
     let youth = match youth_of(&state, &form.fields, person.lang).await? {
         Ok(youth) => youth,
@@ -559,6 +579,12 @@ fn sentence(line: &Disclosure, names: &HashMap<String, String>, lang: Lang) -> S
     let basis = line.basis.map(|b| lang.basis(b)).unwrap_or_default();
     let reason = line.reason.map(|r| lang.reason(r)).unwrap_or_default();
     let allowed = line.decision == Outcome::Allow;
+    // A look at the case has no sender: "the sender is not involved" would read wrong.
+    let looker = match (lang, line.reason) {
+        (Lang::Nl, Some(DenyReason::NoRelationship)) => "de organisatie is zelf niet betrokken",
+        (Lang::En, Some(DenyReason::NoRelationship)) => "the organisation is not involved itself",
+        _ => reason,
+    };
     let asked = match (lang, line.asked_in_advance) {
         (Lang::Nl, true) => " (vooraf gevraagd)",
         (Lang::En, true) => " (asked in advance)",
@@ -584,7 +610,7 @@ fn sentence(line: &Disclosure, names: &HashMap<String, String>, lang: Lang) -> S
         }
         (Lang::Nl, DisclosureKind::CaseView, _) => {
             format!(
-                "{from} wilde zien welke organisaties bij deze jeugdige betrokken zijn: geweigerd, {reason}. Er is niets getoond."
+                "{from} wilde zien welke organisaties bij deze jeugdige betrokken zijn: geweigerd, {looker}. Er is niets getoond."
             )
         }
         (Lang::En, DisclosureKind::Signal, true) => {
@@ -606,7 +632,7 @@ fn sentence(line: &Disclosure, names: &HashMap<String, String>, lang: Lang) -> S
         }
         (Lang::En, DisclosureKind::CaseView, _) => {
             format!(
-                "{from} asked to see which organisations are involved with this youth: refused, {reason}. Nothing was shown."
+                "{from} asked to see which organisations are involved with this youth: refused, {looker}. Nothing was shown."
             )
         }
     }
@@ -838,7 +864,7 @@ async fn verify_post(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let mut page = audit_page(&state, &person, SearchFields::default())?;
+    let mut page = audit_page(&state, &person, SearchFields::default()).await?;
     state
         .gateway
         .record_audit_access(
@@ -914,6 +940,9 @@ mod tests {
         assert_eq!(breakable("3 december 2026 07:36"), vec!["3 december 2026 07:36"]);
         assert_eq!(breakable("").concat(), "");
         assert_eq!(breakable("family_worker@buurtteam-oost").concat(), "family_worker@buurtteam-oost");
+        assert!(breakable("family_worker@buurtteam-oost").len() > 1);
+        let sentence = "Buurtteam Oost stuurde Lyceum Noord “hulp gestart”, voor afstemming van zorg.";
+        assert_eq!(breakable(sentence), vec![sentence], "ordinary words stay whole");
     }
 
     #[test]
