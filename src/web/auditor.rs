@@ -559,8 +559,9 @@ struct ReportCsvRow<'a> {
     decision: &'a str,
     basis: &'a str,
     reason: &'a str,
-    asked_in_advance: bool,
     text: &'a str,
+    /// Last, so that the columns before it keep their places for readers of older reports.
+    asked_in_advance: bool,
 }
 
 /// A report line as a sentence: who told whom what, for what, on which basis — or who tried to,
@@ -726,8 +727,8 @@ async fn report_post(
                     decision: d.decision.as_str(),
                     basis: d.basis.map_or("", |b| b.as_str()),
                     reason: d.reason.map_or("", |r| r.as_str()),
-                    asked_in_advance: d.asked_in_advance,
                     text: &line.text,
+                    asked_in_advance: d.asked_in_advance,
                 })
                 .map_err(|e| WebError::Internal(e.to_string()))?;
             }
@@ -883,7 +884,9 @@ async fn verify_post(
                 || t.no_checkpoint.to_owned(),
                 |(seq, at)| format!("{} {seq}, {}", t.last_checkpoint, lang.when(at)),
             );
-            format!("{}: {} {}, {} {}; {last}.", t.intact, intact.entries, t.entries, intact.checkpoints, t.checkpoints)
+            let entries = if intact.entries == 1 { t.entry_one } else { t.entries };
+            let checkpoints = if intact.checkpoints == 1 { t.checkpoint_one } else { t.checkpoints };
+            format!("{}: {} {entries}, {} {checkpoints}; {last}.", t.intact, intact.entries, intact.checkpoints)
         }
         Err(broken) => {
             page.error = Some(match lang {
