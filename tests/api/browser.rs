@@ -139,6 +139,14 @@ async fn an_auditor_searches_opens_an_entry_reports_to_the_youth_and_verifies_in
     let (mentor, worker) = (app.mentor(), app.family_worker());
     assert_eq!(mentor.register().await.status, 201);
     assert_eq!(worker.register().await.status, 201);
+    // The school asks the team for feedback; the team's answer is refused when asked in
+    // advance (as the pages ask), and once more when sent; after consent it goes through.
+    let asked = mentor.send("feedback_request", "buurtteam-oost", json!({})).await;
+    assert_eq!(asked.status, 201, "{:?}", asked.body);
+    let reply = json!({ "bsn": BSN, "signal": "help_started", "to": "lyceum-noord", "purpose": "care_coordination",
+        "in_reply_to": asked.body["id"] });
+    let answer = worker.post("/decisions", reply).await;
+    assert_eq!(answer.body["decision"]["decision"], "deny", "{:?}", answer.body);
     assert_eq!(worker.send("help_started", "lyceum-noord", json!({})).await.status, 403);
     for consenter in ["youth", "parent"] {
         assert_eq!(worker.record_consent(consenter).await.status, 201);

@@ -564,11 +564,21 @@ async fn an_auditor_searches_reads_an_entry_reports_to_a_youth_exports_and_verif
     let (mentor, worker) = (app.mentor(), app.family_worker());
     assert_eq!(mentor.register().await.status, 201);
     assert_eq!(worker.register().await.status, 201);
+    // The school asks for feedback; the team's answer is refused when asked in advance (as the
+    // pages ask before they send), and refused when sent; with consent it goes through.
+    let asked = mentor.send("feedback_request", "buurtteam-oost", serde_json::json!({})).await;
+    assert_eq!(asked.status, 201, "{:?}", asked.body);
+    let reply = serde_json::json!({ "bsn": BSN, "signal": "help_started", "to": "lyceum-noord",
+        "purpose": "care_coordination", "in_reply_to": asked.body["id"] });
+    assert_eq!(worker.post("/decisions", reply).await.body["decision"]["decision"], "deny");
     assert_eq!(worker.send("help_started", "lyceum-noord", serde_json::json!({})).await.status, 403);
     for consenter in ["youth", "parent"] {
         assert_eq!(worker.record_consent(consenter).await.status, 201);
     }
     assert_eq!(worker.send("help_started", "lyceum-noord", serde_json::json!({})).await.status, 201);
+    // An organisation not involved tries to look at the case: refused, and on record.
+    let stranger = app.client("jongerenwerk-west", "youth_worker@jongerenwerk-west");
+    assert_eq!(stranger.post("/cases/view", serde_json::json!({ "bsn": BSN })).await.status, 403);
     app.app.state().gateway.audit().checkpoint(ketenpoort::clock::now()).await.unwrap();
 
     let school = Browser::new(&app);
@@ -576,17 +586,24 @@ async fn an_auditor_searches_reads_an_entry_reports_to_a_youth_exports_and_verif
     let (status, found) =
         school.post("/audit", &[("csrf", csrf.as_str()), ("signal", "help_started"), ("decision", "deny")]).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(found.contains("toestemming ontbreekt") && found.contains("buurtteam-oost"), "{found}");
+    assert!(found.contains("toestemming ontbreekt") && found.contains("Buurtteam Oost (gezinswerker)"), "{found}");
+    let results = found.split("id=\"results\"").nth(1).unwrap().split("</table>").next().unwrap();
+    assert!(results.contains("vooraf gevraagd besluit") && !results.contains("consent_missing"), "{results}");
     let seq = found.split("href=\"/audit/entry/").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let (_, entry) = school.get(&format!("/audit/entry/{seq}")).await;
     assert!(
-        entry.contains("id=\"hash\"") && entry.contains("prev_hash") && entry.contains("id=\"checkpoint\">Regel"),
+        entry.contains("id=\"hash\"")
+            && entry.contains("hash van de vorige regel")
+            && entry.contains("id=\"checkpoint\">Controlepunt bij regel"),
         "{entry}"
     );
+    assert!(entry.contains("soort organisatie van de actor") && entry.contains("reden van weigering"), "{entry}");
+    assert!(!entry.contains("actor_org_kind") && !entry.contains("+00:00:00"), "no field names, no raw times");
     let (_, wrong) = school.post("/audit", &[("csrf", csrf.as_str()), ("signal", "gossip")]).await;
-    assert!(wrong.contains("role=\"alert\"") && wrong.contains("gossip"), "{wrong}");
+    assert!(wrong.contains("role=\"alert\"") && wrong.contains("Onbekend signaal: “gossip”"), "{wrong}");
 
-    // The disclosure report: what the team told the school and what it was refused, in words.
+    // The disclosure report: what the team told the school and what it was refused, in words,
+    // naming the youth as the auditor entered them.
     let report_form = |format: &'static str| {
         vec![
             ("csrf", csrf.clone()),
@@ -603,17 +620,41 @@ async fn an_auditor_searches_reads_an_entry_reports_to_a_youth_exports_and_verif
         .send()
         .await
         .unwrap();
-    let html = html.text().await.unwrap();
+    assert_eq!(html.headers()["cache-control"], "no-store", "a page naming a youth is not cached");
+    let html = html.text().await.unwrap().replace("<wbr>", "");
     assert!(html.contains("Buurtteam Oost (gezinswerker) stuurde Lyceum Noord “hulp gestart”, voor afstemming van zorg, op grond van toestemming."), "{html}");
-    assert!(html.contains("geweigerd, toestemming ontbreekt. Er is niets verstuurd."), "{html}");
+    assert!(
+        html.contains("voor afstemming van zorg: geweigerd, toestemming ontbreekt. Er is niets verstuurd."),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "“hulp gestart” sturen, voor afstemming van zorg (vooraf gevraagd): geweigerd, toestemming ontbreekt."
+        ),
+        "the refused answer: {html}"
+    );
     assert!(html.contains("Lyceum Noord (mentor) meldde betrokkenheid in de verwijsindex."), "{html}");
     assert!(!html.contains("family_worker@buurtteam-oost"), "names only on request");
-    assert!(!html.contains(BSN), "the report does not repeat the BSN");
+    assert!(html.contains(&format!("id=\"about\">Over: BSN {BSN}, geboren 15 maart 2012.")), "{html}");
+    assert_eq!(html.matches(BSN).count(), 1, "the BSN once, where the report says whom it is about");
+    assert!(!html.contains("Jongerenwerk West"), "another organisation's refused look is not the school's part");
+    let english = school
+        .http
+        .post(format!("{}/audit/report?lang=en", school.base))
+        .form(&as_pairs(&report_form("html")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(english.contains("About: BSN 628194821, born 15 March 2012."), "{english}");
+    assert!(english.contains("(asked in advance): refused, consent is missing. Nothing was sent."), "{english}");
     let mut full = as_pairs(&report_form("html"));
     full.push(("full", "on".into()));
     let detailed = school
         .http
-        .post(format!("{}/audit/report", school.base))
+        .post(format!("{}/audit/report?lang=nl", school.base))
         .form(&full)
         .send()
         .await
@@ -621,7 +662,8 @@ async fn an_auditor_searches_reads_an_entry_reports_to_a_youth_exports_and_verif
         .text()
         .await
         .unwrap();
-    assert!(detailed.contains("family_worker@buurtteam-oost"), "{detailed}");
+    // Long tokens carry line-break hints (`<wbr>`) so that a phone's page does not scroll.
+    assert!(detailed.replace("<wbr>", "").contains("family_worker@buurtteam-oost"), "{detailed}");
     let csv = school
         .http
         .post(format!("{}/audit/report", school.base))
@@ -635,6 +677,7 @@ async fn an_auditor_searches_reads_an_entry_reports_to_a_youth_exports_and_verif
         csv.starts_with("seq,at,from_org") && csv.contains("buurtteam-oost") && csv.contains("consent_missing"),
         "{csv}"
     );
+    assert!(!csv.contains(BSN), "the CSV is lines only: it does not carry the BSN");
     let json: serde_json::Value = school
         .http
         .post(format!("{}/audit/report", school.base))
@@ -645,9 +688,29 @@ async fn an_auditor_searches_reads_an_entry_reports_to_a_youth_exports_and_verif
         .json()
         .await
         .unwrap();
+    assert_eq!(json["youth"], serde_json::json!({ "bsn": BSN, "birth_date": BIRTH_DATE }));
     let lines = json["lines"].as_array().unwrap();
     assert!(lines.iter().any(|l| l["signal"] == "help_started" && l["decision"] == "allow" && l["basis"] == "consent"));
+    assert!(lines.iter().any(|l| l["asked_in_advance"] == true && l["reason"] == "consent_missing"), "{json}");
     assert!(lines.iter().all(|l| l.get("from_account").is_none()));
+
+    // The operator's auditor sees the whole log: also the refused look at the case.
+    let operator = Browser::new(&app);
+    let o = operator.sign_in("auditor@jgz-utrecht").await;
+    let whole = operator
+        .http
+        .post(format!("{}/audit/report", operator.base))
+        .form(&[("csrf", o.as_str()), ("bsn", BSN), ("birth_date", BIRTH_DATE), ("format", "html")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        whole.contains("Jongerenwerk West (jongerenwerker) wilde zien welke organisaties bij deze jeugdige betrokken zijn: geweigerd, de organisatie is zelf niet betrokken."),
+        "{whole}"
+    );
 
     // The export streams the school's part of the log; it reads back.
     let export = school
