@@ -13,12 +13,13 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::error::WebError;
-use super::i18n::admin::SignInRefusal;
+use super::i18n::admin::{SignInRefusal, SignInTexts, sign_in_texts};
 use super::session::{self, PageLang, Person, SESSION_COOKIE, cookie, random_token, same_token};
 use super::{Chrome, Lang};
 use crate::app::AppState;
 use crate::clock;
 use crate::exchange::Occasion;
+use crate::framework::Role;
 use crate::identity::Authentication;
 use crate::store::{Account, StoreError};
 
@@ -38,8 +39,10 @@ pub fn routes() -> axum::Router<AppState> {
 #[template(path = "signin.html")]
 struct SignInPage {
     c: Chrome,
-    /// (account id, "role — organisation", in words) of every active demo account.
-    accounts: Vec<(String, String)>,
+    /// Every active organisation's name with (account id, role in words) of its active
+    /// accounts, for the demo sign-in.
+    orgs: Vec<(String, Vec<(String, &'static str)>)>,
+    s: &'static SignInTexts,
     /// (index, name) of every OpenID Connect provider.
     providers: Vec<(usize, String)>,
     /// The demo's made-up youth.
@@ -51,17 +54,35 @@ async fn signin_get(
     PageLang(lang): PageLang,
     jar: CookieJar,
 ) -> Result<Response, WebError> {
-    let token = random_token();
-    let mut accounts = Vec::new();
+    // The token of a sign-in page open in another tab stays good: a new one per visit would
+    // make the first tab's form fail its check.
+    let token = jar
+        .get(SIGNIN_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(random_token);
+    let mut orgs = Vec::new();
     if state.demo_sign_in {
         let store = state.gateway.store();
         // Active organisations only, and of those the active accounts: a disabled one cannot
         // sign in, so it is not offered.
         for org in store.orgs().await? {
-            for (account, disabled_at) in store.accounts_with_state(&org.id).await? {
-                if disabled_at.is_none() {
-                    accounts.push((account.id, format!("{} — {}", lang.role(account.role), org.name)));
-                }
+            let mut active: Vec<Account> = store
+                .accounts_with_state(&org.id)
+                .await?
+                .into_iter()
+                .filter_map(|(account, disabled_at)| disabled_at.is_none().then_some(account))
+                .collect();
+            // The professionals first, as the organisation's kind names them; then the others.
+            let rank = |role: Role| {
+                let professional = org.kind.professional_roles().iter().position(|r| *r == role);
+                let other = [Role::PrivacyOfficer, Role::Auditor, Role::Admin].iter().position(|r| *r == role);
+                professional.or(other.map(|n| n + Role::ALL.len())).unwrap_or(usize::MAX)
+            };
+            active.sort_by_key(|account| rank(account.role));
+            let accounts: Vec<_> = active.into_iter().map(|account| (account.id, lang.role(account.role))).collect();
+            if !accounts.is_empty() {
+                orgs.push((org.name, accounts));
             }
         }
     }
@@ -76,8 +97,14 @@ async fn signin_get(
         privacy_officer: false,
         auditor: false,
     };
-    let page = SignInPage { c: chrome, accounts, providers: state.oidc.names(), demo_youth: state.demo_youth.clone() }
-        .render()?;
+    let page = SignInPage {
+        c: chrome,
+        orgs,
+        s: sign_in_texts(lang),
+        providers: state.oidc.names(),
+        demo_youth: state.demo_youth.clone(),
+    }
+    .render()?;
     let jar = jar.add(cookie(SIGNIN_COOKIE, token)).add(cookie(super::i18n::LANG_COOKIE, lang.code().to_owned()));
     Ok((jar, Html(page)).into_response())
 }
@@ -113,9 +140,9 @@ async fn signin_demo_post(
 /// Where a person lands after signing in.
 fn home(account: &crate::store::Account) -> &'static str {
     match account.role {
-        crate::framework::Role::Admin => "/admin",
-        crate::framework::Role::PrivacyOfficer => "/policy",
-        crate::framework::Role::Auditor => "/audit",
+        Role::Admin => "/admin",
+        Role::PrivacyOfficer => "/policy",
+        Role::Auditor => "/audit",
         _ => "/app",
     }
 }

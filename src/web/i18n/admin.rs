@@ -16,12 +16,10 @@ pub struct AdminTexts {
     pub certificates_of: &'static str,
     pub add_certificate: &'static str,
     pub no_certificates: &'static str,
-    pub col_name: &'static str,
-    pub col_org_id: &'static str,
+    pub col_org: &'static str,
     pub col_kind: &'static str,
     pub col_contact: &'static str,
     pub col_status: &'static str,
-    pub col_action: &'static str,
     pub col_account: &'static str,
     pub col_role: &'static str,
     pub col_sign_in: &'static str,
@@ -61,13 +59,11 @@ static NL: AdminTexts = AdminTexts {
     certificates_of: "Certificaten van de koppelingen van",
     add_certificate: "Certificaat van een koppeling registreren",
     no_certificates: "Nog geen certificaten geregistreerd.",
-    col_name: "Naam",
-    col_org_id: "Organisatie-id",
+    col_org: "Organisatie",
     col_kind: "Soort",
     col_contact: "Contact",
     col_status: "Status",
-    col_action: "Actie",
-    col_account: "Account-id",
+    col_account: "Account",
     col_role: "Rol",
     col_sign_in: "Inloggen via OpenID Connect",
     col_fingerprint: "Vingerafdruk (SHA-256)",
@@ -104,13 +100,11 @@ static EN: AdminTexts = AdminTexts {
     certificates_of: "Partner-system certificates of",
     add_certificate: "Register a partner system's certificate",
     no_certificates: "No certificates registered yet.",
-    col_name: "Name",
-    col_org_id: "Organisation id",
+    col_org: "Organisation",
     col_kind: "Kind",
     col_contact: "Contact",
     col_status: "Status",
-    col_action: "Action",
-    col_account: "Account id",
+    col_account: "Account",
     col_role: "Role",
     col_sign_in: "Sign-in with OpenID Connect",
     col_fingerprint: "Fingerprint (SHA-256)",
@@ -402,6 +396,22 @@ impl AdminRefusal {
             (Lang::Nl, CertificateOfAnotherOrg) => "Dit certificaat is geregistreerd voor een andere organisatie.".into(),
             (Lang::En, CertificateOfAnotherOrg) => "This certificate is registered for another organisation.".into(),
         }
+    }
+}
+
+/// The sign-in page's own texts (the shared ones are in `super::Texts`).
+pub struct SignInTexts {
+    pub col_org: &'static str,
+    pub col_sign_in_as: &'static str,
+}
+
+static SIGN_IN_NL: SignInTexts = SignInTexts { col_org: "Organisatie", col_sign_in_as: "Inloggen als" };
+static SIGN_IN_EN: SignInTexts = SignInTexts { col_org: "Organisation", col_sign_in_as: "Sign in as" };
+
+pub fn sign_in_texts(lang: Lang) -> &'static SignInTexts {
+    match lang {
+        Lang::Nl => &SIGN_IN_NL,
+        Lang::En => &SIGN_IN_EN,
     }
 }
 
