@@ -506,6 +506,24 @@ pub trait Store: Send + Sync {
     /// The accounts of an organisation, by id.
     async fn accounts(&self, org: &OrgId) -> Result<Vec<Account>, StoreError>;
 
+    // What the administration pages and sign-in tell apart, where the look-ups above see only
+    // what is active: disabled organisations and accounts, with when they were disabled.
+    /// Every organisation, disabled ones too, by id, each with when it was disabled.
+    async fn orgs_with_state(&self) -> Result<Vec<(Organisation, Option<OffsetDateTime>)>, StoreError>;
+    /// The accounts of an organisation, disabled ones too, by id, each with when it was disabled.
+    async fn accounts_with_state(&self, org: &OrgId) -> Result<Vec<(Account, Option<OffsetDateTime>)>, StoreError>;
+    /// An account, disabled or not, with when it was disabled.
+    async fn account_with_state(&self, id: &str) -> Result<Option<(Account, Option<OffsetDateTime>)>, StoreError>;
+    /// The account of an OpenID Connect identity, disabled or not, with when it was disabled.
+    async fn account_by_oidc_with_state(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<(Account, Option<OffsetDateTime>)>, StoreError>;
+    /// The partner-system certificates registered for an organisation: (SHA-256 fingerprint,
+    /// registered at), by fingerprint.
+    async fn certificates(&self, org: &OrgId) -> Result<Vec<(String, OffsetDateTime)>, StoreError>;
+
     /// The account of a person signed in at an OpenID Connect provider.
     async fn account_by_oidc(&self, issuer: &str, subject: &str) -> Result<Option<Account>, StoreError>;
     async fn begin_oidc_login(&self, login: &OidcLogin) -> Result<(), StoreError>;

@@ -548,6 +548,11 @@ fn account_of(row: &AnyRow) -> Result<Account, StoreError> {
     })
 }
 
+/// When an organisation or account was disabled, if it was.
+fn disabled_at_of(row: &AnyRow) -> Result<Option<OffsetDateTime>, StoreError> {
+    optional_time(row.try_get("disabled_at").map_err(db)?)
+}
+
 impl SqlStore {
     /// The answers to `request`, in delivery order.
     async fn answers(&self, request: &str) -> Result<Vec<Answer>, StoreError> {
@@ -1105,6 +1110,72 @@ impl Store for SqlStore {
             .iter()
             .map(account_of)
             .collect()
+    }
+
+    async fn orgs_with_state(&self) -> Result<Vec<(Organisation, Option<OffsetDateTime>)>, StoreError> {
+        sqlx::query("SELECT id, kind, name, contact, disabled_at FROM organisations ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|row| Ok((org_of(row)?, disabled_at_of(row)?)))
+            .collect()
+    }
+
+    async fn accounts_with_state(&self, org: &OrgId) -> Result<Vec<(Account, Option<OffsetDateTime>)>, StoreError> {
+        sqlx::query(
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, disabled_at FROM accounts \
+             WHERE org_id = $1 ORDER BY id",
+        )
+        .bind(&org.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| Ok((account_of(row)?, disabled_at_of(row)?)))
+        .collect()
+    }
+
+    async fn account_with_state(&self, id: &str) -> Result<Option<(Account, Option<OffsetDateTime>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, disabled_at FROM accounts \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(|row| Ok((account_of(row)?, disabled_at_of(row)?))).transpose()
+    }
+
+    async fn account_by_oidc_with_state(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<(Account, Option<OffsetDateTime>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, disabled_at FROM accounts \
+             WHERE oidc_issuer = $1 AND oidc_subject = $2",
+        )
+        .bind(issuer)
+        .bind(subject)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(|row| Ok((account_of(row)?, disabled_at_of(row)?))).transpose()
+    }
+
+    async fn certificates(&self, org: &OrgId) -> Result<Vec<(String, OffsetDateTime)>, StoreError> {
+        sqlx::query(
+            "SELECT fingerprint, added_at FROM organisation_certificates WHERE org_id = $1 ORDER BY fingerprint",
+        )
+        .bind(&org.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| Ok((row.try_get("fingerprint").map_err(db)?, time_of(row.try_get("added_at").map_err(db)?)?)))
+        .collect()
     }
 
     async fn account_by_oidc(&self, issuer: &str, subject: &str) -> Result<Option<Account>, StoreError> {

@@ -1,22 +1,29 @@
 //! The administrator's page: the accounts and partner-system certificates of the admin's own
 //! organisation, and — for the administrators of the organisation that runs the gateway
 //! (`operator_org`) — the region's organisations; each change audited like every other.
+//!
+//! Disabling cannot be undone (the store keeps a disabled id, and its OpenID Connect identity,
+//! bound to it), so it goes through the confirmation page first, and the handlers refuse what
+//! would lock the administrators out: their own account, the operator's organisation.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::form::{Form, IdForm};
+use super::confirm::{Confirmation, confirmed};
+use super::form::Form;
+use super::i18n::admin::{self as words, AdminRefusal, AdminTexts, Done};
 use super::session::{Admin, Person};
-use super::{Chrome, Lang, WebError};
+use super::{Chrome, WebError};
 use crate::app::AppState;
 use crate::clock;
 use crate::exchange::{Occasion, RegistryError};
 use crate::framework::{OrgId, OrgKind, Role};
-use crate::store::Account;
+use crate::store::{Account, Organisation, StoreError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,81 +35,125 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/orgs/disable", post(org_disable_post))
 }
 
+/// An organisation of the region as the operator's administrators see it.
+struct OrgRow {
+    id: String,
+    name: String,
+    kind: &'static str,
+    contact: String,
+    /// When it was disabled, in words.
+    disabled: Option<String>,
+    /// Whether the disable button is offered; when not, and active, why not.
+    may_disable: bool,
+    why_not: Option<&'static str>,
+}
+
+struct AccountRow {
+    id: String,
+    name: String,
+    role: &'static str,
+    /// (issuer, subject) at the OpenID Connect provider.
+    oidc: Option<(String, String)>,
+    disabled: Option<String>,
+    may_disable: bool,
+    why_not: Option<&'static str>,
+}
+
+struct CertificateRow {
+    fingerprint: String,
+    registered: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminPage {
     c: Chrome,
-    title: &'static str,
-    accounts_title: &'static str,
-    add_account: &'static str,
-    add_certificate: &'static str,
-    disable: &'static str,
+    a: &'static AdminTexts,
     /// Whether the admin belongs to the gateway operator, who manages the organisations.
     operator: bool,
-    orgs_title: &'static str,
-    add_org: &'static str,
-    /// (id, kind, name, contact) of every active organisation (operator only).
-    orgs: Vec<(String, String, String, String)>,
-    kinds: Vec<&'static str>,
-    /// (id, role, name, "issuer subject")
-    accounts: Vec<(String, String, String, String)>,
-    roles: Vec<&'static str>,
+    orgs: Vec<OrgRow>,
+    /// (word, label) of every kind of organisation.
+    kinds: Vec<(&'static str, &'static str)>,
+    accounts: Vec<AccountRow>,
+    /// (word, label) of every role an account of this organisation may have.
+    roles: Vec<(&'static str, &'static str)>,
+    certificates: Vec<CertificateRow>,
     done: Option<String>,
     error: Option<String>,
 }
 
+/// The page, with what was just done or why nothing was.
 async fn page(
     state: &AppState,
     person: &Person,
     done: Option<String>,
     error: Option<String>,
 ) -> Result<Html<String>, WebError> {
-    let accounts = state
-        .gateway
-        .store()
-        .accounts(&person.principal.org)
+    let lang = person.lang;
+    let a = words::texts(lang);
+    let store = state.gateway.store();
+    let own = person.principal.account.as_deref();
+    let accounts = store
+        .accounts_with_state(&person.principal.org)
         .await?
         .into_iter()
-        .map(|a| {
-            let oidc = a.oidc.map(|(issuer, subject)| format!("{issuer} {subject}")).unwrap_or_default();
-            (a.id, a.role.to_string(), a.display_name, oidc)
+        .map(|(account, disabled_at)| {
+            let is_own = own == Some(account.id.as_str());
+            AccountRow {
+                may_disable: disabled_at.is_none() && !is_own,
+                why_not: (disabled_at.is_none() && is_own).then_some(a.own_account),
+                disabled: disabled_at.map(|at| lang.when(at)),
+                role: lang.role(account.role),
+                id: account.id,
+                name: account.display_name,
+                oidc: account.oidc,
+            }
         })
         .collect();
-    let mut roles: Vec<&'static str> =
-        person.principal.org_kind.professional_roles().iter().map(|r| r.as_str()).collect();
-    roles.extend(["privacy_officer", "auditor", "admin"]);
-    let dutch = person.lang == Lang::Nl;
+    let kind = person.principal.org_kind;
+    let roles = kind
+        .professional_roles()
+        .iter()
+        .chain(&[Role::PrivacyOfficer, Role::Auditor, Role::Admin])
+        .map(|role| (role.as_str(), lang.role(*role)))
+        .collect();
+    let certificates = store
+        .certificates(&person.principal.org)
+        .await?
+        .into_iter()
+        .map(|(fingerprint, at)| CertificateRow { fingerprint, registered: lang.when(at) })
+        .collect();
     let operator = is_operator(state, person);
     let orgs = if operator {
-        state
-            .gateway
-            .store()
-            .orgs()
+        store
+            .orgs_with_state()
             .await?
             .into_iter()
-            .map(|o| (o.id.0, o.kind.to_string(), o.name, o.contact.unwrap_or_default()))
+            .map(|(org, disabled_at)| {
+                let runs_gateway = state.operator_org.as_ref() == Some(&org.id);
+                OrgRow {
+                    may_disable: disabled_at.is_none() && !runs_gateway,
+                    why_not: (disabled_at.is_none() && runs_gateway).then_some(a.runs_the_gateway),
+                    disabled: disabled_at.map(|at| lang.when(at)),
+                    kind: lang.org_kind(org.kind),
+                    id: org.id.0,
+                    name: org.name,
+                    contact: org.contact.unwrap_or_default(),
+                }
+            })
             .collect()
     } else {
         Vec::new()
     };
     let page = AdminPage {
-        operator,
-        orgs_title: if dutch { "Organisaties in de regio" } else { "Organisations of the region" },
-        add_org: if dutch { "Organisatie toevoegen of wijzigen" } else { "Add or change an organisation" },
-        orgs,
-        kinds: OrgKind::WORDS.to_vec(),
         c: Chrome::of(person),
-        title: if dutch { "Beheer" } else { "Administration" },
-        accounts_title: "Accounts",
-        add_account: if dutch { "Account toevoegen of wijzigen" } else { "Add or change an account" },
-        add_certificate: if dutch {
-            "Certificaat van een koppeling registreren"
-        } else {
-            "Register a partner system's certificate"
-        },
-        disable: if dutch { "Uitschakelen" } else { "Disable" },
+        a,
+        operator,
+        orgs,
+        kinds: OrgKind::ALL.iter().map(|kind| (kind.as_str(), lang.org_kind(*kind))).collect(),
         accounts,
         roles,
+        certificates,
         done,
         error,
     };
@@ -111,6 +162,40 @@ async fn page(
 
 async fn admin_get(State(state): State<AppState>, Admin(person): Admin) -> Result<Html<String>, WebError> {
     page(&state, &person, None, None).await
+}
+
+/// The status a refusal is answered with; `None`: bad input, shown on the page above its forms.
+fn status(refusal: &AdminRefusal) -> Option<StatusCode> {
+    use AdminRefusal::*;
+    match refusal {
+        OwnAccount | OperatorOrg | NotOperator => Some(StatusCode::FORBIDDEN),
+        AccountNotFound | OrgNotFound => Some(StatusCode::NOT_FOUND),
+        AccountAlreadyDisabled { .. }
+        | OrgAlreadyDisabled { .. }
+        | AccountOfAnotherOrg
+        | AccountIdDisabled { .. }
+        | OidcIdentityInUse
+        | CertificateOfAnotherOrg => Some(StatusCode::CONFLICT),
+        OidcHalf
+        | AccountIncomplete
+        | UnknownRole
+        | RoleNotInKind { .. }
+        | UnknownKind
+        | BadOrgId
+        | OrgIncomplete
+        | KindNeverChanges { .. }
+        | OrgIdDisabled { .. }
+        | BadFingerprint => None,
+    }
+}
+
+/// Answers a refusal: an error page with its status, or the page saying what to correct.
+async fn refuse(state: &AppState, person: &Person, refusal: AdminRefusal) -> Result<Html<String>, WebError> {
+    let message = refusal.words(person.lang);
+    match status(&refusal) {
+        Some(status) => Err(WebError::shown(status, person.lang, message)),
+        None => page(state, person, None, Some(message)).await,
+    }
 }
 
 #[derive(Deserialize)]
@@ -132,24 +217,54 @@ async fn account_post(
     Form(form): Form<AccountForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
+    let (id, name) = (form.id.trim(), form.name.trim());
+    if id.is_empty() || name.is_empty() {
+        return refuse(&state, &person, AdminRefusal::AccountIncomplete).await;
+    }
     let Ok(role) = form.role.parse::<Role>() else {
-        return page(&state, &person, None, Some(format!("role `{}`?", form.role))).await;
+        return refuse(&state, &person, AdminRefusal::UnknownRole).await;
     };
-    let oidc = (!form.oidc_issuer.trim().is_empty() && !form.oidc_subject.trim().is_empty())
-        .then(|| (form.oidc_issuer.trim().to_owned(), form.oidc_subject.trim().to_owned()));
+    let kind = person.principal.org_kind;
+    if !kind.has_role(role) {
+        return refuse(&state, &person, AdminRefusal::RoleNotInKind { role, kind }).await;
+    }
+    let oidc = match (form.oidc_issuer.trim(), form.oidc_subject.trim()) {
+        ("", "") => None,
+        (issuer, subject) if !issuer.is_empty() && !subject.is_empty() => Some((issuer.to_owned(), subject.to_owned())),
+        _ => return refuse(&state, &person, AdminRefusal::OidcHalf).await,
+    };
+    // The store would update another organisation's account's row, or a disabled one's (which
+    // stays disabled): both are refused here, in words.
+    match state.gateway.store().account_with_state(id).await? {
+        Some((existing, _)) if existing.org != person.principal.org => {
+            return refuse(&state, &person, AdminRefusal::AccountOfAnotherOrg).await;
+        }
+        Some((_, Some(_))) => {
+            return refuse(&state, &person, AdminRefusal::AccountIdDisabled { id: id.to_owned() }).await;
+        }
+        _ => {}
+    }
     let account = Account {
-        id: form.id.trim().to_owned(),
+        id: id.to_owned(),
         org: person.principal.org.clone(),
         role,
-        display_name: form.name.trim().to_owned(),
+        display_name: name.to_owned(),
         contact: None,
         oidc,
     };
-    let id = account.id.clone();
     match state.gateway.add_account(person.principal.audit_actor(), account, &Occasion::at(clock::now())).await {
-        Ok(_) => page(&state, &person, Some(format!("{id} ✓")), None).await,
-        Err(RegistryError::Input(input)) => page(&state, &person, None, Some(input.to_string())).await,
+        Ok(_) => {
+            let done = words::done(person.lang, &Done::AccountSaved { name, role });
+            page(&state, &person, Some(done), None).await
+        }
+        // The id's owner was checked above: the conflict left is the unique OpenID Connect
+        // identity, held by another account (disabled ones keep theirs).
+        Err(RegistryError::Store(StoreError::Conflict(_))) => {
+            refuse(&state, &person, AdminRefusal::OidcIdentityInUse).await
+        }
         Err(RegistryError::Store(store)) => Err(store.into()),
+        // The role and the organisation were checked above; anything else is not the admin's input.
+        Err(RegistryError::Input(input)) => Err(WebError::Internal(input.to_string())),
     }
 }
 
@@ -167,18 +282,14 @@ async fn certificate_post(
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
     let fingerprint = form.fingerprint.trim().replace(':', "").to_ascii_lowercase();
+    if fingerprint.len() != 64 || !fingerprint.chars().all(|c| c.is_ascii_hexdigit()) {
+        return refuse(&state, &person, AdminRefusal::BadFingerprint).await;
+    }
     // Another organisation's certificate stays theirs: registered here, their partner system
     // would act as this organisation and no longer as their own. Whose it is goes unsaid.
     let holder = state.gateway.store().certificate_holder(&fingerprint, None).await?;
     if holder.is_some_and(|(org, _)| org.id != person.principal.org) {
-        return Err(crate::store::StoreError::Conflict(
-            match person.lang {
-                Lang::Nl => "Dit certificaat is geregistreerd voor een andere organisatie.",
-                Lang::En => "This certificate is registered for another organisation.",
-            }
-            .into(),
-        )
-        .into());
+        return refuse(&state, &person, AdminRefusal::CertificateOfAnotherOrg).await;
     }
     let occasion = Occasion::at(clock::now());
     match state
@@ -186,31 +297,80 @@ async fn certificate_post(
         .add_certificate(person.principal.audit_actor(), &person.principal.org, &fingerprint, &occasion)
         .await
     {
-        Ok(_) => page(&state, &person, Some(format!("{fingerprint} ✓")), None).await,
-        Err(RegistryError::Input(input)) => page(&state, &person, None, Some(input.to_string())).await,
+        Ok(_) => {
+            let done = Done::CertificateRegistered { fingerprint: &fingerprint, org: &person.org_name };
+            page(&state, &person, Some(words::done(person.lang, &done)), None).await
+        }
+        // A disabled organisation's certificate is not found as a holder above, but stays theirs.
+        Err(RegistryError::Store(StoreError::Conflict(_))) => {
+            refuse(&state, &person, AdminRefusal::CertificateOfAnotherOrg).await
+        }
         Err(RegistryError::Store(store)) => Err(store.into()),
+        Err(RegistryError::Input(input)) => Err(WebError::Internal(input.to_string())),
     }
 }
 
-/// Disables an account of the admin's own organisation (never the admin's own account).
+/// A disable button's form; the confirmation page posts it again with `confirm=yes`.
+#[derive(Deserialize)]
+struct DisableForm {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+    confirm: Option<String>,
+}
+
+/// Disables an account of the admin's own organisation, never the admin's own: they would be
+/// locked out, and an organisation may be left without an administrator.
 async fn disable_post(
     State(state): State<AppState>,
     Admin(person): Admin,
-    Form(form): Form<IdForm>,
+    Form(form): Form<DisableForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let account = state.gateway.store().account(&form.id).await?.filter(|a| a.org == person.principal.org);
-    let own = person.principal.account.as_deref() == Some(form.id.as_str());
-    match account {
-        Some(account) if !own => {
-            state
-                .gateway
-                .disable_account(person.principal.audit_actor(), &account, &Occasion::at(clock::now()))
-                .await?;
-            page(&state, &person, Some(format!("{} ✗", account.id)), None).await
-        }
-        _ => page(&state, &person, None, Some(format!("{}: —", form.id))).await,
+    if person.principal.account.as_deref() == Some(form.id.as_str()) {
+        return refuse(&state, &person, AdminRefusal::OwnAccount).await;
     }
+    // Another organisation's account is as good as none: its existence is not disclosed.
+    let found = state.gateway.store().account_with_state(&form.id).await?;
+    let Some((account, disabled_at)) = found.filter(|(account, _)| account.org == person.principal.org) else {
+        return refuse(&state, &person, AdminRefusal::AccountNotFound).await;
+    };
+    let already = AdminRefusal::AccountAlreadyDisabled { name: account.display_name.clone() };
+    if disabled_at.is_some() {
+        return refuse(&state, &person, already).await;
+    }
+    if !confirmed(form.confirm.as_deref()) {
+        let words = words::confirm_account(
+            person.lang,
+            &account.display_name,
+            account.role,
+            &person.org_name,
+            account.oidc.is_some(),
+        );
+        return confirmation(&person, words, "/admin/accounts/disable", &account.id);
+    }
+    match state.gateway.disable_account(person.principal.audit_actor(), &account, &Occasion::at(clock::now())).await {
+        Ok(_) => {
+            let done = words::done(person.lang, &Done::AccountDisabled { name: &account.display_name });
+            page(&state, &person, Some(done), None).await
+        }
+        // Disabled by someone else since it was looked up.
+        Err(StoreError::NotFound(_)) => refuse(&state, &person, already).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The confirmation page of disabling the account or organisation `id`.
+fn confirmation(person: &Person, words: words::ConfirmWords, action: &str, id: &str) -> Result<Html<String>, WebError> {
+    Confirmation {
+        heading: words.heading,
+        consequences: words.consequences,
+        action: action.to_owned(),
+        fields: vec![("id".to_owned(), id.to_owned())],
+        button: words.button.to_owned(),
+        cancel: "/admin".to_owned(),
+    }
+    .page(person)
 }
 
 /// Whether the admin belongs to the organisation that runs the gateway.
@@ -222,15 +382,16 @@ fn operator_only(state: &AppState, person: &Person) -> Result<(), WebError> {
     if is_operator(state, person) {
         Ok(())
     } else {
-        Err(WebError::shown(
-            axum::http::StatusCode::FORBIDDEN,
-            person.lang,
-            match person.lang {
-                Lang::Nl => "Alleen de beheerder van de organisatie die de gateway draait beheert organisaties.",
-                Lang::En => "Only the administrators of the organisation that runs the gateway manage organisations.",
-            },
-        ))
+        Err(WebError::shown(StatusCode::FORBIDDEN, person.lang, AdminRefusal::NotOperator.words(person.lang)))
     }
+}
+
+/// Every organisation, disabled ones too: the one with this id, if any.
+async fn org_with_state(
+    state: &AppState,
+    id: &str,
+) -> Result<Option<(Organisation, Option<time::OffsetDateTime>)>, WebError> {
+    Ok(state.gateway.store().orgs_with_state().await?.into_iter().find(|(org, _)| org.id.0 == id))
 }
 
 #[derive(Deserialize)]
@@ -251,39 +412,81 @@ async fn org_post(
 ) -> Result<Html<String>, WebError> {
     operator_only(&state, &person)?;
     person.check_csrf(&form.csrf)?;
+    let (id, name) = (form.id.trim(), form.name.trim());
+    if id.is_empty() || name.is_empty() {
+        return refuse(&state, &person, AdminRefusal::OrgIncomplete).await;
+    }
     let Ok(kind) = form.kind.parse::<OrgKind>() else {
-        return page(&state, &person, None, Some(format!("kind `{}`?", form.kind))).await;
+        return refuse(&state, &person, AdminRefusal::UnknownKind).await;
     };
-    let id = form.id.trim().to_owned();
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return page(&state, &person, None, Some("id: a-z, 0-9, -, _".into())).await;
+    if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return refuse(&state, &person, AdminRefusal::BadOrgId).await;
+    }
+    // The store keeps a kind for good and a disabled organisation disabled: said here in words.
+    match org_with_state(&state, id).await? {
+        Some((_, Some(_))) => return refuse(&state, &person, AdminRefusal::OrgIdDisabled { id: id.to_owned() }).await,
+        Some((existing, None)) if existing.kind != kind => {
+            return refuse(&state, &person, AdminRefusal::KindNeverChanges { id: id.to_owned(), kind: existing.kind })
+                .await;
+        }
+        _ => {}
     }
     let contact = Some(form.contact.trim().to_owned()).filter(|c| !c.is_empty());
-    let org = crate::store::Organisation { id: OrgId(id.clone()), kind, name: form.name.trim().to_owned(), contact };
-    match state.gateway.add_org(person.principal.audit_actor(), org, &Occasion::at(clock::now())).await {
-        Ok(_) => page(&state, &person, Some(format!("{id} ✓")), None).await,
-        Err(crate::store::StoreError::Conflict(message)) => page(&state, &person, None, Some(message)).await,
+    let org = Organisation { id: OrgId(id.to_owned()), kind, name: name.to_owned(), contact };
+    state.gateway.add_org(person.principal.audit_actor(), org, &Occasion::at(clock::now())).await?;
+    page(&state, &person, Some(words::done(person.lang, &Done::OrgSaved { name, kind })), None).await
+}
+
+/// Disables an organisation of the region, never the operator's own: no one could manage
+/// organisations any more.
+async fn org_disable_post(
+    State(state): State<AppState>,
+    Admin(person): Admin,
+    Form(form): Form<DisableForm>,
+) -> Result<Html<String>, WebError> {
+    operator_only(&state, &person)?;
+    person.check_csrf(&form.csrf)?;
+    let id = OrgId(form.id.clone());
+    if state.operator_org.as_ref() == Some(&id) {
+        return refuse(&state, &person, AdminRefusal::OperatorOrg).await;
+    }
+    let Some((org, disabled_at)) = org_with_state(&state, &form.id).await? else {
+        return refuse(&state, &person, AdminRefusal::OrgNotFound).await;
+    };
+    let already = AdminRefusal::OrgAlreadyDisabled { name: org.name.clone() };
+    if disabled_at.is_some() {
+        return refuse(&state, &person, already).await;
+    }
+    if !confirmed(form.confirm.as_deref()) {
+        let store = state.gateway.store();
+        let active = store.accounts_with_state(&id).await?.iter().filter(|(_, disabled)| disabled.is_none()).count();
+        let certificates = store.certificates(&id).await?.len();
+        let words = words::confirm_org(person.lang, &org.name, active, certificates);
+        return confirmation(&person, words, "/admin/orgs/disable", &form.id);
+    }
+    match state.gateway.disable_org(person.principal.audit_actor(), &id, &Occasion::at(clock::now())).await {
+        Ok(_) => {
+            let done = words::done(person.lang, &Done::OrgDisabled { name: &org.name });
+            page(&state, &person, Some(done), None).await
+        }
+        Err(StoreError::NotFound(_)) => refuse(&state, &person, already).await,
         Err(other) => Err(other.into()),
     }
 }
 
-async fn org_disable_post(
-    State(state): State<AppState>,
-    Admin(person): Admin,
-    Form(form): Form<IdForm>,
-) -> Result<Html<String>, WebError> {
-    operator_only(&state, &person)?;
-    person.check_csrf(&form.csrf)?;
-    if form.id == person.principal.org.0 {
-        return page(&state, &person, None, Some(format!("{}: —", form.id))).await;
-    }
-    match state
-        .gateway
-        .disable_org(person.principal.audit_actor(), &OrgId(form.id.clone()), &Occasion::at(clock::now()))
-        .await
-    {
-        Ok(_) => page(&state, &person, Some(format!("{} ✗", form.id)), None).await,
-        Err(crate::store::StoreError::NotFound(what)) => page(&state, &person, None, Some(what)).await,
-        Err(other) => Err(other.into()),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::Lang;
+
+    #[test]
+    fn refusals_that_guard_the_administrators_are_forbidden_and_bad_input_stays_on_the_page() {
+        assert_eq!(status(&AdminRefusal::OwnAccount), Some(StatusCode::FORBIDDEN));
+        assert_eq!(status(&AdminRefusal::OperatorOrg), Some(StatusCode::FORBIDDEN));
+        assert_eq!(status(&AdminRefusal::AccountNotFound), Some(StatusCode::NOT_FOUND));
+        assert_eq!(status(&AdminRefusal::AccountAlreadyDisabled { name: "x".into() }), Some(StatusCode::CONFLICT));
+        assert_eq!(status(&AdminRefusal::BadFingerprint), None);
+        // Every refusal has words in both languages.
+        assert_ne!(AdminRefusal::OwnAccount.words(Lang::Nl), AdminRefusal::OwnAccount.words(Lang::En));
     }
 }

@@ -13,12 +13,15 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::error::WebError;
+use super::i18n::admin::{SignInRefusal, SignInTexts, sign_in_texts};
 use super::session::{self, PageLang, Person, SESSION_COOKIE, cookie, random_token, same_token};
 use super::{Chrome, Lang};
 use crate::app::AppState;
 use crate::clock;
 use crate::exchange::Occasion;
+use crate::framework::Role;
 use crate::identity::Authentication;
+use crate::store::{Account, StoreError};
 
 /// Holds the token of the sign-in form until a session exists.
 const SIGNIN_COOKIE: &str = "ketenpoort_signin";
@@ -36,8 +39,10 @@ pub fn routes() -> axum::Router<AppState> {
 #[template(path = "signin.html")]
 struct SignInPage {
     c: Chrome,
-    /// (account id, "role — organisation") of every demo professional.
-    accounts: Vec<(String, String)>,
+    /// Every active organisation's name with (account id, role in words) of its active
+    /// accounts, for the demo sign-in.
+    orgs: Vec<(String, Vec<(String, &'static str)>)>,
+    s: &'static SignInTexts,
     /// (index, name) of every OpenID Connect provider.
     providers: Vec<(usize, String)>,
     /// The demo's made-up youth.
@@ -49,14 +54,35 @@ async fn signin_get(
     PageLang(lang): PageLang,
     jar: CookieJar,
 ) -> Result<Response, WebError> {
-    let token = random_token();
-    let mut accounts = Vec::new();
+    // The token of a sign-in page open in another tab stays good: a new one per visit would
+    // make the first tab's form fail its check.
+    let token = jar
+        .get(SIGNIN_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(random_token);
+    let mut orgs = Vec::new();
     if state.demo_sign_in {
         let store = state.gateway.store();
+        // Active organisations only, and of those the active accounts: a disabled one cannot
+        // sign in, so it is not offered.
         for org in store.orgs().await? {
-            for account in store.accounts(&org.id).await? {
-                accounts
-                    .push((account.id.clone(), format!("{} — {}", account.role.as_str().replace('_', " "), org.name)));
+            let mut active: Vec<Account> = store
+                .accounts_with_state(&org.id)
+                .await?
+                .into_iter()
+                .filter_map(|(account, disabled_at)| disabled_at.is_none().then_some(account))
+                .collect();
+            // The professionals first, as the organisation's kind names them; then the others.
+            let rank = |role: Role| {
+                let professional = org.kind.professional_roles().iter().position(|r| *r == role);
+                let other = [Role::PrivacyOfficer, Role::Auditor, Role::Admin].iter().position(|r| *r == role);
+                professional.or(other.map(|n| n + Role::ALL.len())).unwrap_or(usize::MAX)
+            };
+            active.sort_by_key(|account| rank(account.role));
+            let accounts: Vec<_> = active.into_iter().map(|account| (account.id, lang.role(account.role))).collect();
+            if !accounts.is_empty() {
+                orgs.push((org.name, accounts));
             }
         }
     }
@@ -71,8 +97,14 @@ async fn signin_get(
         privacy_officer: false,
         auditor: false,
     };
-    let page = SignInPage { c: chrome, accounts, providers: state.oidc.names(), demo_youth: state.demo_youth.clone() }
-        .render()?;
+    let page = SignInPage {
+        c: chrome,
+        orgs,
+        s: sign_in_texts(lang),
+        providers: state.oidc.names(),
+        demo_youth: state.demo_youth.clone(),
+    }
+    .render()?;
     let jar = jar.add(cookie(SIGNIN_COOKIE, token)).add(cookie(super::i18n::LANG_COOKIE, lang.code().to_owned()));
     Ok((jar, Html(page)).into_response())
 }
@@ -92,16 +124,14 @@ async fn signin_demo_post(
     Form(form): Form<DemoSignIn>,
 ) -> Result<Response, WebError> {
     if !state.demo_sign_in {
-        return Err(WebError::shown(StatusCode::NOT_FOUND, lang, "no demo sign-in here"));
+        return Err(WebError::shown(StatusCode::NOT_FOUND, lang, SignInRefusal::NoDemo.words(lang)));
     }
     let expected = jar.get(SIGNIN_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
     if !same_token(&expected, &form.csrf) {
         return Err(WebError::Csrf(lang));
     }
-    let account = state.gateway.store().account(&form.account).await?;
-    let Some(account) = account else {
-        return Err(WebError::shown(StatusCode::FORBIDDEN, lang, unknown_account(lang)));
-    };
+    let found = state.gateway.store().account_with_state(&form.account).await?;
+    let account = may_sign_in(&state, found).await?.map_err(|refusal| refused(lang, refusal))?;
     let session = session::start(&state, &account, &Authentication::DemoSignIn).await?;
     let jar = jar.remove(cookie(SIGNIN_COOKIE, String::new())).add(session);
     Ok((jar, Redirect::to(home(&account))).into_response())
@@ -110,18 +140,32 @@ async fn signin_demo_post(
 /// Where a person lands after signing in.
 fn home(account: &crate::store::Account) -> &'static str {
     match account.role {
-        crate::framework::Role::Admin => "/admin",
-        crate::framework::Role::PrivacyOfficer => "/policy",
-        crate::framework::Role::Auditor => "/audit",
+        Role::Admin => "/admin",
+        Role::PrivacyOfficer => "/policy",
+        Role::Auditor => "/audit",
         _ => "/app",
     }
 }
 
-fn unknown_account(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Nl => "Dit account is niet geregistreerd in Ketenpoort. Vraag uw beheerder.",
-        Lang::En => "This account is not registered in Ketenpoort. Ask your administrator.",
+/// The account found for a person signing in, if it may: registered, not disabled, of an
+/// organisation that is not disabled. A disabled one is told so, not called unknown.
+async fn may_sign_in(
+    state: &AppState,
+    found: Option<(Account, Option<time::OffsetDateTime>)>,
+) -> Result<Result<Account, SignInRefusal>, StoreError> {
+    let Some((account, disabled_at)) = found else { return Ok(Err(SignInRefusal::UnknownAccount)) };
+    if disabled_at.is_some() {
+        return Ok(Err(SignInRefusal::AccountDisabled));
     }
+    // A session of a disabled organisation's account would be refused at its first request.
+    Ok(match state.gateway.store().org(&account.org).await? {
+        Some(_) => Ok(account),
+        None => Err(SignInRefusal::OrgDisabled),
+    })
+}
+
+fn refused(lang: Lang, refusal: SignInRefusal) -> WebError {
+    WebError::shown(StatusCode::FORBIDDEN, lang, refusal.words(lang))
 }
 
 #[derive(Deserialize)]
@@ -171,37 +215,40 @@ async fn oidc_callback(
     jar: CookieJar,
     Query(callback): Query<Callback>,
 ) -> Result<Response, WebError> {
-    let refused = |message: &str| WebError::shown(StatusCode::FORBIDDEN, lang, message);
     if callback.error.is_some() {
-        return Err(refused(match lang {
-            Lang::Nl => "De identiteitsprovider heeft het inloggen geweigerd. Probeer het opnieuw.",
-            Lang::En => "The identity provider refused the sign-in. Try again.",
-        }));
+        return Err(refused(lang, SignInRefusal::ProviderRefused));
     }
     let (Some(code), Some(login_state)) = (callback.code, callback.state) else {
-        return Err(refused("—"));
+        return Err(refused(lang, SignInRefusal::Incomplete));
     };
     // Each sign-in is used once: a replayed callback (and its nonce) finds nothing.
     let login = state.gateway.store().take_oidc_login(&login_state).await?;
     let Some(login) = login.filter(|login| clock::now() - login.created_at < LOGIN_VALID) else {
-        return Err(refused(match lang {
-            Lang::Nl => "Deze inlogpoging is verlopen of al gebruikt. Log opnieuw in.",
-            Lang::En => "This sign-in has expired or was used already. Sign in again.",
-        }));
+        return Err(refused(lang, SignInRefusal::Expired));
     };
     let (issuer, subject) = state.oidc.finish(&login, &code).await.map_err(|e| oidc_failed(lang, &e))?;
     let authenticated_by = Authentication::OidcSession { issuer: issuer.clone() };
-    let account = state.gateway.store().account_by_oidc(&issuer, &subject).await?;
-    let Some(account) = account else {
-        let actor = crate::audit::AuditActor {
-            account: None,
-            org: None,
-            org_kind: None,
-            role: None,
-            authenticated_by: authenticated_by.to_string(),
-        };
-        state.gateway.record_access_denied(actor, "unknown_account", &Occasion::at(clock::now())).await?;
-        return Err(refused(unknown_account(lang)));
+    let found = state.gateway.store().account_by_oidc_with_state(&issuer, &subject).await?;
+    let account = match may_sign_in(&state, found.clone()).await? {
+        Ok(account) => account,
+        Err(refusal) => {
+            // Refused sign-ins are audited like refused API calls: a disabled account's
+            // attempt names the account, an unknown identity nothing but its provider.
+            let (account, why) = match (&refusal, found) {
+                (SignInRefusal::AccountDisabled, Some((account, _))) => (Some(account), "account_disabled"),
+                (SignInRefusal::OrgDisabled, Some((account, _))) => (Some(account), "org_disabled"),
+                _ => (None, "unknown_account"),
+            };
+            let actor = crate::audit::AuditActor {
+                account: account.as_ref().map(|a| a.id.clone()),
+                org: account.as_ref().map(|a| a.org.0.clone()),
+                org_kind: None,
+                role: account.as_ref().map(|a| a.role),
+                authenticated_by: authenticated_by.to_string(),
+            };
+            state.gateway.record_access_denied(actor, why, &Occasion::at(clock::now())).await?;
+            return Err(refused(lang, refusal));
+        }
     };
     let session = session::start(&state, &account, &authenticated_by).await?;
     Ok((jar.add(session), Redirect::to(home(&account))).into_response())
@@ -209,16 +256,5 @@ async fn oidc_callback(
 
 fn oidc_failed(lang: Lang, error: &crate::identity::oidc::OidcError) -> WebError {
     tracing::warn!(%error, "sign-in with the identity provider failed");
-    WebError::shown(
-        StatusCode::FORBIDDEN,
-        lang,
-        match lang {
-            Lang::Nl => {
-                "Inloggen is niet gelukt: het antwoord van de identiteitsprovider klopte niet. Probeer het opnieuw of vraag uw beheerder."
-            }
-            Lang::En => {
-                "Signing in failed: the identity provider's answer did not check out. Try again or ask your administrator."
-            }
-        },
-    )
+    refused(lang, SignInRefusal::ProviderAnswerWrong)
 }

@@ -157,17 +157,20 @@ POST   /audit/export                   -                  303s 303s 403  403  40
 POST   /audit/verify                   -                  303s 303s 403  403  403  200  200  403  403
 #
 # Administration: administrators, each of their own organisation; an account or certificate
-# of another organisation is not theirs to change. The organisations of the region: the
-# operator's administrators only.
+# of another organisation is not theirs to change (another's account is as good as none). The
+# organisations of the region: the operator's administrators only. Disabling (confirmed) is
+# refused for one's own account and for the operator's organisation.
 GET    /admin                          -                  303s 303s 403  403  403  403  403  200  200
 POST   /admin/accounts                 account.new        303s 303s 403  403  403  403  403  200  200
 POST   /admin/accounts                 account.other      303s 303s 403  403  403  403  403  409  409
 POST   /admin/accounts/disable         account.spare      303s 303s 403  403  403  403  403  200  200
-POST   /admin/accounts/disable         account.other      303s 303s 403  403  403  403  403  200x 200x
+POST   /admin/accounts/disable         account.other      303s 303s 403  403  403  403  403  404  404
+POST   /admin/accounts/disable         account.own        303s 303s 403  403  403  403  403  403  403
 POST   /admin/certificates             cert.new           303s 303s 403  403  403  403  403  200  200
 POST   /admin/certificates             cert.other         303s 303s 403  403  403  403  403  409  409
 POST   /admin/orgs                     -                  303s 303s 403  403  403  403  403  403  200
 POST   /admin/orgs/disable             -                  303s 303s 403  403  403  403  403  403  200
+POST   /admin/orgs/disable             org.operator       303s 303s 403  403  403  403  403  403  403
 ";
 
 /// Each caller's organisation and account (None: no certificate, or no session).
@@ -249,12 +252,18 @@ fn page_form(path: &str, target: &str) -> (&'static str, Option<&'static str>) {
         ("/audit/report", _) => ("bsn=$Y0&birth_date=$BD&format=", None),
         ("/audit/export", _) => ("format=csv", None),
         ("/admin/accounts", "account.other") => ("id=family_worker@buurtteam-oost&role=auditor&name=x", None),
-        ("/admin/accounts", _) => ("id=matrix@$ORG&role=auditor&name=Matrix", Some("matrix@$ORG ✓")),
-        ("/admin/accounts/disable", "account.other") => ("id=family_worker@buurtteam-oost", Some("✗")),
-        ("/admin/accounts/disable", _) => ("id=spare@$ORG", Some("spare@$ORG ✗")),
-        ("/admin/certificates", _) => ("fingerprint=$TARGET_$ORG", Some("✓")),
-        ("/admin/orgs", _) => ("id=matrix-new&kind=school&name=Matrix", Some("matrix-new ✓")),
-        ("/admin/orgs/disable", _) => ("id=matrix-spare", Some("matrix-spare ✗")),
+        ("/admin/accounts", _) => {
+            ("id=matrix@$ORG&role=auditor&name=Matrix", Some("Account Matrix (auditor) is opgeslagen."))
+        }
+        ("/admin/accounts/disable", "account.other") => ("id=family_worker@buurtteam-oost&confirm=yes", None),
+        ("/admin/accounts/disable", "account.own") => ("id=admin@$ORG&confirm=yes", None),
+        ("/admin/accounts/disable", _) => ("id=spare@$ORG&confirm=yes", Some("Account Spare is uitgeschakeld.")),
+        ("/admin/certificates", _) => ("fingerprint=$TARGET_$ORG", Some("is geregistreerd voor")),
+        ("/admin/orgs", _) => {
+            ("id=matrix-new&kind=school&name=Matrix", Some("Organisatie Matrix (school) is opgeslagen."))
+        }
+        ("/admin/orgs/disable", "org.operator") => ("id=jgz-utrecht&confirm=yes", None),
+        ("/admin/orgs/disable", _) => ("id=matrix-spare&confirm=yes", Some("Organisatie Spare is uitgeschakeld.")),
         _ => ("", None),
     }
 }

@@ -23,3 +23,4 @@ mod serve;
 mod story;
 mod tls;
 mod web;
+mod web_admin;

@@ -334,17 +334,17 @@ async fn an_administrator_registers_accounts_and_certificates_of_their_own_organ
     let gp = account("gp");
     let (_, refused) =
         admin.post("/admin/accounts", &gp.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
-    assert!(refused.contains("does not exist in an organisation of kind `school`"), "{refused}");
+    assert!(refused.contains("De rol huisarts bestaat niet bij een organisatie van de soort school"), "{refused}");
     let mentor = account("mentor");
     let (_, added) =
         admin.post("/admin/accounts", &mentor.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
-    assert!(added.contains("new@lyceum-noord ✓"), "{added}");
+    assert!(added.contains("Account N. Nieuw (mentor) is opgeslagen."), "{added}");
     let (_, bad) = admin.post("/admin/certificates", &[("csrf", csrf.as_str()), ("fingerprint", "abc")]).await;
-    assert!(bad.contains("64 hexadecimal"), "{bad}");
+    assert!(bad.contains("64 hexadecimale tekens"), "{bad}");
     let fingerprint = "ab".repeat(32);
     let (_, ok) =
         admin.post("/admin/certificates", &[("csrf", csrf.as_str()), ("fingerprint", fingerprint.as_str())]).await;
-    assert!(ok.contains(&format!("{fingerprint} ✓")), "{ok}");
+    assert!(ok.contains(&format!("Certificaat {fingerprint} is geregistreerd voor Lyceum Noord.")), "{ok}");
 
     let entries = app.audit_entries().await;
     let registered: Vec<_> = entries.iter().filter(|e| e.event.as_str().ends_with("_registered")).collect();
@@ -355,16 +355,21 @@ async fn an_administrator_registers_accounts_and_certificates_of_their_own_organ
     mentor.sign_in("mentor@lyceum-noord").await;
     assert_eq!(mentor.get("/admin").await.0, StatusCode::FORBIDDEN);
 
-    // The admin disables an account of their organisation; not one of another, nor their own.
-    let (_, other_org) =
+    // The admin disables an account of their organisation, once confirmed; not one of another
+    // (as good as none), nor their own.
+    let (status, other_org) =
         admin.post("/admin/accounts/disable", &[("csrf", csrf.as_str()), ("id", "family_worker@buurtteam-oost")]).await;
-    assert!(other_org.contains("role=\"alert\""), "{other_org}");
-    let (_, own) =
+    assert_eq!(status, StatusCode::NOT_FOUND, "{other_org}");
+    let (status, own) =
         admin.post("/admin/accounts/disable", &[("csrf", csrf.as_str()), ("id", "admin@lyceum-noord")]).await;
-    assert!(own.contains("role=\"alert\""), "{own}");
-    let (_, done) =
-        admin.post("/admin/accounts/disable", &[("csrf", csrf.as_str()), ("id", "mentor@lyceum-noord")]).await;
-    assert!(done.contains("mentor@lyceum-noord ✗"), "{done}");
+    assert_eq!(status, StatusCode::FORBIDDEN, "{own}");
+    assert!(own.contains("U kunt uw eigen account niet uitschakelen."), "{own}");
+    let disable = [("csrf", csrf.as_str()), ("id", "mentor@lyceum-noord")];
+    let (_, asked) = admin.post("/admin/accounts/disable", &disable).await;
+    assert!(asked.contains("Account mentor (Lyceum Noord) uitschakelen?"), "{asked}");
+    assert_eq!(mentor.get("/app").await.0, StatusCode::OK, "asking changes nothing");
+    let (_, done) = admin.post("/admin/accounts/disable", &[&disable[..], &[("confirm", "yes")]].concat()).await;
+    assert!(done.contains("Account mentor (Lyceum Noord) is uitgeschakeld."), "{done}");
     let after = mentor.http.get(app.url("/app")).send().await.unwrap();
     assert_eq!(after.url().path(), "/signin", "the disabled mentor is signed out");
 }
@@ -401,14 +406,17 @@ async fn the_operators_administrator_manages_the_regions_organisations_and_no_on
             &[("csrf", o.as_str()), ("id", "vo-zuid"), ("kind", "school"), ("name", "VO Zuid"), ("contact", "")],
         )
         .await;
-    assert!(added.contains("vo-zuid ✓") && added.contains("VO Zuid"), "{added}");
+    assert!(added.contains("Organisatie VO Zuid (school) is opgeslagen."), "{added}");
     let (_, kind_change) = operator
         .post("/admin/orgs", &[("csrf", o.as_str()), ("id", "vo-zuid"), ("kind", "gp_practice"), ("name", "VO Zuid")])
         .await;
-    assert!(kind_change.contains("already registered as `school`"), "{kind_change}");
-    let (_, disabled) = operator.post("/admin/orgs/disable", &[("csrf", o.as_str()), ("id", "obs-de-linde")]).await;
-    assert!(disabled.contains("obs-de-linde ✗"), "{disabled}");
-    assert!(!disabled.contains("OBS De Linde"), "a disabled organisation leaves the list");
+    assert!(kind_change.contains("Organisatie vo-zuid is al geregistreerd als school"), "{kind_change}");
+    let disable = [("csrf", o.as_str()), ("id", "obs-de-linde"), ("confirm", "yes")];
+    let (_, disabled) = operator.post("/admin/orgs/disable", &disable).await;
+    assert!(disabled.contains("Organisatie OBS De Linde is uitgeschakeld."), "{disabled}");
+    let row = disabled.split("<tr").find(|row| row.contains("<td>OBS De Linde<br>")).expect("still listed");
+    assert!(row.starts_with(" class=\"disabled\"") && row.contains("badge disabled"), "shown disabled: {row}");
+    assert!(!row.contains("<button"), "not offered to disable again: {row}");
     let events: Vec<String> = app.audit_entries().await.iter().map(|e| e.event.to_string()).collect();
     assert!(events.contains(&"org_registered".to_owned()) && events.contains(&"org_disabled".to_owned()));
 }
