@@ -106,10 +106,7 @@ async fn disabling_an_account_asks_first_says_what_happened_and_shows_it_disable
     let confirmed = [&disable[..], &[("confirm", "yes")]].concat();
     let (status, done) = admin.post("/admin/accounts/disable", &confirmed).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        done.contains("<p role=\"status\" class=\"done\">Account Mentor is uitgeschakeld.</p>"),
-        "{done}"
-    );
+    assert!(done.contains("<p role=\"status\" class=\"done\">Account Mentor is uitgeschakeld.</p>"), "{done}");
     assert!(!done.contains('✗') && !done.contains('✓'));
     assert_eq!(audited(&app.audit_entries().await, "account_disabled"), 1);
     let store = app.app.state().gateway.store();

@@ -457,11 +457,15 @@ pub fn access_denied(lang: Lang, code: &str) -> Option<&'static str> {
         (Lang::Nl, "actor_required") => "geen professional genoemd",
         (Lang::Nl, "unknown_actor") => "onbekend account bij deze organisatie",
         (Lang::Nl, "unknown_account") => "ingelogd zonder account bij Ketenpoort",
+        (Lang::Nl, "account_disabled") => "ingelogd met een uitgeschakeld account",
+        (Lang::Nl, "org_disabled") => "ingelogd bij een uitgeschakelde organisatie",
         (Lang::En, "certificate_required") => "no client certificate",
         (Lang::En, "unknown_certificate") => "a certificate of no organisation",
         (Lang::En, "actor_required") => "no professional named",
         (Lang::En, "unknown_actor") => "an account unknown at this organisation",
         (Lang::En, "unknown_account") => "signed in without a Ketenpoort account",
+        (Lang::En, "account_disabled") => "signed in with a disabled account",
+        (Lang::En, "org_disabled") => "signed in at a disabled organisation",
         _ => return None,
     })
 }
@@ -547,9 +551,15 @@ mod tests {
         );
         assert_eq!(authenticated_by(Lang::En, "cli").1, None);
         assert_eq!(authenticated_by(Lang::Nl, "carrier-pigeon").1.as_deref(), Some("carrier-pigeon"));
-        for code in
-            ["certificate_required", "unknown_certificate", "actor_required", "unknown_actor", "unknown_account"]
-        {
+        for code in [
+            "certificate_required",
+            "unknown_certificate",
+            "actor_required",
+            "unknown_actor",
+            "unknown_account",
+            "account_disabled",
+            "org_disabled",
+        ] {
             assert!(access_denied(Lang::Nl, code).is_some() && access_denied(Lang::En, code).is_some(), "{code}");
         }
     }
