@@ -61,6 +61,8 @@ vocabulary! {
         /// A privacy officer reviewed an exchange that carried the `privacy_review` obligation.
         PrivacyReviewed = "privacy_reviewed",
         AccountDisabled = "account_disabled",
+        /// A partner system's certificate disabled by its organisation's administrator.
+        CertificateDisabled = "certificate_disabled",
         /// A privacy officer replayed past decisions under a version: a read across organisations.
         PolicyReplayed = "policy_replayed",
         /// An auditor's look at the log: a search, one entry, a youth's disclosure report, an

@@ -82,6 +82,19 @@ impl Gateway {
         self.administer(by, AuditEvent::OrgDisabled, org, org.0.clone(), effect, occasion).await
     }
 
+    /// Disables a partner system's certificate of `org`: it identifies no one from then on.
+    pub async fn disable_certificate(
+        &self,
+        by: AuditActor,
+        org: &OrgId,
+        fingerprint: &str,
+        occasion: &Occasion,
+    ) -> Result<u64, StoreError> {
+        let effect =
+            Effect::DisableCertificate { fingerprint: fingerprint.to_owned(), org: org.clone(), at: occasion.at };
+        self.administer(by, AuditEvent::CertificateDisabled, org, fingerprint.to_owned(), effect, occasion).await
+    }
+
     /// Disables an account: its sessions end at the next request; history stays.
     pub async fn disable_account(
         &self,

@@ -72,6 +72,7 @@ pub(super) fn changes_directory(effect: &Effect) -> bool {
             | Effect::RegisterAccount(_)
             | Effect::DisableOrg { .. }
             | Effect::DisableAccount { .. }
+            | Effect::DisableCertificate { .. }
     )
 }
 

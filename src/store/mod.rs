@@ -50,6 +50,15 @@ pub struct DeliveredSignal {
     pub delivered_at: OffsetDateTime,
 }
 
+/// A partner system's client certificate, as its organisation's administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    /// SHA-256 of the DER encoding, hex.
+    pub fingerprint: String,
+    pub added_at: OffsetDateTime,
+    pub disabled_at: Option<OffsetDateTime>,
+}
+
 /// A person's account at an organisation; the role comes from here, never from the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -278,6 +287,12 @@ pub enum Effect {
     },
     DisableAccount {
         id: String,
+        at: OffsetDateTime,
+    },
+    /// A partner system's certificate of `org` stops identifying anyone.
+    DisableCertificate {
+        fingerprint: String,
+        org: OrgId,
         at: OffsetDateTime,
     },
     SetCaseLead {
@@ -522,7 +537,7 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<(Account, Option<OffsetDateTime>)>, StoreError>;
     /// The partner-system certificates registered for an organisation: (SHA-256 fingerprint,
     /// registered at), by fingerprint.
-    async fn certificates(&self, org: &OrgId) -> Result<Vec<(String, OffsetDateTime)>, StoreError>;
+    async fn certificates(&self, org: &OrgId) -> Result<Vec<Certificate>, StoreError>;
 
     /// The account of a person signed in at an OpenID Connect provider.
     async fn account_by_oidc(&self, issuer: &str, subject: &str) -> Result<Option<Account>, StoreError>;

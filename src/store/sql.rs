@@ -26,9 +26,9 @@ use super::directory::{DirectoryMemory, changes_directory};
 use super::sqlite_direct::{self, DirectReads};
 use super::writes::{AppendThread, Writes, v};
 use super::{
-    Account, Answer, Audited, ChainBatch, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner, InboxItem, Link,
-    MatchNotice, OidcLogin, Organisation, PastDecision, PolicyText, PolicyVersion, Recorded, Store, StoreError,
-    StoredEntry, Thread, WebSession, YouthId, read_chain_in_pages, word,
+    Account, Answer, Audited, Certificate, ChainBatch, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner,
+    InboxItem, Link, MatchNotice, OidcLogin, Organisation, PastDecision, PolicyText, PolicyVersion, Recorded, Store,
+    StoreError, StoredEntry, Thread, WebSession, YouthId, read_chain_in_pages, word,
 };
 use crate::audit::{AuditActor, AuditEntry, AuditQuery, AuditScope, ChainHash, Checkpoint, Order, micros};
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal};
@@ -621,6 +621,16 @@ async fn add_certificate(
     if holder != org.0 {
         return Err(StoreError::Conflict("this certificate is registered for another organisation".into()));
     }
+    // A disabled certificate stays disabled: a lost key must not come back by registering it.
+    let disabled = conn
+        .text(
+            "SELECT fingerprint FROM organisation_certificates WHERE fingerprint = $1 AND disabled_at IS NOT NULL",
+            &[v(fingerprint)],
+        )
+        .await?;
+    if disabled.is_some() {
+        return Err(StoreError::Conflict("this certificate was disabled; a new key needs a new certificate".into()));
+    }
     Ok(())
 }
 
@@ -892,6 +902,18 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
                 return Err(StoreError::NotFound(format!("active organisation `{id}`")));
             }
         }
+        Effect::DisableCertificate { fingerprint, org, at } => {
+            let done = conn
+                .run(
+                    "UPDATE organisation_certificates SET disabled_at = $1 \
+                     WHERE fingerprint = $2 AND org_id = $3 AND disabled_at IS NULL",
+                    &[v(micros(*at)), v(fingerprint), v(&org.0)],
+                )
+                .await?;
+            if done == 0 {
+                return Err(StoreError::NotFound("active certificate of your organisation".into()));
+            }
+        }
         Effect::DisableAccount { id, at } => {
             let done = conn
                 .run(
@@ -1045,7 +1067,7 @@ impl Store for SqlStore {
              a.display_name, a.contact AS account_contact, a.oidc_issuer, a.oidc_subject \
              FROM organisation_certificates c JOIN organisations o ON o.id = c.org_id \
              LEFT JOIN accounts a ON a.id = $2 AND a.disabled_at IS NULL \
-             WHERE c.fingerprint = $1 AND o.disabled_at IS NULL",
+             WHERE c.fingerprint = $1 AND c.disabled_at IS NULL AND o.disabled_at IS NULL",
         )
         .bind(fingerprint)
         .bind(account)
@@ -1165,16 +1187,23 @@ impl Store for SqlStore {
         row.as_ref().map(|row| Ok((account_of(row)?, disabled_at_of(row)?))).transpose()
     }
 
-    async fn certificates(&self, org: &OrgId) -> Result<Vec<(String, OffsetDateTime)>, StoreError> {
+    async fn certificates(&self, org: &OrgId) -> Result<Vec<Certificate>, StoreError> {
         sqlx::query(
-            "SELECT fingerprint, added_at FROM organisation_certificates WHERE org_id = $1 ORDER BY fingerprint",
+            "SELECT fingerprint, added_at, disabled_at FROM organisation_certificates WHERE org_id = $1 \
+             ORDER BY fingerprint",
         )
         .bind(&org.0)
         .fetch_all(&self.pool)
         .await
         .map_err(db)?
         .iter()
-        .map(|row| Ok((row.try_get("fingerprint").map_err(db)?, time_of(row.try_get("added_at").map_err(db)?)?)))
+        .map(|row| {
+            Ok(Certificate {
+                fingerprint: row.try_get("fingerprint").map_err(db)?,
+                added_at: time_of(row.try_get("added_at").map_err(db)?)?,
+                disabled_at: disabled_at_of(row)?,
+            })
+        })
         .collect()
     }
 

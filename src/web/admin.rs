@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/accounts", post(account_post))
         .route("/admin/accounts/disable", post(disable_post))
         .route("/admin/certificates", post(certificate_post))
+        .route("/admin/certificates/disable", post(certificate_disable_post))
         .route("/admin/orgs", post(org_post))
         .route("/admin/orgs/disable", post(org_disable_post))
 }
@@ -62,6 +63,7 @@ struct AccountRow {
 struct CertificateRow {
     fingerprint: String,
     registered: String,
+    disabled: Option<String>,
 }
 
 #[derive(Template)]
@@ -121,7 +123,11 @@ async fn page(
         .certificates(&person.principal.org)
         .await?
         .into_iter()
-        .map(|(fingerprint, at)| CertificateRow { fingerprint, registered: lang.when(at) })
+        .map(|certificate| CertificateRow {
+            fingerprint: certificate.fingerprint,
+            registered: lang.when(certificate.added_at),
+            disabled: certificate.disabled_at.map(|at| lang.when(at)),
+        })
         .collect();
     let operator = is_operator(state, person);
     let orgs = if operator {
@@ -169,13 +175,15 @@ fn status(refusal: &AdminRefusal) -> Option<StatusCode> {
     use AdminRefusal::*;
     match refusal {
         OwnAccount | OperatorOrg | NotOperator => Some(StatusCode::FORBIDDEN),
-        AccountNotFound | OrgNotFound => Some(StatusCode::NOT_FOUND),
+        AccountNotFound | OrgNotFound | CertificateNotFound => Some(StatusCode::NOT_FOUND),
         AccountAlreadyDisabled { .. }
         | OrgAlreadyDisabled { .. }
         | AccountOfAnotherOrg
         | AccountIdDisabled { .. }
         | OidcIdentityInUse
-        | CertificateOfAnotherOrg => Some(StatusCode::CONFLICT),
+        | CertificateOfAnotherOrg
+        | CertificateAlreadyDisabled
+        | CertificateWasDisabled => Some(StatusCode::CONFLICT),
         OidcHalf
         | AccountIncomplete
         | UnknownRole
@@ -287,6 +295,10 @@ async fn certificate_post(
     }
     // Another organisation's certificate stays theirs: registered here, their partner system
     // would act as this organisation and no longer as their own. Whose it is goes unsaid.
+    let own = state.gateway.store().certificates(&person.principal.org).await?;
+    if own.iter().any(|c| c.fingerprint == fingerprint && c.disabled_at.is_some()) {
+        return refuse(&state, &person, AdminRefusal::CertificateWasDisabled).await;
+    }
     let holder = state.gateway.store().certificate_holder(&fingerprint, None).await?;
     if holder.is_some_and(|(org, _)| org.id != person.principal.org) {
         return refuse(&state, &person, AdminRefusal::CertificateOfAnotherOrg).await;
@@ -307,6 +319,39 @@ async fn certificate_post(
         }
         Err(RegistryError::Store(store)) => Err(store.into()),
         Err(RegistryError::Input(input)) => Err(WebError::Internal(input.to_string())),
+    }
+}
+
+/// Disables a partner system's certificate of the admin's own organisation (a lost or replaced
+/// key), after the confirmation page.
+async fn certificate_disable_post(
+    State(state): State<AppState>,
+    Admin(person): Admin,
+    Form(form): Form<DisableForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let own = state.gateway.store().certificates(&person.principal.org).await?;
+    // Another organisation's certificate is as good as none: its existence is not disclosed.
+    let Some(certificate) = own.into_iter().find(|c| c.fingerprint == form.id) else {
+        return refuse(&state, &person, AdminRefusal::CertificateNotFound).await;
+    };
+    if certificate.disabled_at.is_some() {
+        return refuse(&state, &person, AdminRefusal::CertificateAlreadyDisabled).await;
+    }
+    if !confirmed(form.confirm.as_deref()) {
+        let words = words::confirm_certificate(person.lang, &certificate.fingerprint, &person.org_name);
+        return confirmation(&person, words, "/admin/certificates/disable", &certificate.fingerprint);
+    }
+    let occasion = Occasion::at(clock::now());
+    let by = person.principal.audit_actor();
+    match state.gateway.disable_certificate(by, &person.principal.org, &certificate.fingerprint, &occasion).await {
+        Ok(_) => {
+            let done = words::done(person.lang, &Done::CertificateDisabled { fingerprint: &certificate.fingerprint });
+            page(&state, &person, Some(done), None).await
+        }
+        // Disabled by someone else since it was looked up.
+        Err(StoreError::NotFound(_)) => refuse(&state, &person, AdminRefusal::CertificateAlreadyDisabled).await,
+        Err(other) => Err(other.into()),
     }
 }
 

@@ -238,6 +238,34 @@ pub fn confirm_org(lang: Lang, name: &str, active_accounts: usize, certs: usize)
     }
 }
 
+/// Disabling a partner system's certificate: the API refuses it (within a second on other
+/// instances), the system's accounts stay, and it is never enabled again.
+pub fn confirm_certificate(lang: Lang, fingerprint: &str, org: &str) -> ConfirmWords {
+    let short = &fingerprint[..fingerprint.len().min(16)];
+    match lang {
+        Lang::Nl => ConfirmWords {
+            heading: format!("Certificaat {short}… uitschakelen?"),
+            consequences: vec![
+                format!("De API weigert de koppeling die zich met dit certificaat meldt; zij kan niet meer namens {org} handelen."),
+                format!("Andere koppelingen en de accounts van {org} werken gewoon door."),
+                "Het uitschakelen wordt vastgelegd in het logboek.".into(),
+                "Dit kan niet ongedaan worden gemaakt: voor de koppeling is daarna een nieuwe sleutel met een nieuw certificaat nodig.".into(),
+            ],
+            button: "Ja, certificaat uitschakelen",
+        },
+        Lang::En => ConfirmWords {
+            heading: format!("Disable certificate {short}…?"),
+            consequences: vec![
+                format!("The API refuses the partner system that presents this certificate; it can no longer act for {org}."),
+                format!("{org}'s other partner systems and accounts go on working."),
+                "Disabling it is recorded in the audit log.".into(),
+                "This cannot be undone: the partner system then needs a new key with a new certificate.".into(),
+            ],
+            button: "Yes, disable the certificate",
+        },
+    }
+}
+
 /// What was done, in a sentence.
 pub enum Done<'a> {
     AccountDisabled { name: &'a str },
@@ -245,6 +273,7 @@ pub enum Done<'a> {
     AccountSaved { name: &'a str, role: Role },
     OrgSaved { name: &'a str, kind: OrgKind },
     CertificateRegistered { fingerprint: &'a str, org: &'a str },
+    CertificateDisabled { fingerprint: &'a str },
 }
 
 pub fn done(lang: Lang, done: &Done<'_>) -> String {
@@ -269,6 +298,12 @@ pub fn done(lang: Lang, done: &Done<'_>) -> String {
         (Lang::En, Done::CertificateRegistered { fingerprint, org }) => {
             format!("Certificate {fingerprint} is registered for {org}.")
         }
+        (Lang::Nl, Done::CertificateDisabled { fingerprint }) => {
+            format!("Certificaat {fingerprint} is uitgeschakeld; de API weigert het voortaan.")
+        }
+        (Lang::En, Done::CertificateDisabled { fingerprint }) => {
+            format!("Certificate {fingerprint} is disabled; the API refuses it from now on.")
+        }
     }
 }
 
@@ -280,22 +315,40 @@ pub enum AdminRefusal {
     NotOperator,
     AccountNotFound,
     OrgNotFound,
-    AccountAlreadyDisabled { name: String },
-    OrgAlreadyDisabled { name: String },
+    AccountAlreadyDisabled {
+        name: String,
+    },
+    OrgAlreadyDisabled {
+        name: String,
+    },
     AccountOfAnotherOrg,
-    AccountIdDisabled { id: String },
+    AccountIdDisabled {
+        id: String,
+    },
     OidcIdentityInUse,
     OidcHalf,
     AccountIncomplete,
     UnknownRole,
-    RoleNotInKind { role: Role, kind: OrgKind },
+    RoleNotInKind {
+        role: Role,
+        kind: OrgKind,
+    },
     UnknownKind,
     BadOrgId,
     OrgIncomplete,
-    KindNeverChanges { id: String, kind: OrgKind },
-    OrgIdDisabled { id: String },
+    KindNeverChanges {
+        id: String,
+        kind: OrgKind,
+    },
+    OrgIdDisabled {
+        id: String,
+    },
     BadFingerprint,
     CertificateOfAnotherOrg,
+    CertificateNotFound,
+    CertificateAlreadyDisabled,
+    /// Registering again a certificate that was disabled.
+    CertificateWasDisabled,
 }
 
 impl AdminRefusal {
@@ -395,6 +448,16 @@ impl AdminRefusal {
             }
             (Lang::Nl, CertificateOfAnotherOrg) => "Dit certificaat is geregistreerd voor een andere organisatie.".into(),
             (Lang::En, CertificateOfAnotherOrg) => "This certificate is registered for another organisation.".into(),
+            (Lang::Nl, CertificateNotFound) => "Uw organisatie heeft geen certificaat met deze vingerafdruk.".into(),
+            (Lang::En, CertificateNotFound) => "Your organisation has no certificate with this fingerprint.".into(),
+            (Lang::Nl, CertificateAlreadyDisabled) => "Dit certificaat is al uitgeschakeld.".into(),
+            (Lang::En, CertificateAlreadyDisabled) => "This certificate is disabled already.".into(),
+            (Lang::Nl, CertificateWasDisabled) => {
+                "Dit certificaat is uitgeschakeld en blijft dat: maak voor de koppeling een nieuwe sleutel en een nieuw certificaat.".into()
+            }
+            (Lang::En, CertificateWasDisabled) => {
+                "This certificate was disabled and stays so: make a new key and a new certificate for the partner system.".into()
+            }
         }
     }
 }
