@@ -447,12 +447,17 @@ async fn privacy_officers_see_the_rules_in_words_and_approve_and_activate_a_coll
     let before = gateway.policy().version().to_owned();
     // Activating asks first, saying what will happen, and changes nothing until confirmed.
     let (_, asked) = colleague.post(&format!("/policy/{draft}/activate"), &[("csrf", c.as_str())]).await;
-    assert!(asked.contains(&format!("Versie {draft} wordt meteen actief voor alle organisaties in de regio")), "{asked}");
+    assert!(
+        asked.contains(&format!("Versie {draft} wordt meteen actief voor alle organisaties in de regio")),
+        "{asked}"
+    );
     assert!(asked.contains("R3 verwijderd: ") && asked.contains("name=\"confirm\" value=\"yes\""), "{asked}");
     assert_eq!(gateway.policy().version(), before, "not yet activated");
     let (_, activated) =
         colleague.post(&format!("/policy/{draft}/activate"), &[("csrf", c.as_str()), ("confirm", "yes")]).await;
-    assert!(activated.contains(&format!("Versie {draft} is nu actief voor de hele regio; versie {before} is uit gebruik.")));
+    assert!(
+        activated.contains(&format!("Versie {draft} is nu actief voor de hele regio; versie {before} is uit gebruik."))
+    );
     assert!(activated.contains(&format!("Actieve regels, versie <code>{draft}</code>")), "{activated}");
     assert!(!activated.contains("<td>R3</td>"));
     assert_eq!(gateway.policy().rules().len(), 8, "the running gateway decides under the new version at once");
@@ -462,8 +467,9 @@ async fn privacy_officers_see_the_rules_in_words_and_approve_and_activate_a_coll
     assert!(asked.contains(&format!("Terug naar versie {before}?")) && asked.contains("R3 toegevoegd: "), "{asked}");
     let (_, english) = colleague.post(&format!("/policy/{before}/activate?lang=en"), &[("csrf", c.as_str())]).await;
     assert!(english.contains(&format!("Roll back to version {before}?")), "{english}");
-    let (_, back) =
-        colleague.post(&format!("/policy/{before}/activate?lang=nl"), &[("csrf", c.as_str()), ("confirm", "yes")]).await;
+    let (_, back) = colleague
+        .post(&format!("/policy/{before}/activate?lang=nl"), &[("csrf", c.as_str()), ("confirm", "yes")])
+        .await;
     assert!(back.contains(&format!("Versie {before} is nu actief")), "{back}");
     assert_eq!(gateway.policy().rules().len(), 9);
     let mentor = Browser::new(&app);
@@ -504,9 +510,11 @@ async fn a_privacy_officer_reviews_the_safety_concerns_of_their_organisation() {
     );
     assert!(queue.contains("zorgmelding bij Veilig Thuis"), "the signal in words: {queue}");
     let (_, done) = officer.post(&format!("/review/{seq}"), &[("csrf", p.as_str()), ("note", "Proportioneel.")]).await;
-    assert!(done.contains(" beoordeeld; uw notitie staat in het logboek.") && done.contains("Niets te beoordelen."), "{done}");
-    let (status, again) =
-        officer.post(&format!("/review/{seq}"), &[("csrf", p.as_str()), ("note", "Nog eens.")]).await;
+    assert!(
+        done.contains(" beoordeeld; uw notitie staat in het logboek.") && done.contains("Niets te beoordelen."),
+        "{done}"
+    );
+    let (status, again) = officer.post(&format!("/review/{seq}"), &[("csrf", p.as_str()), ("note", "Nog eens.")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(again.contains("Deze melding wacht niet (meer) op beoordeling door uw organisatie."), "{again}");
     let review = app.audit_entries().await.pop().unwrap();
