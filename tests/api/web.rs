@@ -624,6 +624,17 @@ async fn a_privacy_officer_drafts_changes_with_forms_that_accept_only_the_vocabu
     .await;
     assert!(unchanged.contains("Regel R7 staat al zo in de actieve regels; er verandert niets."), "{unchanged}");
     assert_eq!(drafts().await, 2);
+    // The same page in English: the rules, the differences and the editor in English words.
+    let (_, english) = officer.get("/policy?lang=en").await;
+    assert!(
+        english.contains(
+            "<td>R7</td><td>A mentor or care coordinator of a school may send school absence to compulsory \
+             education (leerplicht) for school attendance, on the basis of the compulsory education act.</td>"
+        ),
+        "{english}"
+    );
+    assert!(english.contains("R9 removed: a Veilig Thuis worker of Veilig Thuis may send"), "{english}");
+    assert!(english.contains("value=\"gp_practice\"> GP practice</label>"), "{english}");
 }
 
 #[tokio::test]

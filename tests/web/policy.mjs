@@ -2,9 +2,10 @@
 // Started by tests/api/browser.rs with BASE_URL, ISSUER, SHOTS and SCENARIOS (a scenario file
 // to upload). One officer drafts the table without R3 (after the confirmation page), tests it
 // against the built-in and an uploaded scenario file, replays it over the past decisions and
-// cannot approve it herself; a colleague changes a rule in the editor, approves the draft and
-// activates it (after the confirmation page). Every page is snapped: axe-core and 390 px, in
-// both languages. Prints `policy story complete` when every step held.
+// cannot approve it herself; a colleague opens a rule in the editor and asks to change it (then
+// cancels), approves the draft and activates it (after the confirmation page). Every page is
+// snapped: axe-core and 390 px, in both languages. Prints `policy story complete` when every
+// step held.
 import { BASE_URL, expect, run, signIn, snap } from './browser.mjs';
 
 const { SCENARIOS } = process.env;

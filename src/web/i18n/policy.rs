@@ -493,6 +493,14 @@ pub fn bad_date(lang: Lang, date: &str) -> String {
     }
 }
 
+/// A step that failed for no reason the person can act on.
+pub fn failed(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Nl => "Dit is niet gelukt; probeer het opnieuw of vraag de beheerder.",
+        Lang::En => "This did not succeed; try again or ask the administrator.",
+    }
+}
+
 /// Uploaded files that could not be read at all.
 pub fn unreadable_files(lang: Lang) -> &'static str {
     match lang {
