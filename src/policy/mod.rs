@@ -14,7 +14,7 @@ use casbin::rhai::Dynamic;
 use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
 use ring::digest;
 
-pub use table::{Rule, TableError, parse as parse_table};
+pub use table::{COLUMNS, LineProblem, Rule, TableError, parse as parse_table};
 
 use crate::framework::{MatchedRule, PolicyError, RuleBook, RuleQuery};
 

@@ -23,14 +23,33 @@ pub struct Rule {
 /// What is wrong with a policy, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TableError {
-    #[error("policy.csv line {line}: {message}")]
-    Line { line: usize, message: String },
+    #[error("policy.csv line {line}: {problem}")]
+    Line { line: usize, problem: LineProblem },
     #[error("policy.csv has no rules")]
     Empty,
 }
 
-fn at(line: usize) -> impl Fn(String) -> TableError {
-    move |message| TableError::Line { line, message }
+/// What is wrong with one line of the table: structured, so that a page can say it in the
+/// reader's language; `Display` is the command line's English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineProblem {
+    #[error("a rule line starts with `p,`; found `{found}`")]
+    NotARule { found: String },
+    #[error("a rule has {} columns ({}); found {found}", COLUMNS.len(), COLUMNS.join(", "))]
+    ColumnCount { found: usize },
+    #[error("a rule id is letters, digits, `-` or `_`; found `{found}`")]
+    BadId { found: String },
+    /// `column` indexes [`COLUMNS`].
+    #[error("column `{}`: {error}", COLUMNS[*column])]
+    Word { column: usize, error: VocabularyError },
+    #[error("column `basis` names at least one basis")]
+    NoBasis,
+    #[error("rule id `{id}` is already used on line {earlier}")]
+    DuplicateId { id: String, earlier: usize },
+}
+
+fn at(line: usize) -> impl Fn(LineProblem) -> TableError {
+    move |problem| TableError::Line { line, problem }
 }
 
 /// Parses and checks the rule table.
@@ -44,20 +63,15 @@ pub fn parse(text: &str) -> Result<Vec<Rule>, TableError> {
         }
         let mut fields: Vec<String> = trimmed.split(',').map(|field| field.trim().to_owned()).collect();
         if fields.first().map(String::as_str) != Some("p") {
-            return Err(at(line)(format!("a rule line starts with `p,`; found `{}`", fields[0])));
+            return Err(at(line)(LineProblem::NotARule { found: fields[0].clone() }));
         }
         fields.remove(0);
         if fields.len() != COLUMNS.len() {
-            return Err(at(line)(format!(
-                "a rule has {} columns ({}); found {}",
-                COLUMNS.len(),
-                COLUMNS.join(", "),
-                fields.len()
-            )));
+            return Err(at(line)(LineProblem::ColumnCount { found: fields.len() }));
         }
         let rule = check(line, fields)?;
         if let Some(earlier) = rules.iter().find(|earlier| earlier.id == rule.id) {
-            return Err(at(line)(format!("rule id `{}` is already used on line {}", rule.id, earlier.line)));
+            return Err(at(line)(LineProblem::DuplicateId { id: rule.id.clone(), earlier: earlier.line }));
         }
         rules.push(rule);
     }
@@ -71,26 +85,22 @@ fn check(line: usize, columns: Vec<String>) -> Result<Rule, TableError> {
     let fail = at(line);
     let id = &columns[0];
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(fail(format!("a rule id is letters, digits, `-` or `_`; found `{id}`")));
+        return Err(fail(LineProblem::BadId { found: id.clone() }));
     }
-    let word_error = |column: &str| {
+    let word_error = |column: usize| {
         let fail = at(line);
-        let column = column.to_owned();
-        move |error: VocabularyError| fail(format!("column `{column}`: {error}"))
+        move |error: VocabularyError| fail(LineProblem::Word { column, error })
     };
-    check_list::<Role>(&columns[1]).map_err(word_error("role"))?;
-    check_list::<OrgKind>(&columns[2]).map_err(word_error("org kind"))?;
-    columns[3].parse::<Action>().map_err(word_error("action"))?;
-    check_list::<Signal>(&columns[4]).map_err(word_error("signal"))?;
-    check_list::<RecipientKind>(&columns[5]).map_err(word_error("recipient kind"))?;
-    check_list::<Purpose>(&columns[6]).map_err(word_error("purpose"))?;
-    let bases = columns[7]
-        .split_whitespace()
-        .map(str::parse::<Basis>)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(word_error("basis"))?;
+    check_list::<Role>(&columns[1]).map_err(word_error(1))?;
+    check_list::<OrgKind>(&columns[2]).map_err(word_error(2))?;
+    columns[3].parse::<Action>().map_err(word_error(3))?;
+    check_list::<Signal>(&columns[4]).map_err(word_error(4))?;
+    check_list::<RecipientKind>(&columns[5]).map_err(word_error(5))?;
+    check_list::<Purpose>(&columns[6]).map_err(word_error(6))?;
+    let bases =
+        columns[7].split_whitespace().map(str::parse::<Basis>).collect::<Result<Vec<_>, _>>().map_err(word_error(7))?;
     if bases.is_empty() {
-        return Err(fail("column `basis` names at least one basis".into()));
+        return Err(fail(LineProblem::NoBasis));
     }
     Ok(Rule { line, id: id.clone(), bases, columns })
 }
@@ -174,6 +184,31 @@ mod tests {
         assert!(error.contains("line 2"), "{error}");
         assert!(error.contains("`shcool`"), "{error}");
         assert!(error.contains("neighbourhood_team"), "{error}");
+        assert!(error.starts_with("policy.csv line 2: column `org kind`: unknown org kind `shcool`; allowed: school"));
+        let Err(TableError::Line { line: 2, problem: LineProblem::Word { column: 2, error } }) = parse(text) else {
+            panic!("a structured word error")
+        };
+        assert_eq!(error.value, "shcool");
+    }
+
+    #[test]
+    fn the_command_line_reads_every_problem_as_before() {
+        let said = |text: &str| parse(text).unwrap_err().to_string();
+        assert_eq!(said("q, R1\n"), "policy.csv line 1: a rule line starts with `p,`; found `q`");
+        assert_eq!(
+            said("p, R1, *, *, register\n"),
+            "policy.csv line 1: a rule has 8 columns (id, role, org kind, action, signal, recipient kind, purpose, basis); found 4"
+        );
+        assert_eq!(
+            said("p, R 1, *, *, register, involvement, reference_index, *, reference_index\n"),
+            "policy.csv line 1: a rule id is letters, digits, `-` or `_`; found `R 1`"
+        );
+        assert_eq!(
+            said("p, R1, *, *, register, involvement, reference_index, *, \n"),
+            "policy.csv line 1: column `basis` names at least one basis"
+        );
+        let twice = "p, R1, *, *, register, involvement, reference_index, *, reference_index\n".repeat(2);
+        assert_eq!(said(&twice), "policy.csv line 2: rule id `R1` is already used on line 1");
     }
 
     #[test]

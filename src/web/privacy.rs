@@ -1,22 +1,32 @@
-//! The privacy officers' page: the active rule table in words, drafts made from it, a draft's
-//! difference, its test against scenario files and its replay over past decisions, and the
-//! four-eyes steps — approve a colleague's draft, activate an approved version (or roll back).
+//! The privacy officers' pages: the active rule table in words, drafts made from it with the
+//! closed vocabulary's words, a draft's difference, its test against scenario files and its
+//! replay over past decisions, and the four-eyes steps — approve a colleague's draft, activate
+//! an approved version (or roll back) — and the review queue of their organisation.
+//!
+//! Drafting and activating are sweeping: they ask on the confirmation page first (the first
+//! post shows what will happen and changes nothing; only the confirmed post acts). Every
+//! outcome and refusal is said in the person's language (`i18n::policy`), at the top of the page.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Html;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::form::{CsrfOnly, Form, IdForm};
+use super::confirm::{Confirmation, confirmed};
+use super::form::{CsrfOnly, Form};
+use super::i18n::policy::{self as words, Choice, Step, Texts};
 use super::session::PrivacyOfficer;
 use super::{Chrome, Lang, Person, WebError};
 use crate::app::AppState;
 use crate::clock;
 use crate::exchange::{Occasion, PolicyVersionError, ReplayReport, Turn};
-use crate::framework::RuleBook;
+use crate::framework::{Outcome, RuleBook};
+use crate::policy::Rule;
+use crate::store::PolicyStatus;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -31,255 +41,361 @@ pub fn routes() -> Router<AppState> {
         .route("/review/{seq}", post(review_post))
 }
 
+/// The form fields of a rule, in the order of policy.csv's columns.
+const FIELDS: [&str; 8] = ["id", "role", "org_kind", "action", "signal", "recipient_kind", "purpose", "basis"];
+
+/// A refusal as the page shows it: the words, and a reader's technical detail if any.
+struct Alert {
+    text: String,
+    detail: Option<String>,
+}
+
+impl From<String> for Alert {
+    fn from(text: String) -> Alert {
+        Alert { text, detail: None }
+    }
+}
+
+/// A scenario run: "Versie x: 12 geslaagd, 3 mislukt", and the failing scenarios in words.
+struct Report {
+    summary: String,
+    failures: Vec<String>,
+}
+
+/// What the page shows at its top, right after the action that led there.
+#[derive(Default)]
+struct Outcomes {
+    done: Option<String>,
+    error: Option<Alert>,
+    report: Option<Report>,
+    replay: Option<ReplayView>,
+    /// The rule editor's contents: blank, a rule to change, or a form that was refused.
+    editor: Option<RuleDraft>,
+}
+
+impl Outcomes {
+    fn done(text: String) -> Outcomes {
+        Outcomes { done: Some(text), ..Outcomes::default() }
+    }
+
+    fn error(alert: impl Into<Alert>) -> Outcomes {
+        Outcomes { error: Some(alert.into()), ..Outcomes::default() }
+    }
+}
+
+struct RuleLine {
+    id: String,
+    sentence: String,
+}
+
 struct VersionLine {
     id: String,
     status: &'static str,
     note: String,
     author: String,
     approver: String,
-    /// For a draft: how its rules differ from the active version's.
+    made: String,
+    can_approve: bool,
+    can_activate: bool,
+    rollback: bool,
+    /// For a draft or an approved version: how its rules differ from the active version's.
     changes: Vec<String>,
+    active: bool,
+}
+
+/// One column of the rule editor: a fieldset of radio buttons or checkboxes.
+struct ColumnView {
+    field: &'static str,
+    legend: &'static str,
+    input: &'static str,
+    /// (value, label, checked) of `*`, a list, `* except` a list; empty for action and basis.
+    modes: Vec<(&'static str, &'static str, bool)>,
+    /// (code, words, checked).
+    words: Vec<(&'static str, String, bool)>,
+}
+
+struct EditorView {
+    id: String,
+    note: String,
+    columns: Vec<ColumnView>,
 }
 
 #[derive(Template)]
 #[template(path = "policy.html")]
 struct PolicyPage {
     c: Chrome,
-    title: &'static str,
-    active_title: &'static str,
-    versions_title: &'static str,
-    approve: &'static str,
-    activate: &'static str,
-    test: &'static str,
-    changes_title: &'static str,
-    report_title: &'static str,
-    /// ("N passed, M failed", failing scenarios) of a draft's test run.
-    report: Option<(String, Vec<String>)>,
-    replay: Option<ReplayView>,
-    replay_label: &'static str,
-    since_label: &'static str,
-    files_label: &'static str,
-    replay_heads: [&'static str; 5],
-    version_heads: [&'static str; 5],
-    remove: &'static str,
-    edit_title: &'static str,
-    edit_help: &'static str,
-    note: &'static str,
-    save_draft: &'static str,
-    /// (form field, label) of a rule's columns.
-    fields: Vec<(&'static str, &'static str)>,
-    active_version: String,
-    heads: [&'static str; 8],
-    rules: Vec<Vec<String>>,
-    versions: Vec<VersionLine>,
+    t: &'static Texts,
     done: Option<String>,
-    error: Option<String>,
+    error: Option<Alert>,
+    report: Option<Report>,
+    replay: Option<ReplayView>,
+    active_version: String,
+    rules: Vec<RuleLine>,
+    versions: Vec<VersionLine>,
+    editor: EditorView,
 }
 
-/// How `draft_rules` differ from the `active` rules, rule by rule.
-fn changes(active: &[crate::policy::Rule], draft_rules: &str, lang: Lang) -> Vec<String> {
-    let Ok(draft) = crate::policy::parse_table(draft_rules) else { return Vec::new() };
-    let (added, removed, changed) = match lang {
-        Lang::Nl => ("toegevoegd", "verwijderd", "gewijzigd"),
-        Lang::En => ("added", "removed", "changed"),
-    };
-    let line = |rule: &crate::policy::Rule| rule.columns.join(", ");
-    let mut out = Vec::new();
-    for rule in &draft {
-        match active.iter().find(|a| a.id == rule.id) {
-            None => out.push(format!("{} {added}: {}", rule.id, line(rule))),
-            Some(old) if old.columns != rule.columns => {
-                out.push(format!("{} {changed}: {} → {}", rule.id, line(old), line(rule)))
-            }
-            Some(_) => {}
+/// The rule editor's state: a rule's columns as choices (index 0, the id, unused).
+#[derive(Clone)]
+struct RuleDraft {
+    id: String,
+    note: String,
+    columns: Vec<Choice>,
+}
+
+impl RuleDraft {
+    fn blank() -> RuleDraft {
+        let none = || Choice::Only(Vec::new());
+        let columns = vec![
+            Choice::All,
+            Choice::All,
+            Choice::All,
+            Choice::Only(vec!["send".into()]),
+            none(),
+            none(),
+            none(),
+            none(),
+        ];
+        RuleDraft { id: String::new(), note: String::new(), columns }
+    }
+
+    fn of(rule: &Rule) -> RuleDraft {
+        RuleDraft {
+            id: rule.id.clone(),
+            note: String::new(),
+            columns: rule.columns.iter().map(|column| Choice::parse(column)).collect(),
         }
     }
-    for rule in active.iter().filter(|a| !draft.iter().any(|d| d.id == a.id)) {
-        out.push(format!("{} {removed}: {}", rule.id, line(rule)));
+
+    /// The editor's form: per column `<field>_mode` (all | only | except) and the ticked words
+    /// as repeated `<field>`. Without a mode the words are read as policy.csv writes a column.
+    fn of_form(pairs: &[(String, String)]) -> RuleDraft {
+        let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
+        let columns = FIELDS
+            .iter()
+            .map(|field| {
+                let words: Vec<String> = pairs
+                    .iter()
+                    .filter(|(k, _)| k == field)
+                    .flat_map(|(_, v)| v.split(|c: char| c == ',' || c.is_whitespace()))
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                match value(&format!("{field}_mode")).as_deref() {
+                    Some("all") => Choice::All,
+                    Some("only") => Choice::Only(words),
+                    Some("except") => Choice::Except(words),
+                    _ => Choice::parse(&words.join(" ")),
+                }
+            })
+            .collect();
+        RuleDraft { id: value("id").unwrap_or_default(), note: value("note").unwrap_or_default(), columns }
     }
-    out
+
+    /// The rule's eight columns as policy.csv writes them, or what is wrong, in words.
+    fn columns(&self, lang: Lang) -> Result<Vec<String>, String> {
+        let id = self.id.trim();
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(words::bad_id(lang, id));
+        }
+        let mut out = vec![id.to_owned()];
+        for (index, choice) in self.columns.iter().enumerate().skip(1) {
+            let fixed = index == 3 || index == 7;
+            match choice {
+                Choice::Only(list) if list.is_empty() || (index == 3 && list.len() != 1) => {
+                    return Err(words::choose_words(lang, index));
+                }
+                Choice::All | Choice::Except(_) if fixed => return Err(words::choose_words(lang, index)),
+                _ => {}
+            }
+            let allowed = words::choices(lang, index);
+            if let Some(unknown) = choice.words().iter().find(|w| !allowed.iter().any(|(code, _)| code == *w)) {
+                return Err(words::unknown_word(lang, index, unknown));
+            }
+            out.push(choice.column());
+        }
+        Ok(out)
+    }
+
+    fn view(&self, lang: Lang) -> EditorView {
+        let t = words::texts(lang);
+        let columns = FIELDS
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(index, field)| {
+                let choice = self.columns.get(index).cloned().unwrap_or(Choice::All);
+                let modes = if index == 3 || index == 7 {
+                    Vec::new()
+                } else {
+                    ["all", "only", "except"]
+                        .into_iter()
+                        .zip(t.modes)
+                        .map(|(value, label)| (value, label, choice.mode() == value))
+                        .collect()
+                };
+                let words = words::choices(lang, index)
+                    .into_iter()
+                    .map(|(code, said)| (code, said, choice.words().iter().any(|w| w == code)))
+                    .collect();
+                ColumnView {
+                    field,
+                    legend: words::column(lang, index),
+                    input: if index == 3 { "radio" } else { "checkbox" },
+                    modes,
+                    words,
+                }
+            })
+            .collect();
+        EditorView { id: self.id.clone(), note: self.note.clone(), columns }
+    }
 }
 
 /// A replay's outcome as the page shows it.
 struct ReplayView {
     summary: String,
     /// (turn, rules, org kind, count, samples) per group.
-    groups: Vec<(String, String, String, u64, Vec<String>)>,
+    groups: Vec<(String, String, &'static str, u64, Vec<String>)>,
 }
 
 impl ReplayView {
     fn of(report: &ReplayReport, lang: Lang) -> ReplayView {
-        let dutch = lang == Lang::Nl;
-        let summary = if dutch {
-            format!(
-                "{} besluiten opnieuw genomen onder {}: {} anders ({} toegestaan → geweigerd, {} geweigerd → toegestaan); {} niet opnieuw te nemen.",
-                report.replayed,
-                report.version,
-                report.changed(),
-                report.allow_to_deny,
-                report.deny_to_allow,
-                report.not_replayable
-            )
-        } else {
-            format!(
-                "{} decisions re-decided under {}: {} would change ({} allow → deny, {} deny → allow); {} could not be re-decided.",
-                report.replayed,
-                report.version,
-                report.changed(),
-                report.allow_to_deny,
-                report.deny_to_allow,
-                report.not_replayable
-            )
-        };
         let groups = report
             .changes
             .iter()
             .map(|group| {
-                let turn = match (group.turn, dutch) {
-                    (Turn::AllowToDeny, true) => "toegestaan → geweigerd",
-                    (Turn::DenyToAllow, true) => "geweigerd → toegestaan",
-                    (turn, false) => turn.as_str(),
+                let (from, to) = match group.turn {
+                    Turn::AllowToDeny => (Outcome::Allow, Outcome::Deny),
+                    Turn::DenyToAllow => (Outcome::Deny, Outcome::Allow),
                 };
+                let turn = format!("{} → {}", lang.outcome(from), lang.outcome(to));
                 let samples = group
                     .samples
                     .iter()
                     .map(|s| {
                         format!(
-                            "#{} {} · {}… · {} → {} · {} · {}",
+                            "#{} · {} · {}… · {} → {} · {} · {}",
                             s.seq,
-                            s.at.date(),
+                            lang.when(s.at),
                             s.youth,
                             s.from_org,
-                            s.to_org.as_deref().unwrap_or("verwijsindex / reference index"),
+                            s.to_org
+                                .as_deref()
+                                .unwrap_or(lang.recipient_kind(crate::framework::vocabulary::REFERENCE_INDEX)),
                             lang.signal(s.signal),
-                            s.purpose.as_str().replace('_', " ")
+                            lang.purpose(s.purpose)
                         )
                     })
                     .collect();
                 let rules = if group.rules.is_empty() { "—".to_owned() } else { group.rules.join(", ") };
-                (turn.to_owned(), rules, group.org_kind.as_str().replace('_', " "), group.count, samples)
+                (turn, rules, lang.org_kind(group.org_kind), group.count, samples)
             })
             .collect();
-        ReplayView { summary, groups }
+        ReplayView { summary: words::replay_summary(lang, report), groups }
     }
 }
 
-async fn page(
-    state: &AppState,
-    person: &Person,
-    done: Option<String>,
-    error: Option<String>,
-) -> Result<Html<String>, WebError> {
-    report_page(state, person, done, error, None, None).await
+/// The rules of a stored table text, or none when it does not parse.
+fn rules_of(text: &str) -> Vec<Rule> {
+    crate::policy::parse_table(text).unwrap_or_default()
 }
 
-async fn report_page(
-    state: &AppState,
-    person: &Person,
-    done: Option<String>,
-    error: Option<String>,
-    report: Option<(String, Vec<String>)>,
-    replay: Option<ReplayView>,
-) -> Result<Html<String>, WebError> {
+async fn page(state: &AppState, person: &Person, shown: Outcomes) -> Result<Html<String>, WebError> {
+    let lang = person.lang;
     let policy = state.gateway.policy();
-    let dutch = person.lang == Lang::Nl;
     let versions = state
         .gateway
         .store()
         .policy_versions()
         .await?
         .into_iter()
-        .map(|v| VersionLine {
-            changes: if v.status == crate::store::PolicyStatus::Draft {
-                changes(policy.rules(), &v.text.rules, person.lang)
-            } else {
-                Vec::new()
-            },
-            id: v.text.version,
-            status: v.status.as_str(),
-            note: v.note,
-            author: v.author.unwrap_or_default(),
-            approver: v.approver.unwrap_or_default(),
+        .map(|v| {
+            let status = v.status;
+            VersionLine {
+                changes: if matches!(status, PolicyStatus::Draft | PolicyStatus::Approved) {
+                    words::changes(policy.rules(), &rules_of(&v.text.rules)).iter().map(|c| c.said(lang)).collect()
+                } else {
+                    Vec::new()
+                },
+                id: v.text.version,
+                status: words::status(lang, status),
+                note: v.note,
+                author: v.author.unwrap_or_default(),
+                approver: v.approver.unwrap_or_default(),
+                made: lang.when(v.created_at),
+                can_approve: status == PolicyStatus::Draft,
+                can_activate: status == PolicyStatus::Approved,
+                rollback: status == PolicyStatus::Retired,
+                active: status == PolicyStatus::Active,
+            }
         })
         .collect();
+    let editor = shown.editor.unwrap_or_else(RuleDraft::blank).view(lang);
     let page = PolicyPage {
         c: Chrome::of(person),
-        title: if dutch { "Handelingskader" } else { "Action framework" },
-        active_title: if dutch { "Actieve regels, versie" } else { "Active rules, version" },
-        versions_title: if dutch { "Versies" } else { "Versions" },
-        approve: if dutch { "Goedkeuren" } else { "Approve" },
-        activate: if dutch { "Activeren" } else { "Activate" },
-        test: if dutch { "Testen met de scenario's" } else { "Test with the scenarios" },
-        changes_title: if dutch { "Verschil met de actieve versie:" } else { "Difference from the active version:" },
-        report_title: if dutch { "Uitkomst van de scenario's" } else { "Outcome of the scenarios" },
-        report,
-        replay,
-        replay_label: if dutch { "Terugspelen sinds" } else { "Replay since" },
-        since_label: if dutch { "datum (leeg: alles)" } else { "date (empty: everything)" },
-        files_label: if dutch {
-            "eigen scenariobestanden (leeg: de ingebouwde)"
-        } else {
-            "your scenario files (empty: the built-in ones)"
-        },
-        version_heads: if dutch {
-            ["versie", "status", "toelichting", "auteur", "goedgekeurd door"]
-        } else {
-            ["version", "status", "note", "author", "approver"]
-        },
-        replay_heads: if dutch {
-            ["verandering", "regels", "soort organisatie", "aantal", "voorbeelden (pseudoniem)"]
-        } else {
-            ["change", "rules", "org kind", "count", "examples (pseudonym)"]
-        },
-        remove: if dutch { "Verwijderen (concept)" } else { "Remove (draft)" },
-        edit_title: if dutch { "Regel toevoegen of wijzigen (concept)" } else { "Add or change a rule (draft)" },
-        edit_help: if dutch {
-            "Elke wijziging maakt een nieuw concept van de actieve regels; een collega keurt het goed. Een kolom is een woord, een lijst met spaties, * of * except …"
-        } else {
-            "Every change makes a new draft from the active rules; a colleague approves it. A column is a word, a list separated by spaces, * or * except …"
-        },
-        note: if dutch { "Toelichting" } else { "Note" },
-        save_draft: if dutch { "Concept opslaan" } else { "Save draft" },
-        fields: RULE_FIELDS.iter().zip(if dutch { LABELS_NL } else { LABELS_EN }).map(|(f, l)| (*f, l)).collect(),
+        t: words::texts(lang),
+        done: shown.done,
+        error: shown.error,
+        report: shown.report,
+        replay: shown.replay,
         active_version: policy.version().to_owned(),
-        heads: if dutch {
-            ["regel", "rol", "soort organisatie", "handeling", "signaal", "soort ontvanger", "doel", "grondslag"]
-        } else {
-            ["rule", "role", "org kind", "action", "signal", "recipient kind", "purpose", "basis"]
-        },
-        rules: policy.rules().iter().map(|rule| rule.columns.iter().map(|c| c.replace('_', " ")).collect()).collect(),
+        rules: policy
+            .rules()
+            .iter()
+            .map(|rule| RuleLine {
+                id: rule.id.clone(),
+                sentence: words::capitalised(&words::sentence(lang, &rule.columns)),
+            })
+            .collect(),
         versions,
-        done,
-        error,
+        editor,
     };
     Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize)]
+struct PolicyQuery {
+    /// The id of an active rule to open in the editor.
+    #[serde(default)]
+    edit: Option<String>,
 }
 
 async fn policy_get(
     State(state): State<AppState>,
     PrivacyOfficer(person): PrivacyOfficer,
+    Query(query): Query<PolicyQuery>,
 ) -> Result<Html<String>, WebError> {
-    page(&state, &person, None, None).await
+    let editor =
+        query.edit.and_then(|id| state.gateway.policy().rules().iter().find(|r| r.id == id).map(RuleDraft::of));
+    page(&state, &person, Outcomes { editor, ..Outcomes::default() }).await
 }
 
-/// A four-eyes step's outcome as the page shows it.
-async fn outcome(
+/// A refused step in words, or — for a failure of the database — the error page.
+async fn refused(
     state: &AppState,
     person: &Person,
-    id: &str,
-    result: Result<(), PolicyVersionError>,
-) -> Result<Html<String>, WebError> {
-    match result {
-        Ok(()) => page(state, person, Some(format!("{id} ✓")), None).await,
-        Err(error) => page(state, person, None, Some(shown(error)?)).await,
+    step: Step<'_>,
+    error: PolicyVersionError,
+    text: Option<&str>,
+) -> Result<String, WebError> {
+    let id = match step {
+        Step::Approve(id) | Step::Activate(id) | Step::Replay(id) => Some(id),
+        Step::Draft | Step::Review => None,
+    };
+    let status = match id {
+        Some(id) => state.gateway.store().policy_version(id).await?.map(|v| v.status),
+        None => None,
+    };
+    if let PolicyVersionError::Load(crate::policy::LoadError::Model(cause)) = &error {
+        tracing::warn!(%cause, "a policy version's model does not load");
     }
-}
-
-/// What the page says of a refused step; a database failure is an error page instead.
-fn shown(error: PolicyVersionError) -> Result<String, WebError> {
-    match error {
-        PolicyVersionError::Store(store @ crate::store::StoreError::Database(_)) => Err(store.into()),
-        other => Ok(other.to_string()),
+    match words::version_error(person.lang, step, &error, status, text) {
+        Some(said) => Ok(said),
+        None => match error {
+            PolicyVersionError::Store(store) => Err(store.into()),
+            // Every other refusal has its words above; this arm is there for the compiler.
+            _ => Err(WebError::shown(StatusCode::INTERNAL_SERVER_ERROR, person.lang, words::failed(person.lang))),
+        },
     }
 }
 
@@ -290,19 +406,55 @@ async fn approve_post(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
+    // Four eyes: the store refuses the author; no confirmation beyond the colleague's own look.
     let result = state.gateway.approve_policy(person.principal.audit_actor(), &id, &Occasion::at(clock::now())).await;
-    outcome(&state, &person, &id, result).await
+    let shown = match result {
+        Ok(()) => Outcomes::done(words::approved(person.lang, &id)),
+        Err(error) => Outcomes::error(refused(&state, &person, Step::Approve(&id), error, None).await?),
+    };
+    page(&state, &person, shown).await
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    confirm: Option<String>,
 }
 
 async fn activate_post(
     State(state): State<AppState>,
     PrivacyOfficer(person): PrivacyOfficer,
     Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
+    let lang = person.lang;
+    let Some(version) = state.gateway.store().policy_version(&id).await? else {
+        return page(&state, &person, Outcomes::error(words::not_found(lang, &id))).await;
+    };
+    let active = state.gateway.policy();
+    let previous = active.version().to_owned();
+    if !matches!(version.status, PolicyStatus::Approved | PolicyStatus::Retired) {
+        let conflict = PolicyVersionError::Store(crate::store::StoreError::Conflict(String::new()));
+        let said = refused(&state, &person, Step::Activate(&id), conflict, None).await?;
+        return page(&state, &person, Outcomes::error(said)).await;
+    }
+    if !confirmed(form.confirm.as_deref()) {
+        let rules = rules_of(&version.text.rules);
+        let changes = words::changes(active.rules(), &rules);
+        let rollback = version.status == PolicyStatus::Retired;
+        let (heading, consequences, button) = words::confirm_activation(lang, &id, &previous, rollback, &changes);
+        let action = format!("/policy/{id}/activate");
+        return Confirmation { heading, consequences, action, fields: Vec::new(), button, cancel: "/policy".into() }
+            .page(&person);
+    }
     let result = state.gateway.activate_policy(person.principal.audit_actor(), &id, &Occasion::at(clock::now())).await;
-    outcome(&state, &person, &id, result).await
+    let shown = match result {
+        Ok(()) => Outcomes::done(words::activated(lang, &id, &previous)),
+        Err(error) => Outcomes::error(refused(&state, &person, Step::Activate(&id), error, None).await?),
+    };
+    page(&state, &person, shown).await
 }
 
 struct ReviewLine {
@@ -318,17 +470,14 @@ struct ReviewLine {
 #[template(path = "review.html")]
 struct ReviewPage {
     c: Chrome,
-    title: &'static str,
-    empty: &'static str,
-    note: &'static str,
-    reviewed: &'static str,
+    t: &'static Texts,
     items: Vec<ReviewLine>,
     done: Option<String>,
 }
 
 /// The exchanges of the officer's organisation awaiting a privacy review (safety concerns).
 async fn review_page(state: &AppState, person: &Person, done: Option<String>) -> Result<Html<String>, WebError> {
-    let dutch = person.lang == Lang::Nl;
+    let lang = person.lang;
     let items = state
         .gateway
         .store()
@@ -337,22 +486,14 @@ async fn review_page(state: &AppState, person: &Person, done: Option<String>) ->
         .into_iter()
         .map(|entry| ReviewLine {
             seq: entry.seq,
-            when: entry.at.date().to_string(),
-            signal: entry.signal.map_or("", |s| person.lang.signal(s)),
+            when: lang.when(entry.at),
+            signal: entry.signal.map_or("", |s| lang.signal(s)),
             to: entry.recipient_org.unwrap_or_default(),
             by: entry.actor.account.unwrap_or_default(),
             justification: entry.justification.unwrap_or_default(),
         })
         .collect();
-    let page = ReviewPage {
-        c: Chrome::of(person),
-        title: if dutch { "Te beoordelen meldingen" } else { "Reports awaiting review" },
-        empty: if dutch { "Niets te beoordelen." } else { "Nothing to review." },
-        note: if dutch { "Notitie" } else { "Note" },
-        reviewed: if dutch { "Beoordeeld" } else { "Reviewed" },
-        items,
-        done,
-    };
+    let page = ReviewPage { c: Chrome::of(person), t: words::texts(lang), items, done };
     Ok(Html(page.render()?))
 }
 
@@ -378,35 +519,36 @@ async fn review_post(
     Form(form): Form<ReviewForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
+    let queued = state.gateway.store().review_queue(&person.principal.org).await?;
+    let when = queued.iter().find(|entry| entry.seq == seq).map(|entry| person.lang.when(entry.at));
     match state
         .gateway
         .review_exchange(person.principal.audit_actor(), seq, &form.note, &Occasion::at(clock::now()))
         .await
     {
-        Ok(()) => review_page(&state, &person, Some(format!("{seq} ✓"))).await,
-        Err(PolicyVersionError::Store(store)) => Err(store.into()),
-        Err(other) => Err(WebError::shown(axum::http::StatusCode::FORBIDDEN, person.lang, other.to_string())),
+        Ok(()) => review_page(&state, &person, Some(words::reviewed(person.lang, &when.unwrap_or_default()))).await,
+        Err(error) => {
+            let status = match error {
+                PolicyVersionError::Store(crate::store::StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+                PolicyVersionError::Store(crate::store::StoreError::Conflict(_)) => StatusCode::CONFLICT,
+                _ => StatusCode::FORBIDDEN,
+            };
+            let said = refused(&state, &person, Step::Review, error, None).await?;
+            Err(WebError::shown(status, person.lang, said))
+        }
     }
 }
 
-/// Runs scenario files against a draft and shows the outcome: the files uploaded, or without
-/// any the built-in conformance scenarios.
+/// Runs scenario files against a version and shows the outcome at the top of the page: the
+/// files uploaded, or without any the built-in conformance scenarios.
 async fn test_post(
     State(state): State<AppState>,
     PrivacyOfficer(person): PrivacyOfficer,
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Html<String>, WebError> {
-    let unreadable = || {
-        WebError::shown(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            person.lang,
-            match person.lang {
-                Lang::Nl => "De bestanden konden niet worden gelezen (te groot, of geen tekst).",
-                Lang::En => "The files could not be read (too large, or not text).",
-            },
-        )
-    };
+    let lang = person.lang;
+    let unreadable = || WebError::shown(StatusCode::UNPROCESSABLE_ENTITY, lang, words::unreadable_files(lang));
     let mut multipart = multipart.map_err(|_| unreadable())?;
     let (mut csrf, mut files) = (String::new(), Vec::new());
     while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
@@ -422,7 +564,7 @@ async fn test_post(
     }
     person.check_csrf(&csrf)?;
     let Some(version) = state.gateway.store().policy_version(&id).await? else {
-        return page(&state, &person, None, Some(format!("{id}: —"))).await;
+        return page(&state, &person, Outcomes::error(words::not_found(lang, &id))).await;
     };
     let named: Vec<(&str, &str)> = files.iter().map(|(name, text)| (name.as_str(), text.as_str())).collect();
     let result = if named.is_empty() {
@@ -430,13 +572,23 @@ async fn test_post(
     } else {
         crate::scenarios::run_under(&version.text, &named).await
     };
-    match result {
-        Ok(tally) => {
-            let summary = format!("{id}: {} passed, {} failed", tally.passed, tally.failures.len());
-            report_page(&state, &person, None, None, Some((summary, tally.failures)), None).await
+    let shown = match result {
+        Ok(tally) => Outcomes {
+            report: Some(Report {
+                summary: words::tally(lang, &id, tally.passed, tally.failures.len()),
+                failures: tally.failures.iter().map(|line| words::scenario_failure(lang, line)).collect(),
+            }),
+            ..Outcomes::default()
+        },
+        Err(error) => {
+            if let crate::scenarios::FileError::Store { detail, .. } = &error {
+                tracing::warn!(%detail, "scenarios could not be run");
+            }
+            let (text, detail) = words::scenario_file_error(lang, &error);
+            Outcomes::error(Alert { text, detail })
         }
-        Err(error) => page(&state, &person, None, Some(error.to_string())).await,
-    }
+    };
+    page(&state, &person, shown).await
 }
 
 #[derive(Deserialize)]
@@ -456,29 +608,17 @@ async fn replay_get(
         "" => time::OffsetDateTime::UNIX_EPOCH,
         date => match clock::parse_instant(date, clock::DayEnd::Start) {
             Some(since) => since,
-            None => {
-                let message = match person.lang {
-                    Lang::Nl => format!("`{date}` is geen datum (jjjj-mm-dd)."),
-                    Lang::En => format!("`{date}` is not a date (yyyy-mm-dd)."),
-                };
-                return page(&state, &person, None, Some(message)).await;
-            }
+            None => return page(&state, &person, Outcomes::error(words::bad_date(person.lang, date))).await,
         },
     };
-    match state.gateway.replay_version(person.principal.audit_actor(), &id, since, &Occasion::at(clock::now())).await {
-        Ok(report) => {
-            let view = ReplayView::of(&report, person.lang);
-            report_page(&state, &person, None, None, None, Some(view)).await
-        }
-        Err(error) => page(&state, &person, None, Some(shown(error)?)).await,
-    }
+    let result =
+        state.gateway.replay_version(person.principal.audit_actor(), &id, since, &Occasion::at(clock::now())).await;
+    let shown = match result {
+        Ok(report) => Outcomes { replay: Some(ReplayView::of(&report, person.lang)), ..Outcomes::default() },
+        Err(error) => Outcomes::error(refused(&state, &person, Step::Replay(&id), error, None).await?),
+    };
+    page(&state, &person, shown).await
 }
-
-/// The form fields of a rule, in the order of policy.csv's columns.
-const RULE_FIELDS: [&str; 8] = ["id", "role", "org_kind", "action", "signal", "recipient_kind", "purpose", "basis"];
-const LABELS_NL: [&str; 8] =
-    ["regel", "rol", "soort organisatie", "handeling", "signaal", "soort ontvanger", "doel", "grondslag"];
-const LABELS_EN: [&str; 8] = ["rule", "role", "org kind", "action", "signal", "recipient kind", "purpose", "basis"];
 
 /// The active rule table with `change` applied to its rule lines, as policy.csv text.
 fn edited(active: &crate::policy::Policy, change: impl Fn(&mut Vec<Vec<String>>)) -> String {
@@ -493,8 +633,41 @@ fn edited(active: &crate::policy::Policy, change: impl Fn(&mut Vec<Vec<String>>)
     text
 }
 
-/// Stores an edited table as a draft authored by the officer, and shows the outcome.
-async fn save_draft(state: &AppState, person: &Person, rules: String, note: &str) -> Result<Html<String>, WebError> {
+/// A draft asked for: its table text, the form fields to carry to the confirmation, its note,
+/// and the editor to show again when it is refused.
+struct DraftRequest {
+    rules: String,
+    fields: Vec<(String, String)>,
+    note: String,
+    confirm: bool,
+    editor: Option<RuleDraft>,
+}
+
+/// Checks a draft's table, asks for confirmation, and — confirmed — stores it as a draft
+/// authored by the officer.
+async fn draft(state: &AppState, person: &Person, request: DraftRequest) -> Result<Html<String>, WebError> {
+    let lang = person.lang;
+    let refuse =
+        |said: String| Outcomes { error: Some(said.into()), editor: request.editor.clone(), ..Outcomes::default() };
+    let active = state.gateway.policy();
+    let rules = match crate::policy::parse_table(&request.rules) {
+        Ok(rules) => rules,
+        Err(error) => return page(state, person, refuse(words::table_error(lang, &error, Some(&request.rules)))).await,
+    };
+    let changes = words::changes(active.rules(), &rules);
+    if !request.confirm {
+        let (heading, consequences, button) = words::confirm_draft(lang, &changes);
+        let action = if request.editor.is_some() { "/policy/rule" } else { "/policy/remove" };
+        let confirmation = Confirmation {
+            heading,
+            consequences,
+            action: action.into(),
+            fields: request.fields,
+            button,
+            cancel: "/policy".into(),
+        };
+        return confirmation.page(person);
+    }
     let model = state
         .gateway
         .store()
@@ -502,67 +675,82 @@ async fn save_draft(state: &AppState, person: &Person, rules: String, note: &str
         .await?
         .map(|p| p.model)
         .unwrap_or_else(|| crate::policy::DEFAULT_MODEL.to_owned());
+    let note = match request.note.trim() {
+        "" => changes.iter().map(|c| c.short(lang)).collect::<Vec<_>>().join(", "),
+        note => note.to_owned(),
+    };
     let occasion = Occasion::at(clock::now());
-    match state.gateway.draft_policy(person.principal.audit_actor(), &model, &rules, note, &occasion).await {
-        Ok(version) => page(state, person, Some(format!("{version} ✓")), None).await,
-        Err(PolicyVersionError::Store(store)) => Err(store.into()),
-        Err(other) => page(state, person, None, Some(other.to_string())).await,
-    }
+    let shown = match state
+        .gateway
+        .draft_policy(person.principal.audit_actor(), &model, &request.rules, &note, &occasion)
+        .await
+    {
+        Ok(version) => Outcomes::done(words::drafted(lang, &version, &changes)),
+        Err(error) => refuse(refused(state, person, Step::Draft, error, Some(&request.rules)).await?),
+    };
+    page(state, person, shown).await
+}
+
+#[derive(Deserialize)]
+struct RemoveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id: String,
+    confirm: Option<String>,
 }
 
 async fn remove_post(
     State(state): State<AppState>,
     PrivacyOfficer(person): PrivacyOfficer,
-    Form(form): Form<IdForm>,
+    Form(form): Form<RemoveForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let rules = edited(&state.gateway.policy(), |lines| lines.retain(|line| line.first() != Some(&form.id)));
+    let active = state.gateway.policy();
+    if !active.rules().iter().any(|rule| rule.id == form.id) {
+        return page(&state, &person, Outcomes::error(words::not_in_table(person.lang, &form.id))).await;
+    }
+    let rules = edited(&active, |lines| lines.retain(|line| line.first() != Some(&form.id)));
     let note = match person.lang {
         Lang::Nl => format!("{} verwijderd", form.id),
         Lang::En => format!("{} removed", form.id),
     };
-    save_draft(&state, &person, rules, &note).await
-}
-
-#[derive(Deserialize)]
-struct RuleForm {
-    #[serde(default)]
-    csrf: String,
-    id: String,
-    role: String,
-    org_kind: String,
-    action: String,
-    signal: String,
-    recipient_kind: String,
-    purpose: String,
-    basis: String,
-    note: String,
+    let fields = vec![("id".to_owned(), form.id.clone())];
+    let request = DraftRequest { rules, fields, note, confirm: confirmed(form.confirm.as_deref()), editor: None };
+    draft(&state, &person, request).await
 }
 
 async fn rule_post(
     State(state): State<AppState>,
     PrivacyOfficer(person): PrivacyOfficer,
-    Form(form): Form<RuleForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Html<String>, WebError> {
-    person.check_csrf(&form.csrf)?;
-    // Commas separate columns in policy.csv: inside a column they have no meaning.
-    let columns: Vec<String> = [
-        &form.id,
-        &form.role,
-        &form.org_kind,
-        &form.action,
-        &form.signal,
-        &form.recipient_kind,
-        &form.purpose,
-        &form.basis,
-    ]
-    .iter()
-    .map(|value| value.replace(',', " ").split_whitespace().collect::<Vec<_>>().join(" "))
-    .collect();
-    let rules =
-        edited(&state.gateway.policy(), |lines| match lines.iter_mut().find(|line| line.first() == columns.first()) {
-            Some(line) => *line = columns.clone(),
-            None => lines.push(columns.clone()),
-        });
-    save_draft(&state, &person, rules, form.note.trim()).await
+    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    person.check_csrf(value("csrf").unwrap_or_default())?;
+    let lang = person.lang;
+    let rule = RuleDraft::of_form(&pairs);
+    let columns = match rule.columns(lang) {
+        Ok(columns) => columns,
+        Err(said) => {
+            let shown = Outcomes { error: Some(said.into()), editor: Some(rule), ..Outcomes::default() };
+            return page(&state, &person, shown).await;
+        }
+    };
+    let active = state.gateway.policy();
+    if active.rules().iter().any(|r| r.columns == columns) {
+        let shown = Outcomes {
+            error: Some(words::nothing_changes(lang, &columns[0]).into()),
+            editor: Some(rule),
+            ..Outcomes::default()
+        };
+        return page(&state, &person, shown).await;
+    }
+    let rules = edited(&active, |lines| match lines.iter_mut().find(|line| line.first() == columns.first()) {
+        Some(line) => *line = columns.clone(),
+        None => lines.push(columns.clone()),
+    });
+    let fields = pairs.iter().filter(|(k, _)| k != "csrf" && k != "confirm").cloned().collect();
+    let confirm = confirmed(value("confirm"));
+    let request = DraftRequest { rules, fields, note: rule.note.clone(), confirm, editor: Some(rule) };
+    draft(&state, &person, request).await
 }
