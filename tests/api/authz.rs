@@ -168,6 +168,8 @@ POST   /admin/accounts/disable         account.other      303s 303s 403  403  40
 POST   /admin/accounts/disable         account.own        303s 303s 403  403  403  403  403  403  403
 POST   /admin/certificates             cert.new           303s 303s 403  403  403  403  403  200  200
 POST   /admin/certificates             cert.other         303s 303s 403  403  403  403  403  409  409
+POST   /admin/certificates/disable     cert.spare         303s 303s 403  403  403  403  403  200  200
+POST   /admin/certificates/disable     cert.other         303s 303s 403  403  403  403  403  404  404
 POST   /admin/orgs                     -                  303s 303s 403  403  403  403  403  403  200
 POST   /admin/orgs/disable             -                  303s 303s 403  403  403  403  403  403  200
 POST   /admin/orgs/disable             org.operator       303s 303s 403  403  403  403  403  403  403
@@ -260,6 +262,8 @@ fn page_form(path: &str, target: &str) -> (&'static str, Option<&'static str>) {
         ("/admin/accounts/disable", "account.own") => ("id=admin@$ORG&confirm=yes", None),
         ("/admin/accounts/disable", _) => ("id=spare@$ORG&confirm=yes", Some("Account Spare is uitgeschakeld.")),
         ("/admin/certificates", _) => ("fingerprint=$TARGET_$ORG", Some("is geregistreerd voor")),
+        ("/admin/certificates/disable", "cert.other") => ("id=$TARGET_$ORG&confirm=yes", None),
+        ("/admin/certificates/disable", _) => ("id=$TARGET_$ORG&confirm=yes", Some("is uitgeschakeld; de API weigert")),
         ("/admin/orgs", _) => {
             ("id=matrix-new&kind=school&name=Matrix", Some("Organisatie Matrix (school) is opgeslagen."))
         }
@@ -660,6 +664,10 @@ async fn fixtures(app: &TestApp) -> HashMap<String, String> {
         gateway.add_account(operator.clone(), account, &now()).await.unwrap();
         // A fingerprint no one holds yet, one per organisation.
         fx.insert(format!("cert.new_{org}"), format!("{:0>64}", hex::encode(format!("matrix {org}"))));
+        // A spare certificate of the organisation, to be disabled.
+        let spare = format!("{:0>64}", hex::encode(format!("spare {org}")));
+        gateway.add_certificate(operator.clone(), &OrgId(org.into()), &spare, &now()).await.unwrap();
+        fx.insert(format!("cert.spare_{org}"), spare);
     }
     let spare = ketenpoort::store::Organisation {
         id: OrgId("matrix-spare".into()),

@@ -270,7 +270,7 @@ async fn the_admin_and_sign_in_pages_speak_the_vocabulary_and_refuse_bad_input_i
     assert!(page.contains("<td>zorgcoördinator</td>") && !page.contains("<td>care_coordinator</td>"), "{page}");
     assert!(page.contains("Certificaten van de koppelingen van Lyceum Noord"), "{page}");
     let store = app.app.state().gateway.store();
-    let (_, registered) = store.certificates(&OrgId("lyceum-noord".into())).await.unwrap()[0].clone();
+    let registered = store.certificates(&OrgId("lyceum-noord".into())).await.unwrap()[0].added_at;
     assert!(page.contains(&ketenpoort::web::Lang::Nl.when(registered)), "the certificate's time in words");
 
     // Half an OpenID Connect identity is not silently dropped; errors follow the language.
@@ -367,4 +367,44 @@ async fn an_administrator_disables_an_account_after_confirming_in_chromium() {
     assert_eq!(refused.subject.as_deref(), Some("account_disabled"));
     assert_eq!(refused.actor.account.as_deref(), Some("j.jansen@lyceum-noord"));
     assert_eq!(audited(&demo.audit_entries().await, "org_disabled"), 1);
+}
+
+#[tokio::test]
+async fn a_disabled_certificate_is_asked_first_then_refused_by_the_api_and_never_registered_again() {
+    let app = demo_app().await;
+    let mentor_system = app.mentor();
+    assert_eq!(mentor_system.register().await.status, 201, "the school's system works");
+    let pem = std::fs::read(certs_dev().join("lyceum-noord.crt")).unwrap();
+    let fingerprint = ketenpoort::identity::mtls::fingerprint_of_pem(&pem).unwrap();
+    let admin = Browser::new(&app);
+    let csrf = admin.sign_in("admin@lyceum-noord").await;
+    let (_, page) = admin.get("/admin").await;
+    assert!(row(&page, &format!("<td><code>{fingerprint}</code></td>")).contains("Uitschakelen"), "offered");
+
+    let disable = [("csrf", csrf.as_str()), ("id", fingerprint.as_str())];
+    let (status, asked) = admin.post("/admin/certificates/disable", &disable).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(asked.contains("uitschakelen?</h1>") && asked.contains("nieuwe sleutel"), "{asked}");
+    assert_eq!(mentor_system.get("/inbox").await.status, 200, "asking changes nothing");
+
+    let (_, done) = admin.post("/admin/certificates/disable", &[&disable[..], &[("confirm", "yes")]].concat()).await;
+    assert!(done.contains(&format!("Certificaat {fingerprint} is uitgeschakeld")), "{done}");
+    let greyed = row(&done, &format!("<td><code>{fingerprint}</code></td>"));
+    assert!(greyed.contains("class=\"disabled\"") && !greyed.contains("Uitschakelen"), "{greyed}");
+    let refused = mentor_system.get("/inbox").await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert_eq!(refused.body["error"], "unknown_certificate");
+
+    // Once disabled, always: disabling again and registering it anew are refused in words.
+    let (status, again) =
+        admin.post("/admin/certificates/disable", &[&disable[..], &[("confirm", "yes")]].concat()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(again.contains("al uitgeschakeld"), "{again}");
+    let (status, anew) =
+        admin.post("/admin/certificates", &[("csrf", csrf.as_str()), ("fingerprint", fingerprint.as_str())]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(anew.contains("maak voor de koppeling een nieuwe sleutel"), "{anew}");
+    let entries = app.audit_entries().await;
+    assert_eq!(audited(&entries, "certificate_disabled"), 1);
+    assert!(app.verify().await.entries > 0);
 }
