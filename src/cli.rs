@@ -182,6 +182,29 @@ enum CertCommand {
         #[arg(long)]
         fingerprint: Option<String>,
     },
+    /// Disable a certificate (a lost or replaced key): the API refuses it from then on, for good.
+    Disable {
+        /// The organisation's id
+        org: String,
+        /// The certificate (PEM)
+        #[arg(long, value_name = "FILE", conflicts_with = "fingerprint", required_unless_present = "fingerprint")]
+        cert: Option<PathBuf>,
+        /// The SHA-256 fingerprint of the certificate's DER encoding (64 hex characters)
+        #[arg(long)]
+        fingerprint: Option<String>,
+    },
+}
+
+/// The fingerprint a certificate command names, by its PEM file or as typed.
+fn certificate_fingerprint(cert: Option<&PathBuf>, fingerprint: Option<&String>) -> Result<String> {
+    match (cert, fingerprint) {
+        (Some(file), _) => {
+            let pem = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            mtls::fingerprint_of_pem(&pem).with_context(|| format!("no PEM certificate in {}", file.display()))
+        }
+        (None, Some(fingerprint)) => Ok(fingerprint.replace(':', "").to_ascii_lowercase()),
+        (None, None) => bail!("give --cert FILE or --fingerprint HEX"),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -517,17 +540,17 @@ async fn administer_orgs(cli: &Cli, command: &OrgCommand) -> Result<ExitCode> {
             println!("organisation {id} disabled");
         }
         OrgCommand::Cert { command: CertCommand::Add { org, cert, fingerprint } } => {
-            let fingerprint = match (cert, fingerprint) {
-                (Some(file), _) => {
-                    let pem = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-                    mtls::fingerprint_of_pem(&pem)
-                        .with_context(|| format!("no PEM certificate in {}", file.display()))?
-                }
-                (None, Some(fingerprint)) => fingerprint.replace(':', ""),
-                (None, None) => bail!("give --cert FILE or --fingerprint HEX"),
-            };
+            let fingerprint = certificate_fingerprint(cert.as_ref(), fingerprint.as_ref())?;
             gateway.add_certificate(operator(), &OrgId(org.clone()), &fingerprint, &occasion).await?;
             println!("certificate {fingerprint} registered for {org}");
+        }
+        OrgCommand::Cert { command: CertCommand::Disable { org, cert, fingerprint } } => {
+            let fingerprint = certificate_fingerprint(cert.as_ref(), fingerprint.as_ref())?;
+            gateway
+                .disable_certificate(operator(), &OrgId(org.clone()), &fingerprint, &occasion)
+                .await
+                .with_context(|| format!("no active certificate {fingerprint} of {org}"))?;
+            println!("certificate {fingerprint} of {org} disabled");
         }
     }
     Ok(ExitCode::SUCCESS)

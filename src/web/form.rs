@@ -42,11 +42,3 @@ pub struct CsrfOnly {
     #[serde(default)]
     pub csrf: String,
 }
-
-/// A form that names one thing by id (a button in a list).
-#[derive(serde::Deserialize)]
-pub struct IdForm {
-    #[serde(default)]
-    pub csrf: String,
-    pub id: String,
-}

@@ -78,6 +78,21 @@ async fn an_operator_registers_a_partner_serves_from_a_config_file_and_stops_cle
     assert!(disabled.status.success(), "{}", String::from_utf8_lossy(&disabled.stderr));
     let again = ketenpoort(&["--database", &url, "account", "disable", "old@lyceum-noord"]);
     assert!(!again.status.success(), "an account is disabled once");
+    // A spare certificate, disabled from the command line once and for all.
+    let spare = "ab".repeat(32);
+    assert!(
+        ketenpoort(&["--database", &url, "org", "cert", "add", "lyceum-noord", "--fingerprint", &spare])
+            .status
+            .success()
+    );
+    let off = ketenpoort(&["--database", &url, "org", "cert", "disable", "lyceum-noord", "--fingerprint", &spare]);
+    assert!(off.status.success(), "{}", String::from_utf8_lossy(&off.stderr));
+    let off_again =
+        ketenpoort(&["--database", &url, "org", "cert", "disable", "lyceum-noord", "--fingerprint", &spare]);
+    assert!(!off_again.status.success(), "a certificate is disabled once");
+    assert!(String::from_utf8_lossy(&off_again.stderr).contains("no active certificate"));
+    let back = ketenpoort(&["--database", &url, "org", "cert", "add", "lyceum-noord", "--fingerprint", &spare]);
+    assert!(!back.status.success(), "a disabled certificate is never registered again");
     let listed = ketenpoort(&["--database", &url, "org", "list"]);
     assert!(String::from_utf8_lossy(&listed.stdout).starts_with("lyceum-noord\tschool\tLyceum Noord"));
 
@@ -142,7 +157,8 @@ async fn an_operator_registers_a_partner_serves_from_a_config_file_and_stops_cle
     let logs = logs.join().unwrap();
     assert!(logs.contains("checkpoint"), "{logs}");
     let verify = ketenpoort(&["--database", &url, "audit", "verify"]);
-    // 4 registrations and 1 disabling by the operator, 1 decision; the start signed the head it
-    // found (the operator's 5 entries), the shutdown the head it left.
-    assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit log intact: 6 entries, 2 checkpoints\n");
+    // 5 registrations and 2 disablings by the operator (the refused ones leave no entry), 1
+    // decision; the start signed the head it found (the operator's 7 entries), the shutdown the
+    // head it left.
+    assert_eq!(String::from_utf8_lossy(&verify.stdout), "audit log intact: 8 entries, 2 checkpoints\n");
 }
