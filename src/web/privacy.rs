@@ -478,9 +478,11 @@ struct ReviewPage {
 /// The exchanges of the officer's organisation awaiting a privacy review (safety concerns).
 async fn review_page(state: &AppState, person: &Person, done: Option<String>) -> Result<Html<String>, WebError> {
     let lang = person.lang;
-    let items = state
-        .gateway
-        .store()
+    let store = state.gateway.store();
+    // Veilig Thuis organisations are few: their names once, the queue in words.
+    let names: std::collections::HashMap<String, String> =
+        store.orgs_with_state().await?.into_iter().map(|(org, _)| (org.id.0, org.name)).collect();
+    let items = store
         .review_queue(&person.principal.org)
         .await?
         .into_iter()
@@ -488,7 +490,7 @@ async fn review_page(state: &AppState, person: &Person, done: Option<String>) ->
             seq: entry.seq,
             when: lang.when(entry.at),
             signal: entry.signal.map_or("", |s| lang.signal(s)),
-            to: entry.recipient_org.unwrap_or_default(),
+            to: entry.recipient_org.map(|id| names.get(&id).cloned().unwrap_or(id)).unwrap_or_default(),
             by: entry.actor.account.unwrap_or_default(),
             justification: entry.justification.unwrap_or_default(),
         })

@@ -560,6 +560,10 @@ async fn a_privacy_officer_reviews_the_safety_concerns_of_their_organisation() {
         "{queue}"
     );
     assert!(queue.contains("zorgmelding bij Veilig Thuis"), "the signal in words: {queue}");
+    assert!(
+        queue.contains("Veilig Thuis Regio Midden") && !queue.contains(": veilig-thuis ·"),
+        "the recipient by name: {queue}"
+    );
     let (_, done) = officer.post(&format!("/review/{seq}"), &[("csrf", p.as_str()), ("note", "Proportioneel.")]).await;
     assert!(
         done.contains(" beoordeeld; uw notitie staat in het logboek.") && done.contains("Niets te beoordelen."),
