@@ -17,6 +17,19 @@ async function findYouth(page, who) {
 
 await run('story', async () => {
   const mentor = await signIn('mentor');
+  // The keyboard's first stop is the skip link, visible when focused; focus is a thick ring.
+  await mentor.keyboard.press('Tab');
+  const skip = await mentor.evaluate(() => {
+    const link = document.activeElement;
+    const box = link.getBoundingClientRect();
+    const style = getComputedStyle(link);
+    return { text: link.textContent, href: link.getAttribute('href'), left: box.left, outline: parseFloat(style.outlineWidth) };
+  });
+  expect(skip.text === 'Naar de inhoud' && skip.href === '#main' && skip.left >= 0, `the skip link comes first and shows (${JSON.stringify(skip)})`);
+  expect(skip.outline >= 3, `a focus ring of at least 3 px (${skip.outline})`);
+  await snap(mentor, 'mentor-skip-link');
+  await mentor.keyboard.press('Enter');
+  expect(await mentor.evaluate(() => document.activeElement.id) === 'main', 'the skip link moves focus to the content');
   await findYouth(mentor, 'mentor');
   await mentor.getByRole('button', { name: 'Betrokkenheid melden' }).click();
   expect(await mentor.getByText('Geregistreerd in de verwijsindex').isVisible(), 'the mentor is registered');
