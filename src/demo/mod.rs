@@ -109,7 +109,8 @@ pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::Of
                 id: account_id(role.as_str(), &org.id),
                 org: id.clone(),
                 role: *role,
-                display_name: capitalised(crate::web::Lang::Nl.role(*role)),
+                // A demo person is named by their role in Dutch, as a name is written ("Gezinswerker").
+                display_name: crate::web::capitalised(crate::web::Lang::Nl.role(*role)),
                 contact: Some(org.contact.clone()),
                 oidc: None,
             };
@@ -179,12 +180,6 @@ REQUEST=$({mentor} \
         youth_consent = consent("youth"),
         parent_consent = consent("parent"),
     )
-}
-
-/// A demo person's name: their role in Dutch, as a name is written ("Gezinswerker").
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use axum::routing::get;
 
 pub use assets::ASSETS;
 pub use error::{WebError, error_pages, page_method_not_allowed, page_not_found, unavailable_page, wants_page};
-pub use i18n::Lang;
+pub use i18n::{Lang, capitalised};
 pub use session::Person;
 
 use crate::app::AppState;

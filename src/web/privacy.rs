@@ -344,7 +344,7 @@ async fn page(state: &AppState, person: &Person, shown: Outcomes) -> Result<Html
             .iter()
             .map(|rule| RuleLine {
                 id: rule.id.clone(),
-                sentence: words::capitalised(&words::sentence(lang, &rule.columns)),
+                sentence: super::i18n::capitalised(&words::sentence(lang, &rule.columns)),
             })
             .collect(),
         versions,

@@ -13,6 +13,7 @@ use super::form::Form;
 use serde::Deserialize;
 
 use super::error::WebError;
+use super::i18n::capitalised;
 use super::session::{Person, Professional};
 use super::{Chrome, Lang, confirm, way_forward};
 use crate::app::AppState;
@@ -692,11 +693,6 @@ async fn request_words(
     };
     let case_ref = state.pseudonymiser.case_ref(&person.principal.org.0, &youth.pseudonym)[..8].to_owned();
     Ok((words, case_ref, org))
-}
-
-fn capitalised(words: &str) -> String {
-    let mut chars = words.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 const ANSWERS: [Signal; 3] = [Signal::HelpStarted, Signal::HelpOngoing, Signal::HelpEnded];

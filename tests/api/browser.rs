@@ -27,7 +27,7 @@ async fn accounts(app: &TestApp, issuer: &str, people: &[(&str, &str, Role, &str
 }
 
 /// Runs `tests/web/<script>` with node against the app; returns what it printed once it passed.
-async fn browse(app: &TestApp, issuer: &str, script: &str, env: &[(&str, String)]) -> String {
+pub(crate) async fn browse(app: &TestApp, issuer: &str, script: &str, env: &[(&str, String)]) -> String {
     assert!(std::path::Path::new("/usr/bin/chromium").exists(), "Chromium is needed: scripts/test installs it");
     let shots = std::env::var("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)

@@ -7,13 +7,13 @@ use reqwest::StatusCode;
 use crate::helpers::{BIRTH_DATE, BSN, TestApp, certs_dev, demo_app, spawn_app};
 
 /// A browser-like client: cookies, no client certificate, no redirects followed by surprise.
-struct Browser {
-    http: reqwest::Client,
+pub(crate) struct Browser {
+    pub(crate) http: reqwest::Client,
     base: String,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Browser {
+    pub(crate) fn new(app: &TestApp) -> Browser {
         let ca = reqwest::Certificate::from_pem(&std::fs::read(certs_dev().join("ca.crt")).unwrap()).unwrap();
         let http = reqwest::Client::builder()
             .use_rustls_tls()
@@ -25,12 +25,12 @@ impl Browser {
         Browser { http, base: app.url("") }
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, String) {
         let response = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
         (response.status(), response.text().await.unwrap())
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+    pub(crate) async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
         let response = self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap();
         (response.status(), response.text().await.unwrap())
     }
@@ -50,7 +50,7 @@ impl Browser {
     }
 
     /// Signs in as a demo account; returns the session's form token.
-    async fn sign_in(&self, account: &str) -> String {
+    pub(crate) async fn sign_in(&self, account: &str) -> String {
         let (status, page) = self.get("/signin").await;
         assert_eq!(status, StatusCode::OK);
         let (status, landing) = self.post("/signin/demo", &[("csrf", &token(&page)), ("account", account)]).await;
@@ -70,7 +70,7 @@ impl Browser {
 }
 
 /// The form token of a page.
-fn token(page: &str) -> String {
+pub(crate) fn token(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
     page[start..].split('"').next().unwrap().to_owned()
 }

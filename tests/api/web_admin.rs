@@ -4,58 +4,14 @@
 //! is posted; and, in Chromium with a real OpenID Connect provider, the whole of it passes
 //! axe-core and the 390 px check in both languages (tests/web/admin.mjs).
 
-use std::process::Command;
-
 use ketenpoort::framework::{OrgId, Role};
 use ketenpoort::store::Account;
 use reqwest::StatusCode;
 
-use crate::helpers::{TestApp, certs_dev, demo_app};
+use crate::browser::browse;
+use crate::helpers::{certs_dev, demo_app};
 use crate::oidc::app_with_provider;
-
-/// A browser-like client: cookies, no client certificate, redirects followed.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let ca = reqwest::Certificate::from_pem(&std::fs::read(certs_dev().join("ca.crt")).unwrap()).unwrap();
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .tls_built_in_root_certs(false)
-            .add_root_certificate(ca)
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        Browser { http, base: app.url("") }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let response = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-        let response = self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap();
-        (response.status(), response.text().await.unwrap())
-    }
-
-    /// Signs in with the demo sign-in; returns the session's form token.
-    async fn sign_in(&self, account: &str) -> String {
-        let (_, page) = self.get("/signin").await;
-        let (status, landing) = self.post("/signin/demo", &[("csrf", &token(&page)), ("account", account)]).await;
-        assert_eq!(status, StatusCode::OK, "{account} signs in: {landing}");
-        token(&landing)
-    }
-}
-
-/// The form token of a page.
-fn token(page: &str) -> String {
-    let start = page.find("name=\"csrf\" value=\"").expect("a form token") + 19;
-    page[start..].split('"').next().unwrap().to_owned()
-}
+use crate::web::{Browser, token};
 
 /// The table row of a page with the cell `name` (or the whole cell given, as `<th …>name</th>`).
 fn row<'a>(page: &'a str, name: &str) -> &'a str {
@@ -309,30 +265,6 @@ async fn the_admin_and_sign_in_pages_speak_the_vocabulary_and_refuse_bad_input_i
         )
         .await;
     assert!(gp.contains("The role GP does not exist in an organisation of the kind school"), "{gp}");
-}
-
-/// Runs `tests/web/<script>` with node against the apps; returns what it printed once it passed.
-async fn browse(app: &TestApp, issuer: &str, script: &str, env: &[(&str, String)]) -> String {
-    assert!(std::path::Path::new("/usr/bin/chromium").exists(), "Chromium is needed: scripts/test installs it");
-    let shots = std::env::var("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
-        .join("browser-screenshots")
-        .join(script.trim_end_matches(".mjs"));
-    std::fs::create_dir_all(&shots).unwrap();
-    let mut command = Command::new("node");
-    command
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web").join(script))
-        .env("BASE_URL", app.url("").trim_end_matches('/'))
-        .env("ISSUER", issuer)
-        .env("SHOTS", &shots);
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
-    let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "{said}");
-    said
 }
 
 #[tokio::test]

@@ -325,6 +325,12 @@ impl Lang {
     }
 }
 
+/// A sentence with its first letter capitalised, to stand alone.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 const MONTHS_NL: [&str; 12] = [
     "januari",
     "februari",

@@ -349,12 +349,6 @@ pub fn sentence(lang: Lang, columns: &[String]) -> String {
     }
 }
 
-/// A sentence with its first letter capitalised, to stand alone.
-pub fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
 /// How a draft differs from the active rules, one rule.
 pub enum Change<'a> {
     Added(&'a Rule),
@@ -443,7 +437,7 @@ fn not_allowed(lang: Lang, index: usize, value: &str, allowed: &[String]) -> Str
 /// A word the rule editor does not offer in a column (a form posted by hand).
 pub fn unknown_word(lang: Lang, index: usize, value: &str) -> String {
     let allowed: Vec<String> = choices(lang, index).into_iter().map(|(_, words)| words).collect();
-    format!("{}: {}", capitalised(column(lang, index)), not_allowed(lang, index, value, &allowed))
+    format!("{}: {}", super::capitalised(column(lang, index)), not_allowed(lang, index, value, &allowed))
 }
 
 /// A list column of the rule editor with nothing ticked.
