@@ -35,6 +35,7 @@ await run('story', async () => {
   expect(await mentor.getByText('Geregistreerd in de verwijsindex').isVisible(), 'the mentor is registered');
   await snap(mentor, 'mentor-registered');
   await mentor.getByRole('button', { name: 'Terug naar de jeugdige' }).click();
+  await mentor.waitForURL(`${BASE_URL}/app/youth`);
   expect(await mentor.getByText(/^U kunt deze organisaties om terugkoppeling vragen zodra zij ook betrokken zijn/).isVisible(), 'why Buurtteam Oost cannot be asked yet');
   expect(await mentor.locator('ul.not-involved').getByText(/Buurtteam Oost/).isVisible(), 'Buurtteam Oost named as not involved');
   await snap(mentor, 'mentor-youth-registered');
@@ -74,6 +75,7 @@ await run('story', async () => {
   expect(await worker.getByText(/Toestemming vastgelegd/).isVisible(), 'both consents recorded');
   await snap(worker, 'family-consent-recorded');
   await worker.getByRole('button', { name: /Terug naar het verzoek/ }).click();
+  await worker.waitForURL(/\/app\/answer\/[^/]+$/);
   await worker.getByRole('button', { name: 'Versturen' }).click();
   expect(await worker.getByText('Mag verstuurd worden').isVisible(), 'allowed after consent');
   await snap(worker, 'family-allowed');
@@ -84,6 +86,7 @@ await run('story', async () => {
   // Revoking the youth's consent is asked first, on a page that says what will happen.
   await findYouth(worker, 'family-youth');
   await worker.getByRole('button', { name: 'Intrekken' }).first().click();
+  await worker.waitForURL(/\/revoke$/);
   expect(await worker.getByText('Toestemming intrekken?').isVisible(), 'the revocation is asked first');
   await snap(worker, 'family-revoke-asked');
   await worker.getByRole('link', { name: 'Annuleren' }).click();
