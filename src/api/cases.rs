@@ -12,7 +12,10 @@ use crate::app::AppState;
 use crate::exchange::ExchangeError;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/cases/view", post(view_case)).route("/cases/lead", post(set_case_lead))
+    Router::new()
+        .route("/cases/view", post(view_case))
+        .route("/cases/lead", post(set_case_lead))
+        .route("/cases/death", post(record_death))
 }
 
 /// Who is involved, who leads, and the threads your organisation is part of. Only for an
@@ -64,4 +67,25 @@ pub async fn set_case_lead(
     let youth = state.gateway.known_youth(&pseudonym).await?.ok_or(ExchangeError::NoRelationship)?;
     state.gateway.set_case_lead(&principal, &youth, &lead.org, &occasion).await?;
     Ok(JsonResponse(DoneBody { id: lead.org.0, status: "case_lead_changed" }))
+}
+
+/// Record the youth's death (§8): every involvement and measure ends now, nothing is archived,
+/// and the youth's data are destroyed by the next retention run. Only for an organisation with
+/// a relationship; audited.
+#[utoipa::path(post, path = "/api/v1/cases/death", request_body = CaseBody, tag = "cases",
+    responses((status = 200, body = DoneBody), (status = 403, body = super::error::ErrorBody, description = "no_relationship"),
+        (status = 409, body = super::error::ErrorBody, description = "recorded already")))]
+pub async fn record_death(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    RequestOccasion(occasion): RequestOccasion,
+    Json(body): Json<CaseBody>,
+) -> Result<JsonResponse<DoneBody>, ApiError> {
+    professional(&principal)?;
+    let pseudonym = pseudonym(&state, &body.bsn)?;
+    // An unknown youth is as good as one without a relationship: their existence is not told.
+    let youth = state.gateway.known_youth(&pseudonym).await?.ok_or(ExchangeError::NoRelationship)?;
+    state.gateway.record_death(&principal, &youth, &occasion).await?;
+    let case_ref = state.pseudonymiser.case_ref(&principal.org.0, &youth.pseudonym);
+    Ok(JsonResponse(DoneBody { id: case_ref, status: "death_recorded" }))
 }

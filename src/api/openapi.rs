@@ -31,6 +31,7 @@ use crate::app::AppState;
         super::measures::end_measure,
         super::cases::view_case,
         super::cases::set_case_lead,
+        super::cases::record_death,
         super::audit::search_audit,
         super::audit::search_audit_by_body,
         super::audit::audit_entry,

@@ -18,6 +18,19 @@ pub struct RegisterBody {
     /// `YYYY-MM-DD`; needed when Ketenpoort does not know the youth yet.
     pub birth_date: Option<String>,
     pub purpose: String,
+    /// The BSNs of the youth's parents (at most four), for the family match: checked,
+    /// pseudonymised like the youth's, never stored in clear nor returned.
+    #[serde(default)]
+    pub parents: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WithdrawQuery {
+    /// Why: `risk_gone` (the default; archived for five years for the historic match),
+    /// `unjustified` or `objection` (neither archived).
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -161,6 +174,12 @@ pub struct RegisteredBody {
     pub decision: DecisionBody,
     /// The organisations already involved: each got a match notice, and so did you.
     pub matches: Vec<OrgBody>,
+    /// The organisations whose archive knew this youth: each got a historic match notice, and
+    /// so did you; once per archived involvement.
+    pub historic_matches: Vec<OrgBody>,
+    /// The organisations involved with another youth of the same family: each got a family
+    /// match notice, and so did you. Nothing about that youth is told.
+    pub family_matches: Vec<OrgBody>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -186,7 +205,7 @@ pub struct RecordedBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DoneBody {
     pub id: String,
-    /// What was done: `withdrawn`, `revoked`, `ended`, `case_lead_changed`.
+    /// What was done: `withdrawn`, `revoked`, `ended`, `case_lead_changed`, `death_recorded`.
     pub status: &'static str,
 }
 

@@ -24,7 +24,7 @@
 use time::OffsetDateTime;
 
 use crate::framework::vocabulary::{
-    Action, Basis, DenyReason, Obligation, OrgKind, Outcome, Purpose, Role, Signal, vocabulary,
+    Action, Basis, DenyReason, Obligation, OrgKind, Outcome, Purpose, Role, Signal, WithdrawalReason, vocabulary,
 };
 use crate::youth::Pseudonym;
 
@@ -72,6 +72,20 @@ vocabulary! {
         DisclosureReported = "disclosure_reported",
         AuditExported = "audit_exported",
         AuditVerified = "audit_verified",
+        /// §8: a registration named the youth's parents (`subject`: how many, never who).
+        ParentsNamed = "parents_named",
+        /// §8: an organisation with a relationship recorded the youth's death.
+        DeathRecorded = "death_recorded",
+        /// §8: "this youth was known to another organisation before": a notice from its archive.
+        HistoricMatch = "historic_match",
+        /// §8: "another youth of this family is known to another organisation".
+        FamilyMatch = "family_match",
+        /// §8: a retention run destroyed an involvement whose time was up (`subject`: its id).
+        InvolvementDestroyed = "involvement_destroyed",
+        /// §8: a retention run destroyed the youth's own record with their ended consents,
+        /// measures, signals and notices; the log keeps only the youth's random reference,
+        /// which nothing links to a BSN any more.
+        YouthDestroyed = "youth_destroyed",
     }
 }
 
@@ -106,6 +120,9 @@ pub struct AuditEntry {
     pub decision: Option<Outcome>,
     pub basis: Option<Basis>,
     pub reason: Option<DenyReason>,
+    /// Why an involvement was withdrawn (§8). Written where `reason` is (an entry has one or
+    /// the other), so the canonical layout stays as it was.
+    pub withdrawal: Option<WithdrawalReason>,
     pub matched_rules: Vec<String>,
     pub policy_version: Option<String>,
     pub obligations: Vec<Obligation>,
@@ -139,6 +156,7 @@ impl AuditEntry {
             decision: None,
             basis: None,
             reason: None,
+            withdrawal: None,
             matched_rules: Vec::new(),
             policy_version: None,
             obligations: Vec::new(),
@@ -146,6 +164,20 @@ impl AuditEntry {
             consents: Vec::new(),
             subject: None,
         }
+    }
+
+    /// The word in the `reason` field: a deny reason, or a withdrawal's reason.
+    pub fn reason_word(&self) -> Option<&'static str> {
+        self.reason.map(DenyReason::as_str).or(self.withdrawal.map(WithdrawalReason::as_str))
+    }
+
+    /// Reads the `reason` field back into a deny reason or a withdrawal's reason.
+    pub fn set_reason_word(&mut self, word: &str) -> Result<(), crate::framework::VocabularyError> {
+        match word.parse::<DenyReason>() {
+            Ok(reason) => self.reason = Some(reason),
+            Err(error) => self.withdrawal = Some(word.parse().map_err(|_| error)?),
+        }
+        Ok(())
     }
 
     /// The bytes the chain hashes; see the module documentation for the exact layout.
@@ -176,7 +208,7 @@ impl AuditEntry {
             recipient_org: bytes(self.recipient_org.as_deref()),
             decision: bytes(self.decision.map(Outcome::as_str)),
             basis: bytes(self.basis.map(Basis::as_str)),
-            reason: bytes(self.reason.map(DenyReason::as_str)),
+            reason: bytes(self.reason_word()),
             matched_rules: self.matched_rules.iter().map(String::as_bytes).collect(),
             policy_version: bytes(self.policy_version.as_deref()),
             obligations: self.obligations.iter().map(|o| o.as_str().as_bytes()).collect(),

@@ -71,7 +71,7 @@ impl From<&StoredEntry> for ExportedEntry {
             recipient_org: e.recipient_org.clone(),
             decision: text(e.decision.map(|w| w.as_str())),
             basis: text(e.basis.map(|w| w.as_str())),
-            reason: text(e.reason.map(|w| w.as_str())),
+            reason: text(e.reason_word()),
             matched_rules: e.matched_rules.clone(),
             policy_version: e.policy_version.clone(),
             obligations: e.obligations.iter().map(|o| o.as_str().to_owned()).collect(),
@@ -117,7 +117,7 @@ impl TryFrom<&ExportedEntry> for StoredEntry {
                 })
                 .collect()
         };
-        let entry = AuditEntry {
+        let mut entry = AuditEntry {
             seq,
             at: x.at,
             recorded_at: x.recorded_at,
@@ -143,7 +143,8 @@ impl TryFrom<&ExportedEntry> for StoredEntry {
             recipient_org: x.recipient_org.clone(),
             decision: word(seq, &x.decision)?,
             basis: word(seq, &x.basis)?,
-            reason: word(seq, &x.reason)?,
+            reason: None,
+            withdrawal: None,
             matched_rules: x.matched_rules.clone(),
             policy_version: x.policy_version.clone(),
             obligations: words(&x.obligations)?,
@@ -151,6 +152,9 @@ impl TryFrom<&ExportedEntry> for StoredEntry {
             consents: x.consents.clone(),
             subject: x.subject.clone(),
         };
+        if let Some(reason) = &x.reason {
+            entry.set_reason_word(reason).map_err(|e| ImportError { seq, problem: e.to_string() })?;
+        }
         Ok(StoredEntry { entry, prev_hash: hex(&x.prev_hash)?, hash: hex(&x.hash)? })
     }
 }

@@ -10,6 +10,7 @@ mod auditing;
 mod policy_versions;
 mod registry;
 mod replay;
+mod retention;
 mod synthetic;
 
 use std::sync::Arc;
@@ -21,8 +22,8 @@ use time::OffsetDateTime;
 use crate::audit::{AuditActor, AuditEntry, AuditEvent, AuditLog};
 use crate::clock;
 use crate::framework::{
-    self, Action, Basis, Consent, Decision, DenyReason, ExchangeRequest, InputError, Involvement, Measure, OrgId,
-    Outcome, PolicyError, Report, RuleBook, Signal, YouthFacts, default_expiry,
+    self, Action, Basis, Consent, Decision, DenyReason, ExchangeRequest, InputError, Involvement, Measure, NoticeKind,
+    OrgId, Outcome, PolicyError, Report, RuleBook, Signal, WithdrawalReason, YouthFacts, registration_expiry,
 };
 use crate::identity::Principal;
 use crate::policy::Policy;
@@ -35,6 +36,7 @@ pub use auditing::{AuditAccessError, EntryDetail};
 pub use policy_versions::PolicyVersionError;
 pub use registry::RegistryError;
 pub use replay::{ChangeGroup, ChangedDecision, ReplayReport, Turn};
+pub use retention::{RetentionReport, retention_day};
 pub use synthetic::{SeedPlan, Seeded, synthetic_bsn};
 
 /// Whether an allowed exchange takes effect.
@@ -95,6 +97,12 @@ pub struct Exchanged {
     pub effect_id: Option<String>,
     /// For a registration: the organisations already involved, each sent a match notice.
     pub matches: Vec<Organisation>,
+    /// For a registration: the organisations whose archive knew the youth (§8), each sent a
+    /// historic match notice.
+    pub historic_matches: Vec<Organisation>,
+    /// For a registration: the organisations involved with another youth of the family (§8),
+    /// each sent a family match notice; nothing about that youth.
+    pub family_matches: Vec<Organisation>,
 }
 
 /// What an organisation with a relationship may see of a youth's case.
@@ -126,6 +134,17 @@ pub enum ExchangeError {
     NoRelationship,
     #[error("{0}")]
     CaseLead(String),
+    /// A parent named by the same BSN as the youth, or twice.
+    #[error("{0}")]
+    Parents(String),
+}
+
+/// What every notice of one registration shares: who registered, under which decision, when.
+#[derive(Clone, Copy)]
+struct Notices<'a> {
+    by: &'a Principal,
+    decision: &'a Decision,
+    occasion: &'a Occasion,
 }
 
 /// The gateway's core service.
@@ -173,8 +192,8 @@ impl Gateway {
             return if known == birth_date { Ok(youth) } else { Err(StoreError::BirthDateMismatch) };
         }
         let current = pseudonyms.first().ok_or_else(|| StoreError::NotFound("pseudonym".into()))?;
-        let id = self.store.enrol_youth(current, birth_date, at).await?;
-        Ok(Youth::new(id, current.clone()))
+        let (id, own) = self.store.enrol_youth(current, birth_date, at).await?;
+        Ok(Youth::new(id, own))
     }
 
     /// The youth behind `pseudonyms` if Ketenpoort knows them.
@@ -222,6 +241,26 @@ impl Gateway {
         in_reply_to: Option<&str>,
         occasion: &Occasion,
     ) -> Result<Exchanged, ExchangeError> {
+        self.exchange_naming(principal, youth, request, mode, in_reply_to, &[], occasion).await
+    }
+
+    /// [`Gateway::exchange`] of a registration that names the youth's parents (§8): each
+    /// parent as their BSN's pseudonyms (current key first), stored under the current key and
+    /// matched under any. Their names go no further than the youth's record.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn exchange_naming(
+        &self,
+        principal: &Principal,
+        youth: &Youth,
+        request: &ExchangeRequest,
+        mode: Mode,
+        in_reply_to: Option<&str>,
+        parents: &[Vec<Pseudonym>],
+        occasion: &Occasion,
+    ) -> Result<Exchanged, ExchangeError> {
+        if !parents.is_empty() && request.action != Action::Register {
+            return Err(InputError::InvalidRequest("only a registration names parents".into()).into());
+        }
         let loaded;
         let facts = match &youth.facts {
             Some(facts) => facts,
@@ -247,6 +286,7 @@ impl Gateway {
 
         let mut work = Vec::new();
         let mut matches = Vec::new();
+        let (mut historic_matches, mut family_matches) = (Vec::new(), Vec::new());
         let mut effect = None;
         if decision.is_allow() && mode == Mode::Deliver {
             match (request.action, &request.recipient) {
@@ -255,20 +295,41 @@ impl Gateway {
                         id: new_id(),
                         org: request.actor.org.clone(),
                         registered_at: occasion.at,
-                        expires_at: default_expiry(occasion.at),
+                        expires_at: registration_expiry(occasion.at, facts.birth_date),
                         withdrawn_at: None,
+                        withdrawal: None,
+                        historic_match_sent: false,
                     };
                     let others = facts.involved_orgs(occasion.at, &principal.org);
+                    let notices = Notices { by: principal, decision: &decision, occasion };
                     for other in &others {
                         // ACTION-FRAMEWORK §7: a match notice each way, each a disclosure on
                         // basis reference_index, audited like any other.
-                        work.push(self.match_notice(principal, youth, other, &principal.org, &decision, occasion));
-                        work.push(self.match_notice(principal, youth, &principal.org, other, &decision, occasion));
+                        work.push(self.notice(&notices, NoticeKind::Match, youth, other, &principal.org, None));
+                        work.push(self.notice(&notices, NoticeKind::Match, youth, &principal.org, other, None));
                         if let Some(org) = self.store.org(other).await? {
                             matches.push(org);
                         }
                     }
-                    effect = Some(Effect::RecordInvolvement { youth: youth.id, involvement });
+                    // §8: each archived involvement of another organisation gives one historic
+                    // match, both ways, and never again.
+                    for archived in facts.unmatched_archive(occasion.at) {
+                        if archived.org == principal.org {
+                            continue;
+                        }
+                        let from = Some(archived.id.clone());
+                        work.push(self.notice(&notices, NoticeKind::HistoricMatch, youth, &principal.org, &archived.org, from));
+                        work.push(self.notice(&notices, NoticeKind::HistoricMatch, youth, &archived.org, &principal.org, None));
+                        if let Some(org) = self.store.org(&archived.org).await?
+                            && !historic_matches.contains(&org)
+                        {
+                            historic_matches.push(org);
+                        }
+                    }
+                    let family = self.family_notices(&notices, youth, facts, parents, &mut work).await?;
+                    family_matches = family;
+                    let keep_until = involvement.keep_until(facts.birth_date, facts.died_at);
+                    effect = Some(Effect::RecordInvolvement { youth: youth.id, involvement, keep_until });
                 }
                 (Action::Send, Some(recipient)) => {
                     effect = Some(Effect::Deliver(DeliveredSignal {
@@ -308,7 +369,64 @@ impl Gateway {
             "reason" => decision.reason.map_or("", |r| r.as_str()),
         )
         .increment(1);
-        Ok(Exchanged { decision, message, age, effect_id, matches })
+        Ok(Exchanged { decision, message, age, effect_id, matches, historic_matches, family_matches })
+    }
+
+    /// §8, family match: the parents named now are recorded with the youth; every other youth
+    /// with a parent in common and an active involvement gives a notice to each side, naming
+    /// only the other organisation. The registering organisation hears of each sibling's
+    /// organisations; when this registration is the first to link the families, the youth's
+    /// other involved organisations do too. Returns the organisations the registrant hears of.
+    async fn family_notices(
+        &self,
+        notices: &Notices<'_>,
+        youth: &Youth,
+        facts: &YouthFacts,
+        parents: &[Vec<Pseudonym>],
+        work: &mut Vec<Audited>,
+    ) -> Result<Vec<Organisation>, ExchangeError> {
+        let known = self.store.youth_parents(youth.id).await?;
+        let mut named = Vec::new();
+        for pseudonyms in parents {
+            if pseudonyms.iter().any(|p| known.contains(p) || named.contains(p)) {
+                continue;
+            }
+            named.extend(pseudonyms.first().cloned());
+        }
+        let all: Vec<Pseudonym> = known.iter().chain(parents.iter().flatten()).cloned().collect();
+        if all.is_empty() {
+            return Ok(Vec::new());
+        }
+        let registrant = &notices.by.org;
+        let mut ours = vec![registrant.clone()];
+        if !named.is_empty() {
+            ours.extend(facts.involved_orgs(notices.occasion.at, registrant));
+        }
+        let mut heard = Vec::new();
+        for (sibling, theirs) in self.store.family_involvements(youth.id, &all, notices.occasion.at).await? {
+            let Some(sibling_ref) = self.store.youth_pseudonym(sibling).await? else { continue };
+            let sibling = Youth::new(sibling, sibling_ref);
+            for our in &ours {
+                if *our == theirs {
+                    continue;
+                }
+                work.push(self.notice(notices, NoticeKind::FamilyMatch, youth, our, &theirs, None));
+                work.push(self.notice(notices, NoticeKind::FamilyMatch, &sibling, &theirs, our, None));
+                if our == registrant
+                    && let Some(org) = self.store.org(&theirs).await?
+                    && !heard.contains(&org)
+                {
+                    heard.push(org);
+                }
+            }
+        }
+        if !named.is_empty() {
+            // Audited as that parents were named, and how many: never who.
+            let mut entry = self.entry(AuditEvent::ParentsNamed, notices.by, Some(youth), notices.occasion);
+            entry.subject = Some(named.len().to_string());
+            work.push(Audited { entry, effect: Some(Effect::NameParents { youth: youth.id, parents: named }) });
+        }
+        Ok(heard)
     }
 
     /// An answer must reply to a request that the answering organisation received about the
@@ -330,23 +448,33 @@ impl Gateway {
         }
     }
 
-    fn match_notice(
+    /// A notice of `kind` about `youth` to `to`, naming `other`: a disclosure on basis
+    /// `reference_index` under the registration's rules, audited like any other.
+    fn notice(
         &self,
-        by: &Principal,
+        notices: &Notices<'_>,
+        kind: NoticeKind,
         youth: &Youth,
         to: &OrgId,
         other: &OrgId,
-        decision: &Decision,
-        occasion: &Occasion,
+        from_archive: Option<String>,
     ) -> Audited {
+        let Notices { by, decision, occasion } = *notices;
         let notice = MatchNotice {
             id: new_id(),
+            kind,
             youth: youth.id,
             to_org: to.clone(),
             other_org: other.clone(),
             delivered_at: occasion.at,
+            from_archive,
         };
-        let mut entry = self.entry(AuditEvent::MatchNotice, by, Some(youth), occasion);
+        let event = match kind {
+            NoticeKind::Match => AuditEvent::MatchNotice,
+            NoticeKind::HistoricMatch => AuditEvent::HistoricMatch,
+            NoticeKind::FamilyMatch => AuditEvent::FamilyMatch,
+        };
+        let mut entry = self.entry(event, by, Some(youth), occasion);
         entry.recipient_org = Some(to.0.clone());
         entry.decision = Some(Outcome::Allow);
         entry.basis = Some(Basis::ReferenceIndex);
@@ -468,27 +596,57 @@ impl Gateway {
         involvement: Involvement,
         occasion: &Occasion,
     ) -> Result<u64, StoreError> {
+        let facts = self.store.youth_facts(youth.id).await?;
+        let keep_until = involvement.keep_until(facts.birth_date, facts.died_at);
         let mut entry = self.entry(AuditEvent::InvolvementRecorded, by, Some(youth), occasion);
         entry.recipient_org = Some(involvement.org.0.clone());
         entry.subject = Some(involvement.id.clone());
-        self.record(entry, Effect::RecordInvolvement { youth: youth.id, involvement }).await
+        self.record(entry, Effect::RecordInvolvement { youth: youth.id, involvement, keep_until }).await
     }
 
-    /// Withdraws one's own organisation's involvement: always allowed, audited, no disclosure.
+    /// Withdraws one's own organisation's involvement, saying why (§8: it decides whether the
+    /// involvement is archived): always allowed, audited, no disclosure.
     pub async fn withdraw_involvement(
         &self,
         by: &Principal,
         youth: &Youth,
         involvement_id: &str,
+        reason: WithdrawalReason,
         occasion: &Occasion,
     ) -> Result<u64, StoreError> {
+        let facts = self.store.youth_facts(youth.id).await?;
+        let involvement = facts
+            .involvements
+            .iter()
+            .find(|i| i.id == involvement_id && i.org == by.org && i.is_active_at(occasion.at))
+            .ok_or_else(|| StoreError::NotFound("an active involvement of this organisation".into()))?;
+        let withdrawn =
+            Involvement { withdrawn_at: Some(occasion.at), withdrawal: Some(reason), ..involvement.clone() };
+        let keep_until = withdrawn.keep_until(facts.birth_date, facts.died_at);
         let mut entry = self.entry(AuditEvent::InvolvementWithdrawn, by, Some(youth), occasion);
         entry.subject = Some(involvement_id.to_owned());
-        self.record(
-            entry,
-            Effect::WithdrawInvolvement { id: involvement_id.to_owned(), org: by.org.clone(), at: occasion.at },
-        )
-        .await
+        entry.withdrawal = Some(reason);
+        let effect = Effect::WithdrawInvolvement {
+            id: involvement_id.to_owned(),
+            org: by.org.clone(),
+            at: occasion.at,
+            reason,
+            keep_until,
+        };
+        self.record(entry, effect).await
+    }
+
+    /// §8: an organisation with a relationship records the youth's death. Every involvement
+    /// and measure ends now and nothing is archived; the record is destroyed by the next
+    /// retention run once nothing else is kept. Audited; no disclosure to anyone.
+    pub async fn record_death(&self, by: &Principal, youth: &Youth, occasion: &Occasion) -> Result<u64, ExchangeError> {
+        let facts = self.store.youth_facts(youth.id).await?;
+        if !facts.has_relationship(&by.org, occasion.at) {
+            return Err(ExchangeError::NoRelationship);
+        }
+        let mut entry = self.entry(AuditEvent::DeathRecorded, by, Some(youth), occasion);
+        entry.decision = Some(Outcome::Allow);
+        Ok(self.record(entry, Effect::RecordDeath { youth: youth.id, at: occasion.at }).await?)
     }
 
     /// Records a child-protection measure held by `measure.org`; audited.

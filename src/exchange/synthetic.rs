@@ -16,7 +16,7 @@ use super::{Gateway, Mode, Occasion, Youth};
 use crate::audit::AuditEvent;
 use crate::framework::{
     self, Action, Consent, Consenter, ExchangeRequest, Involvement, Measure, OrgKind, Party, Purpose, Signal,
-    YouthFacts, default_expiry,
+    YouthFacts, registration_expiry,
 };
 use crate::identity::{Authentication, Principal};
 use crate::store::{Audited, DeliveredSignal, Effect, Organisation};
@@ -113,7 +113,7 @@ impl Gateway {
         for chunk in born.chunks(PER_APPEND) {
             enrolled.extend(self.store.enrol_youths(chunk, facts_from).await?);
         }
-        for (id, (pseudonym, birth)) in enrolled.into_iter().zip(born) {
+        for ((id, pseudonym), (_, birth)) in enrolled.into_iter().zip(born) {
             let youth = Youth::new(id, pseudonym);
             let at = facts_from + Duration::minutes(rng.i64(0..60 * 24 * 30));
             let mut facts = YouthFacts {
@@ -122,6 +122,7 @@ impl Gateway {
                 measures: vec![],
                 consents: vec![],
                 reports: vec![],
+                died_at: None,
             };
             let mut involved = Vec::new();
             let mut involve = |org: &Organisation, work: &mut Vec<Audited>, facts: &mut YouthFacts| {
@@ -129,15 +130,18 @@ impl Gateway {
                     id: super::new_id(),
                     org: org.id.clone(),
                     registered_at: at,
-                    expires_at: default_expiry(at),
+                    expires_at: registration_expiry(at, birth),
                     withdrawn_at: None,
+                    withdrawal: None,
+                    historic_match_sent: false,
                 };
+                let keep_until = involvement.keep_until(birth, None);
                 let mut entry =
                     self.entry(AuditEvent::InvolvementRecorded, &principal(org), Some(&youth), &occasion(at));
                 entry.recipient_org = Some(org.id.0.clone());
                 entry.subject = Some(involvement.id.clone());
                 facts.involvements.push(involvement.clone());
-                work.push(Audited { entry, effect: Some(Effect::RecordInvolvement { youth: id, involvement }) });
+                work.push(Audited { entry, effect: Some(Effect::RecordInvolvement { youth: id, involvement, keep_until }) });
                 involved.push(Party { org: org.id.clone(), kind: org.kind });
             };
             if rng.u32(0..100) < 45 {

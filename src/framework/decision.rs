@@ -97,6 +97,11 @@ pub fn decide(
         consents: Vec::new(),
     };
 
+    // §8: the reference index reaches to 23, whatever the rules say.
+    if request.action == Action::Register && facts.is_too_old_at(now) {
+        return Ok(deny(DenyReason::YouthTooOld));
+    }
+
     // §6.1: no rule matches.
     if rules.is_empty() {
         return Ok(deny(DenyReason::NoRule));

@@ -52,6 +52,7 @@ fn youth(born: &str) -> YouthFacts {
         measures: Vec::new(),
         consents: Vec::new(),
         reports: Vec::new(),
+        died_at: None,
     }
 }
 
@@ -71,6 +72,8 @@ fn involve(facts: &mut YouthFacts, org: &str) {
         registered_at,
         expires_at: default_expiry(registered_at),
         withdrawn_at: None,
+        withdrawal: None,
+        historic_match_sent: false,
     });
 }
 
@@ -136,6 +139,26 @@ fn registering_involvement_needs_no_relationship_and_obliges_informing_the_subje
     assert_eq!(decision.basis, Some(Basis::ReferenceIndex));
     assert_eq!(decision.obligations, [Obligation::InformSubject]);
     assert_eq!(decision.matched_rules, ["R1"]);
+}
+
+#[test]
+fn registering_a_youth_of_23_is_denied_whatever_the_rules_say() {
+    let request = ExchangeRequest::new(
+        school(),
+        Role::Mentor,
+        Action::Register,
+        Signal::Involvement,
+        None,
+        Purpose::CareCoordination,
+        None,
+    )
+    .unwrap();
+    let birthday = NOW.date().replace_year(NOW.year() - 23).unwrap();
+    let on_the_birthday = youth(&birthday.to_string());
+    assert_eq!(reason(&request, &on_the_birthday, &rule("R1", &[Basis::ReferenceIndex])), DenyReason::YouthTooOld);
+    assert_eq!(reason(&request, &on_the_birthday, &Matching(Vec::new())), DenyReason::YouthTooOld);
+    let a_day_younger = youth(&birthday.next_day().unwrap().to_string());
+    assert!(decided(&request, &a_day_younger, &rule("R1", &[Basis::ReferenceIndex])).is_allow());
 }
 
 #[test]

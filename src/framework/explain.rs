@@ -65,6 +65,9 @@ pub fn explain(request: &ExchangeRequest, decision: &Decision, age: u32) -> Stri
         DenyReason::JustificationRequired => {
             "Not sent: a report under the reporting code needs a justification.".into()
         }
+        DenyReason::YouthTooOld => {
+            format!("Not registered: the youth is {age}. The reference index reaches youths up to their 23rd birthday.")
+        }
     }
 }
 
@@ -128,5 +131,8 @@ pub fn explain_nl(request: &ExchangeRequest, decision: &Decision, age: u32) -> S
         DenyReason::NoActiveMeasure => "Niet verstuurd: er loopt geen kinderbeschermingsmaatregel voor deze jongere.".into(),
         DenyReason::NotReporter => "Niet verstuurd: die organisatie heeft deze jongere niet gemeld bij Veilig Thuis.".into(),
         DenyReason::JustificationRequired => "Niet verstuurd: een melding volgens de meldcode vraagt om een onderbouwing.".into(),
+        DenyReason::YouthTooOld => {
+            format!("Niet geregistreerd: de jongere is {age}. De verwijsindex reikt tot de 23e verjaardag.")
+        }
     }
 }

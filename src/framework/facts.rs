@@ -7,7 +7,7 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use super::vocabulary::{Consenter, OrgKind, Purpose, Signal};
+use super::vocabulary::{Consenter, OrgKind, Purpose, Signal, WithdrawalReason};
 use crate::youth::BirthDate;
 
 /// An organisation's id, as registered (`lyceum-noord`).
@@ -41,7 +41,12 @@ pub struct Involvement {
     pub org: OrgId,
     pub registered_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
+    /// When it ended before it expired: withdrawn by its organisation, or at the youth's death.
     pub withdrawn_at: Option<OffsetDateTime>,
+    /// Why it was withdrawn (§8); `None` while it runs, and when the youth's death ended it.
+    pub withdrawal: Option<WithdrawalReason>,
+    /// Whether its archive has given its one historic match already (§8).
+    pub historic_match_sent: bool,
 }
 
 /// A child-protection measure (OTS, voogdij) held by one certified institution.
@@ -84,6 +89,8 @@ pub struct YouthFacts {
     pub measures: Vec<Measure>,
     pub consents: Vec<Consent>,
     pub reports: Vec<Report>,
+    /// The recorded death of the youth (§8): every involvement ended then.
+    pub died_at: Option<OffsetDateTime>,
 }
 
 /// ACTION-FRAMEWORK §3: `expires_at` defaults to `registered_at` + 2 years, same time of day;
@@ -198,6 +205,8 @@ mod tests {
             registered_at,
             expires_at: default_expiry(registered_at),
             withdrawn_at: None,
+            withdrawal: None,
+            historic_match_sent: false,
         }
     }
 

@@ -7,14 +7,16 @@
 mod decision;
 mod explain;
 mod facts;
+mod lifecycle;
 mod request;
 pub mod vocabulary;
 
 pub use decision::{Decision, MatchedRule, PolicyError, RuleBook, RuleQuery, decide};
 pub use explain::{explain, explain_nl};
 pub use facts::{Consent, Involvement, Measure, OrgId, Party, Report, YouthFacts, default_expiry};
+pub use lifecycle::{ARCHIVE_YEARS, Ending, registration_expiry};
 pub use request::{ExchangeRequest, InputError};
 pub use vocabulary::{
-    Action, AdminAction, Basis, Consenter, DenyReason, Obligation, OrgKind, Outcome, Purpose, Role, Signal,
-    VocabularyError,
+    Action, AdminAction, Basis, Consenter, DenyReason, NoticeKind, Obligation, OrgKind, Outcome, Purpose, Role, Signal,
+    VocabularyError, WithdrawalReason,
 };

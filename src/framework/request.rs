@@ -25,6 +25,8 @@ pub enum InputError {
     #[error("{0}")]
     UnknownAction(VocabularyError),
     #[error("{0}")]
+    UnknownWithdrawalReason(VocabularyError),
+    #[error("{0}")]
     InvalidRequest(String),
 }
 
@@ -38,6 +40,7 @@ impl InputError {
             InputError::UnknownSignal(_) => "unknown_signal",
             InputError::UnknownPurpose(_) => "unknown_purpose",
             InputError::UnknownAction(_) => "unknown_action",
+            InputError::UnknownWithdrawalReason(_) => "unknown_withdrawal_reason",
             InputError::InvalidRequest(_) => "invalid_request",
         }
     }
@@ -56,6 +59,7 @@ impl From<VocabularyError> for InputError {
             "signal" => InputError::UnknownSignal(error),
             "purpose" => InputError::UnknownPurpose(error),
             "action" => InputError::UnknownAction(error),
+            "withdrawal reason" => InputError::UnknownWithdrawalReason(error),
             _ => InputError::InvalidRequest(error.to_string()),
         }
     }

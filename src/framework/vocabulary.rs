@@ -182,6 +182,32 @@ vocabulary! {
         NoActiveMeasure = "no_active_measure",
         NotReporter = "not_reporter",
         JustificationRequired = "justification_required",
+        /// §8: the reference index reaches to 23; `register` is refused from the 23rd birthday.
+        YouthTooOld = "youth_too_old",
+    }
+}
+
+vocabulary! {
+    /// §8: why an organisation withdrew its involvement; it decides whether it is archived.
+    WithdrawalReason, "withdrawal reason" {
+        /// The worry is gone (the default): archived for the historic match.
+        RiskGone = "risk_gone",
+        /// It should never have been made: not archived.
+        Unjustified = "unjustified",
+        /// The youth or a parent objected and the objection was granted: not archived.
+        Objection = "objection",
+    }
+}
+
+vocabulary! {
+    /// §8: what a notice of the reference index tells its recipient.
+    NoticeKind, "notice kind" {
+        /// §7: another organisation is involved with this youth too.
+        Match = "match",
+        /// §8: another organisation was involved with this youth before (its archive).
+        HistoricMatch = "historic_match",
+        /// §8: another youth of this family is known to another organisation.
+        FamilyMatch = "family_match",
     }
 }
 

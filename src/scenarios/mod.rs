@@ -231,6 +231,8 @@ async fn record_facts(
 
     for spec in &scenario.involvements {
         let involvement = Involvement {
+            withdrawal: None,
+            historic_match_sent: false,
             id: new_id(),
             org: known(&spec.org)?,
             registered_at: spec.registered_at,

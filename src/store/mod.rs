@@ -20,7 +20,10 @@ pub use directory::FRESH_FOR as DIRECTORY_FRESH_FOR;
 pub use sql::{Backend, SqlStore};
 
 use crate::audit::{AuditEntry, ChainHash, Checkpoint};
-use crate::framework::{Consent, Involvement, Measure, OrgId, OrgKind, Purpose, Report, Role, Signal, YouthFacts};
+use crate::framework::{
+    Consent, Involvement, Measure, NoticeKind, OrgId, OrgKind, Purpose, Report, Role, Signal, WithdrawalReason,
+    YouthFacts,
+};
 use crate::youth::{BirthDate, Pseudonym};
 
 /// The store's own id of a youth; never leaves the store and the exchange layer.
@@ -92,14 +95,22 @@ pub struct WebSession {
     pub last_seen_at: OffsetDateTime,
 }
 
-/// "Another professional is involved too", delivered to one organisation.
+/// A notice of the reference index delivered to one organisation about its youth: "another
+/// professional is involved too" (a match), "was involved before" (a historic match), or
+/// "another youth of this family is known to …" (a family match). It names only the other
+/// organisation.
 #[derive(Debug, Clone)]
 pub struct MatchNotice {
     pub id: String,
+    pub kind: NoticeKind,
+    /// The recipient's youth: for a family match, not the other organisation's.
     pub youth: YouthId,
     pub to_org: OrgId,
     pub other_org: OrgId,
     pub delivered_at: OffsetDateTime,
+    /// For a historic match: the archived involvement that gives it, marked as having given it
+    /// in the same transaction (once per archived involvement, §8).
+    pub from_archive: Option<String>,
 }
 
 /// The facts an organisation records and may later end.
@@ -147,6 +158,7 @@ impl<T: Clone> Recorded<T> {
 #[derive(Debug, Clone)]
 pub struct FactHistory {
     pub birth_date: BirthDate,
+    pub died_at: Option<OffsetDateTime>,
     pub involvements: Vec<Recorded<Involvement>>,
     pub measures: Vec<Recorded<Measure>>,
     pub consents: Vec<Recorded<Consent>>,
@@ -156,7 +168,7 @@ pub struct FactHistory {
 impl FactHistory {
     /// A youth of whom nothing is known but the birth date.
     pub fn of(birth_date: BirthDate) -> Self {
-        FactHistory { birth_date, involvements: vec![], measures: vec![], consents: vec![], reports: vec![] }
+        FactHistory { birth_date, died_at: None, involvements: vec![], measures: vec![], consents: vec![], reports: vec![] }
     }
 
     /// The facts as they stand now.
@@ -167,6 +179,7 @@ impl FactHistory {
             measures: self.measures.into_iter().map(|r| r.fact).collect(),
             consents: self.consents.into_iter().map(|r| r.fact).collect(),
             reports: self.reports.into_iter().map(|r| r.fact).collect(),
+            died_at: self.died_at,
         }
     }
 
@@ -177,11 +190,19 @@ impl FactHistory {
             involvements: self
                 .involvements
                 .iter()
-                .filter_map(|r| r.known_before(seq, |i| i.withdrawn_at = None))
+                .filter_map(|r| {
+                    r.known_before(seq, |i| {
+                        i.withdrawn_at = None;
+                        i.withdrawal = None;
+                    })
+                })
                 .collect(),
             measures: self.measures.iter().filter_map(|r| r.known_before(seq, |m| m.until = None)).collect(),
             consents: self.consents.iter().filter_map(|r| r.known_before(seq, |c| c.revoked_at = None)).collect(),
             reports: self.reports.iter().filter_map(|r| r.known_before(seq, |_| {})).collect(),
+            // A death is recorded once and stays: a replay of a decision before it is told by
+            // the involvements, whose ends it undoes above.
+            died_at: self.died_at,
         }
     }
 }
@@ -223,14 +244,41 @@ pub struct Thread {
 pub enum Effect {
     /// Deliver a signal; a `safety_concern` also makes its sender the reporter (§3).
     Deliver(DeliveredSignal),
+    /// `keep_until`: until when the store keeps it, as [`Involvement::keep_until`] computes.
     RecordInvolvement {
         youth: YouthId,
         involvement: Involvement,
+        keep_until: OffsetDateTime,
     },
     WithdrawInvolvement {
         id: String,
         org: OrgId,
         at: OffsetDateTime,
+        reason: WithdrawalReason,
+        keep_until: OffsetDateTime,
+    },
+    /// §8: the youth died at `at`: every involvement and measure ends then, and no archive
+    /// outlives it.
+    RecordDeath {
+        youth: YouthId,
+        at: OffsetDateTime,
+    },
+    /// The parents a registration named, as pseudonyms of their BSNs.
+    NameParents {
+        youth: YouthId,
+        parents: Vec<Pseudonym>,
+    },
+    /// §8, a retention run: an involvement kept until `due` or before.
+    DestroyInvolvement {
+        id: String,
+        due: OffsetDateTime,
+    },
+    /// §8, a retention run: the youth's own record with all that is left about them, if at
+    /// `at` it is still as [`Store::destroyable_youths`] found it.
+    DestroyYouth {
+        youth: YouthId,
+        at: OffsetDateTime,
+        enrolled_before: OffsetDateTime,
     },
     RecordMeasure {
         youth: YouthId,
@@ -413,6 +461,21 @@ impl ChainBatch {
     }
 }
 
+/// What a retention run destroys, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetentionCounts {
+    /// Involvements whose time (and archive) is up, of youths who stay or go.
+    pub involvements: u64,
+    /// Youths' own records: birth date, parents, the link from the BSN's pseudonym.
+    pub youths: u64,
+    pub consents: u64,
+    pub measures: u64,
+    pub signals: u64,
+    pub notices: u64,
+    pub reports: u64,
+    pub parents: u64,
+}
+
 /// Where a policy version stands: draft → approved (by a second privacy officer) → active →
 /// retired; a retired version may be activated again (rollback).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -571,22 +634,68 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<(YouthId, Pseudonym, FactHistory)>, StoreError>;
     /// Another pseudonym for a known youth: theirs under a newer key.
     async fn add_youth_alias(&self, youth: YouthId, alias: &Pseudonym) -> Result<(), StoreError>;
-    /// Finds the youth by pseudonym, or enrols them. A different birth date is a conflict.
+    /// Finds the youth by pseudonym, or enrols them under a new random reference (their name in
+    /// the log; the pseudonym becomes their alias). A different birth date is a conflict.
+    /// Returns their id and their own pseudonym or reference.
     async fn enrol_youth(
         &self,
         youth: &Pseudonym,
         birth_date: BirthDate,
         at: OffsetDateTime,
-    ) -> Result<YouthId, StoreError> {
-        let ids = self.enrol_youths(&[(youth.clone(), birth_date)], at).await?;
-        ids.first().copied().ok_or_else(|| StoreError::NotFound("youth".into()))
+    ) -> Result<(YouthId, Pseudonym), StoreError> {
+        let mut ids = self.enrol_youths(&[(youth.clone(), birth_date)], at).await?;
+        ids.pop().ok_or_else(|| StoreError::NotFound("youth".into()))
     }
     /// [`Store::enrol_youth`] for many youths in one transaction: all or none.
     async fn enrol_youths(
         &self,
         youths: &[(Pseudonym, BirthDate)],
         at: OffsetDateTime,
-    ) -> Result<Vec<YouthId>, StoreError>;
+    ) -> Result<Vec<(YouthId, Pseudonym)>, StoreError>;
+
+    /// The parents' pseudonyms a registration of this youth named.
+    async fn youth_parents(&self, youth: YouthId) -> Result<Vec<Pseudonym>, StoreError>;
+    /// §8, family match: the other youths with a parent among `parents` and an active
+    /// involvement at `at`, each with the organisation involved.
+    async fn family_involvements(
+        &self,
+        youth: YouthId,
+        parents: &[Pseudonym],
+        at: OffsetDateTime,
+    ) -> Result<Vec<(YouthId, OrgId)>, StoreError>;
+
+    // §8, retention.
+    /// Up to `limit` youths whose record or involvements lack what retention needs (their
+    /// 23rd birthday; an involvement's `keep_until`): rows from before these were kept.
+    async fn unplanned_youths(&self, limit: u32) -> Result<Vec<YouthId>, StoreError>;
+    /// Stores a youth's 23rd birthday and their involvements' `keep_until`.
+    async fn plan_retention(
+        &self,
+        youth: YouthId,
+        ages_out_at: OffsetDateTime,
+        involvements: &[(String, OffsetDateTime)],
+    ) -> Result<(), StoreError>;
+    /// Up to `limit` involvements kept until `at` or before: (id, youth's own name in the
+    /// log, organisation).
+    async fn due_involvements(&self, at: OffsetDateTime, limit: u32)
+    -> Result<Vec<(String, Pseudonym, OrgId)>, StoreError>;
+    /// Up to `limit` youths with nothing left to keep at `at` (§8) and enrolled before
+    /// `enrolled_before`: (id, own name in the log).
+    async fn destroyable_youths(
+        &self,
+        at: OffsetDateTime,
+        enrolled_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<(YouthId, Pseudonym)>, StoreError>;
+    /// What a retention run at `at` would destroy, by kind, counted.
+    async fn retention_preview(
+        &self,
+        at: OffsetDateTime,
+        enrolled_before: OffsetDateTime,
+    ) -> Result<RetentionCounts, StoreError>;
+    /// Claims the retention run of `day` (YYYY-MM-DD) for this instance: `false` when another
+    /// instance has it already.
+    async fn claim_retention_day(&self, day: &str, at: OffsetDateTime) -> Result<bool, StoreError>;
     /// Everything the framework may know about one youth.
     async fn youth_facts(&self, youth: YouthId) -> Result<YouthFacts, StoreError> {
         Ok(self.fact_history(youth).await?.current())
@@ -705,6 +814,7 @@ mod tests {
         };
         let history = FactHistory {
             birth_date: "2011-05-01".parse().unwrap(),
+            died_at: None,
             involvements: vec![],
             measures: vec![],
             consents: vec![Recorded { recorded_seq: Some(5), ended_seq: Some(9), fact: consent }],

@@ -27,7 +27,8 @@ use super::sqlite_direct::{self, DirectReads};
 use super::writes::{AppendThread, Writes, v};
 use super::{
     Account, Answer, Audited, Certificate, ChainBatch, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner,
-    InboxItem, Link, MatchNotice, OidcLogin, Organisation, PastDecision, PolicyText, PolicyVersion, Recorded, Store,
+    InboxItem, Link, MatchNotice, OidcLogin, Organisation, PastDecision, PolicyText, PolicyVersion, Recorded,
+    RetentionCounts, Store,
     StoreError, StoredEntry, Thread, WebSession, YouthId, read_chain_in_pages, word,
 };
 use crate::audit::{AuditActor, AuditEntry, AuditQuery, AuditScope, ChainHash, Checkpoint, Order, micros};
@@ -38,11 +39,11 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/s
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 /// The row of `facts_of_youths!` that names a youth, from `$from` (id, birth_date, key_id,
-/// pseudonym).
+/// pseudonym, died_at).
 macro_rules! youth_row_of {
     ($from:expr) => {
         concat!(
-            "SELECT 'youth' AS kind, id AS youth, key_id AS id, pseudonym AS org, CAST(NULL AS BIGINT) AS t1, \
+            "SELECT 'youth' AS kind, id AS youth, key_id AS id, pseudonym AS org, died_at AS t1, \
                 CAST(NULL AS BIGINT) AS t2, CAST(NULL AS BIGINT) AS t3, birth_date AS x1, CAST(NULL AS TEXT) AS x2, \
                 CAST(NULL AS TEXT) AS x3, CAST(NULL AS TEXT) AS x4, CAST(NULL AS TEXT) AS x5, \
                 CAST(NULL AS BIGINT) AS recorded_seq, CAST(NULL AS BIGINT) AS ended_seq FROM ",
@@ -56,7 +57,8 @@ macro_rules! fact_rows_of {
     ($which:expr) => {
         concat!(
             "SELECT 'involvement' AS kind, youth_id AS youth, id, org_id AS org, registered_at AS t1, \
-                expires_at AS t2, withdrawn_at AS t3, NULL AS x1, NULL AS x2, NULL AS x3, NULL AS x4, NULL AS x5, \
+                expires_at AS t2, withdrawn_at AS t3, withdrawal AS x1, \
+                CASE WHEN historic_match_seq IS NULL THEN NULL ELSE 'sent' END AS x2, NULL AS x3, NULL AS x4, NULL AS x5, \
                 recorded_seq, ended_seq FROM involvements WHERE youth_id ", $which, " \
             UNION ALL SELECT 'measure', youth_id, id, org_id, starts_at, ends_at, NULL, NULL, NULL, NULL, NULL, NULL, \
                 recorded_seq, ended_seq FROM measures WHERE youth_id ", $which, " \
@@ -81,13 +83,13 @@ macro_rules! facts_of_youths {
 /// The youth behind a pseudonym that is their own or an alias (`$1` key id, `$2` value).
 macro_rules! youth_by_pseudonym {
     () => {
-        "SELECT id, birth_date, key_id, pseudonym FROM youths WHERE key_id = $1 AND pseudonym = $2 \
-         UNION ALL SELECT y.id, y.birth_date, y.key_id, y.pseudonym FROM youth_aliases a \
+        "SELECT id, birth_date, key_id, pseudonym, died_at FROM youths WHERE key_id = $1 AND pseudonym = $2 \
+         UNION ALL SELECT y.id, y.birth_date, y.key_id, y.pseudonym, y.died_at FROM youth_aliases a \
          JOIN youths y ON y.id = a.youth_id WHERE a.key_id = $1 AND a.pseudonym = $2 LIMIT 1"
     };
 }
 
-const FACTS_BY_ID: &str = facts_of_youths!("SELECT id, birth_date, key_id, pseudonym FROM youths WHERE id = $1");
+const FACTS_BY_ID: &str = facts_of_youths!("SELECT id, birth_date, key_id, pseudonym, died_at FROM youths WHERE id = $1");
 
 const FACTS_BY_PSEUDONYM: &str = facts_of_youths!(youth_by_pseudonym!());
 
@@ -143,7 +145,8 @@ impl FactsOfYouths {
                     needed("x1")?.parse().map_err(|_| StoreError::Corrupt("birth date".into()))?;
                 let pseudonym = Pseudonym { key_id: needed("id")?, value: needed("org")? };
                 self.index.insert(youth, self.youths.len());
-                self.youths.push((YouthId(youth), pseudonym, FactHistory::of(birth_date)));
+                let history = FactHistory { died_at: at("t1")?, ..FactHistory::of(birth_date) };
+                self.youths.push((YouthId(youth), pseudonym, history));
                 return Ok(());
             }
             "involvement" => FactRow::Involvement(recorded(
@@ -153,6 +156,8 @@ impl FactsOfYouths {
                     registered_at: needed_at("t1")?,
                     expires_at: needed_at("t2")?,
                     withdrawn_at: at("t3")?,
+                    withdrawal: optional_word(row.text("x1")?)?,
+                    historic_match_sent: row.text("x2")?.is_some(),
                 },
                 seqs,
             )),
@@ -195,7 +200,11 @@ impl FactsOfYouths {
             let Some(&i) = self.index.get(&youth) else { continue };
             let history = &mut self.youths[i].2;
             match fact {
-                FactRow::Involvement(fact) => history.involvements.push(fact),
+                FactRow::Involvement(mut fact) => {
+                    // §8: whatever a registration from before said, it ends at the 23rd birthday.
+                    fact.fact.expires_at = fact.fact.expires_at.min(history.birth_date.ages_out_at());
+                    history.involvements.push(fact)
+                }
                 FactRow::Measure(fact) => history.measures.push(fact),
                 FactRow::Consent(fact) => history.consents.push(fact),
                 FactRow::Report(fact) => history.reports.push(fact),
@@ -225,6 +234,16 @@ enum FactRow {
     Consent(Recorded<Consent>),
     Report(Recorded<Report>),
 }
+
+/// §8: a youth (`y`) with nothing left to keep at `$1`, enrolled before `$2`: no involvement
+/// kept beyond `$1`, and every consent and measure ended, or the youth 23 or dead. The grace of
+/// `$2` spares a youth enrolled a moment ago whose registration is still on its way.
+const DESTROYABLE: &str = "y.enrolled_at < $2 AND y.ages_out_at IS NOT NULL \
+    AND NOT EXISTS (SELECT 1 FROM involvements i WHERE i.youth_id = y.id AND (i.keep_until IS NULL OR i.keep_until > $1)) \
+    AND (y.ages_out_at <= $1 OR y.died_at <= $1 OR ( \
+        NOT EXISTS (SELECT 1 FROM measures m WHERE m.youth_id = y.id AND (m.ends_at IS NULL OR m.ends_at > $1)) \
+        AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.youth_id = y.id \
+            AND (c.revoked_at IS NULL OR c.revoked_at > $1) AND (c.valid_until IS NULL OR c.valid_until > $1))))";
 
 /// Page cache per SQLite connection: eight connections stay well inside the memory budget.
 const SQLITE_CACHE_MIB: u32 = 8;
@@ -422,7 +441,7 @@ fn entry_of(row: &AnyRow) -> Result<StoredEntry, StoreError> {
         (Some(key_id), Some(value)) => Some(Pseudonym { key_id, value }),
         _ => None,
     };
-    let entry = AuditEntry {
+    let mut entry = AuditEntry {
         seq: u64::try_from(row.try_get::<i64, _>("seq").map_err(db)?).unwrap_or_default(),
         at: time_of(row.try_get("at").map_err(db)?)?,
         recorded_at: time_of(row.try_get("recorded_at").map_err(db)?)?,
@@ -442,7 +461,8 @@ fn entry_of(row: &AnyRow) -> Result<StoredEntry, StoreError> {
         recipient_org: get_text("recipient_org")?,
         decision: optional_word(get_text("decision")?)?,
         basis: optional_word(get_text("basis")?)?,
-        reason: optional_word(get_text("reason")?)?,
+        reason: None,
+        withdrawal: None,
         matched_rules: parse_list(&row.try_get::<String, _>("matched_rules").map_err(db)?)?,
         policy_version: get_text("policy_version")?,
         obligations: parse_list(&row.try_get::<String, _>("obligations").map_err(db)?)?,
@@ -450,6 +470,9 @@ fn entry_of(row: &AnyRow) -> Result<StoredEntry, StoreError> {
         consents: parse_list(&row.try_get::<String, _>("consents").map_err(db)?)?,
         subject: get_text("subject")?,
     };
+    if let Some(reason) = get_text("reason")? {
+        entry.set_reason_word(&reason).map_err(|_| StoreError::Corrupt(format!("unknown word `{reason}`")))?;
+    }
     Ok(StoredEntry { entry, prev_hash: row.try_get("prev_hash").map_err(db)?, hash: row.try_get("hash").map_err(db)? })
 }
 
@@ -717,7 +740,7 @@ async fn insert_entries(conn: &mut impl Writes, backend: Backend, sealed: &[Seal
                 v(entry.recipient_org.as_deref()),
                 v(entry.decision.map(|d| d.as_str())),
                 v(entry.basis.map(|b| b.as_str())),
-                v(entry.reason.map(|r| r.as_str())),
+                v(entry.reason_word()),
                 v(list(&entry.matched_rules)),
                 v(entry.policy_version.as_deref()),
                 v(list(&entry.obligations)),
@@ -800,14 +823,105 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
                 .await?;
             }
         }
-        Effect::RecordInvolvement { youth, involvement: i } => {
+        Effect::RecordInvolvement { youth, involvement: i, keep_until } => {
             conn.run(
-                "INSERT INTO involvements (id, youth_id, org_id, registered_at, expires_at, withdrawn_at, recorded_seq) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)", &[v(&i.id), v(youth.0), v(&i.org.0), v(micros(i.registered_at)), v(micros(i.expires_at)), v(i.withdrawn_at.map(micros)), v(seq)]).await?;
+                "INSERT INTO involvements (id, youth_id, org_id, registered_at, expires_at, withdrawn_at, withdrawal, \
+                 keep_until, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &[
+                    v(&i.id),
+                    v(youth.0),
+                    v(&i.org.0),
+                    v(micros(i.registered_at)),
+                    v(micros(i.expires_at)),
+                    v(i.withdrawn_at.map(micros)),
+                    v(i.withdrawal.map(|w| w.as_str())),
+                    v(micros(*keep_until)),
+                    v(seq),
+                ],
+            )
+            .await?;
         }
-        Effect::WithdrawInvolvement { id, org, at } => {
-            let sql = "UPDATE involvements SET withdrawn_at = $1, ended_seq = $2 WHERE id = $3 AND org_id = $4 AND withdrawn_at IS NULL";
-            end(conn, sql, (*at, seq), id, org, "an active involvement of this organisation").await?;
+        Effect::WithdrawInvolvement { id, org, at, reason, keep_until } => {
+            let done = conn
+                .run(
+                    "UPDATE involvements SET withdrawn_at = $1, ended_seq = $2, withdrawal = $3, keep_until = $4 \
+                     WHERE id = $5 AND org_id = $6 AND withdrawn_at IS NULL AND expires_at > $1",
+                    &[v(micros(*at)), v(seq), v(reason.as_str()), v(micros(*keep_until)), v(id), v(&org.0)],
+                )
+                .await?;
+            if done == 0 {
+                return Err(StoreError::NotFound("an active involvement of this organisation".into()));
+            }
+        }
+        Effect::RecordDeath { youth, at } => {
+            let at = micros(*at);
+            let done = conn
+                .run(
+                    "UPDATE youths SET died_at = $1, died_seq = $2 WHERE id = $3 AND died_at IS NULL",
+                    &[v(at), v(seq), v(youth.0)],
+                )
+                .await?;
+            if done == 0 {
+                return Err(StoreError::Conflict("this youth's death is recorded already".into()));
+            }
+            // Every involvement that runs ends now, without a reason (the death is the reason);
+            // no archive outlives the death.
+            conn.run(
+                "UPDATE involvements SET withdrawn_at = $1, ended_seq = $2, keep_until = $1 WHERE youth_id = $3 \
+                 AND withdrawn_at IS NULL AND expires_at > $1",
+                &[v(at), v(seq), v(youth.0)],
+            )
+            .await?;
+            conn.run(
+                "UPDATE involvements SET keep_until = $1 WHERE youth_id = $2 AND (keep_until IS NULL OR keep_until > $1)",
+                &[v(at), v(youth.0)],
+            )
+            .await?;
+            conn.run(
+                "UPDATE measures SET ends_at = $1, ended_seq = $2 WHERE youth_id = $3 AND (ends_at IS NULL OR ends_at > $1)",
+                &[v(at), v(seq), v(youth.0)],
+            )
+            .await?;
+        }
+        Effect::NameParents { youth, parents } => {
+            for parent in parents {
+                conn.run(
+                    "INSERT INTO youth_parents (youth_id, key_id, pseudonym) VALUES ($1, $2, $3) \
+                     ON CONFLICT (youth_id, key_id, pseudonym) DO NOTHING",
+                    &[v(youth.0), v(&parent.key_id), v(&parent.value)],
+                )
+                .await?;
+            }
+        }
+        Effect::DestroyInvolvement { id, due } => {
+            let done =
+                conn.run("DELETE FROM involvements WHERE id = $1 AND keep_until <= $2", &[v(id), v(micros(*due))]).await?;
+            if done == 0 {
+                return Err(StoreError::NotFound(format!("involvement `{id}` due for destruction")));
+            }
+        }
+        Effect::DestroyYouth { youth, at, enrolled_before } => {
+            // Checked again here, where appends are serialised: a consent or registration that
+            // came since the run found this youth keeps them.
+            let due = format!("SELECT CAST(y.id AS TEXT) FROM youths y WHERE {DESTROYABLE} AND y.id = $3");
+            let still = conn.text(&due, &[v(micros(*at)), v(micros(*enrolled_before)), v(youth.0)]).await?;
+            if still.is_none() {
+                return Err(StoreError::Conflict("this youth has something to keep again".into()));
+            }
+            for sql in [
+                "DELETE FROM involvements WHERE youth_id = $1",
+                "DELETE FROM reports WHERE youth_id = $1",
+                "DELETE FROM delivered_signals WHERE youth_id = $1",
+                "DELETE FROM match_notices WHERE youth_id = $1",
+                "DELETE FROM case_leads WHERE youth_id = $1",
+                "DELETE FROM consents WHERE youth_id = $1",
+                "DELETE FROM measures WHERE youth_id = $1",
+                "DELETE FROM youth_parents WHERE youth_id = $1",
+                "DELETE FROM youth_aliases WHERE youth_id = $1",
+                "DELETE FROM youths WHERE id = $1",
+            ] {
+                conn.run(sql, &[v(youth.0)]).await?;
+            }
         }
         Effect::RecordMeasure { youth, measure: m } => {
             conn.run("INSERT INTO measures (id, youth_id, org_id, starts_at, ends_at, recorded_seq) VALUES ($1, $2, $3, $4, $5, $6)", &[v(&m.id), v(youth.0), v(&m.org.0), v(micros(m.from)), v(m.until.map(micros)), v(seq)]).await?;
@@ -875,10 +989,11 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
         }
         Effect::DeliverMatchNotice(notice) => {
             conn.run(
-                "INSERT INTO match_notices (id, audit_seq, youth_id, to_org_id, other_org_id, delivered_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO match_notices (id, kind, audit_seq, youth_id, to_org_id, other_org_id, delivered_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[
                     v(&notice.id),
+                    v(notice.kind.as_str()),
                     v(seq),
                     v(notice.youth.0),
                     v(&notice.to_org.0),
@@ -887,6 +1002,19 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
                 ],
             )
             .await?;
+            if let Some(archived) = &notice.from_archive {
+                // Once per archived involvement (§8): a second registration finds it given, and
+                // of two at the same moment, the later one fails whole rather than give it twice.
+                let marked = conn
+                    .run(
+                        "UPDATE involvements SET historic_match_seq = $1 WHERE id = $2 AND historic_match_seq IS NULL",
+                        &[v(seq), v(archived)],
+                    )
+                    .await?;
+                if marked == 0 {
+                    return Err(StoreError::Conflict("that archived involvement gave its historic match already".into()));
+                }
+            }
         }
         Effect::RegisterOrg(org) => upsert_org(conn, org).await?,
         Effect::RegisterCertificate { fingerprint, org, at } => add_certificate(conn, fingerprint, org, *at).await?,
@@ -1347,8 +1475,8 @@ impl Store for SqlStore {
 
     async fn find_youth(&self, youth: &Pseudonym) -> Result<Option<(YouthId, BirthDate, Pseudonym)>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, birth_date, key_id, pseudonym FROM youths WHERE key_id = $1 AND pseudonym = $2 \
-             UNION ALL SELECT y.id, y.birth_date, y.key_id, y.pseudonym FROM youth_aliases a \
+            "SELECT id, birth_date, key_id, pseudonym, died_at FROM youths WHERE key_id = $1 AND pseudonym = $2 \
+             UNION ALL SELECT y.id, y.birth_date, y.key_id, y.pseudonym, y.died_at FROM youth_aliases a \
              JOIN youths y ON y.id = a.youth_id WHERE a.key_id = $1 AND a.pseudonym = $2",
         )
         .bind(&youth.key_id)
@@ -1424,7 +1552,7 @@ impl Store for SqlStore {
             .await
             .map_err(db)?;
         let notices = sqlx::query(
-            "SELECT m.id, m.audit_seq, m.youth_id, m.to_org_id, m.other_org_id, m.delivered_at, y.key_id, y.pseudonym \
+            "SELECT m.id, m.kind, m.audit_seq, m.youth_id, m.to_org_id, m.other_org_id, m.delivered_at, y.key_id, y.pseudonym \
              FROM match_notices m JOIN youths y ON y.id = m.youth_id \
              WHERE m.to_org_id = $1 AND m.audit_seq > $2 ORDER BY m.audit_seq LIMIT $3",
         )
@@ -1444,10 +1572,12 @@ impl Store for SqlStore {
         for row in &notices {
             let notice = MatchNotice {
                 id: row.try_get("id").map_err(db)?,
+                kind: word(&row.try_get::<String, _>("kind").map_err(db)?)?,
                 youth: YouthId(row.try_get("youth_id").map_err(db)?),
                 to_org: OrgId(row.try_get("to_org_id").map_err(db)?),
                 other_org: OrgId(row.try_get("other_org_id").map_err(db)?),
                 delivered_at: time_of(row.try_get("delivered_at").map_err(db)?)?,
+                from_archive: None,
             };
             items.push(InboxItem::MatchNotice { seq: seq_of(row)?, notice, youth: pseudonym_of(row)? });
         }
@@ -1514,35 +1644,218 @@ impl Store for SqlStore {
         &self,
         youths: &[(Pseudonym, BirthDate)],
         at: OffsetDateTime,
-    ) -> Result<Vec<YouthId>, StoreError> {
+    ) -> Result<Vec<(YouthId, Pseudonym)>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let mut ids = Vec::with_capacity(youths.len());
+        let mut enrolled = Vec::with_capacity(youths.len());
         for (youth, birth_date) in youths {
             let birth = birth_date.to_iso();
-            sqlx::query(
-                "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (key_id, pseudonym) DO NOTHING",
-            )
-            .bind(&youth.key_id)
-            .bind(&youth.value)
-            .bind(&birth)
-            .bind(micros(at))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            let row = sqlx::query("SELECT id, birth_date FROM youths WHERE key_id = $1 AND pseudonym = $2")
-                .bind(&youth.key_id)
-                .bind(&youth.value)
+            let known = sqlx::query(youth_by_pseudonym!()).bind(&youth.key_id).bind(&youth.value);
+            let mut found = known.fetch_optional(&mut *tx).await.map_err(db)?;
+            if found.is_none() {
+                // A new youth is named by a random reference; the BSN's pseudonym is their alias.
+                let reference = Pseudonym::random_reference(&youth.key_id);
+                let id: i64 = sqlx::query(
+                    "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at, ages_out_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(&reference.key_id)
+                .bind(&reference.value)
+                .bind(&birth)
+                .bind(micros(at))
+                .bind(micros(birth_date.ages_out_at()))
                 .fetch_one(&mut *tx)
                 .await
+                .map_err(db)?
+                .try_get("id")
                 .map_err(db)?;
+                let aliased = sqlx::query(
+                    "INSERT INTO youth_aliases (key_id, pseudonym, youth_id) VALUES ($1, $2, $3) \
+                     ON CONFLICT (key_id, pseudonym) DO NOTHING",
+                )
+                .bind(&youth.key_id)
+                .bind(&youth.value)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected();
+                if aliased == 0 {
+                    // Enrolled by another request in the meantime: theirs is the youth.
+                    sqlx::query("DELETE FROM youths WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db)?;
+                    let known = sqlx::query(youth_by_pseudonym!()).bind(&youth.key_id).bind(&youth.value);
+                    found = known.fetch_optional(&mut *tx).await.map_err(db)?;
+                } else {
+                    enrolled.push((YouthId(id), reference));
+                    continue;
+                }
+            }
+            let row = found.ok_or_else(|| StoreError::NotFound("youth".into()))?;
             if row.try_get::<String, _>("birth_date").map_err(db)? != birth {
                 return Err(StoreError::BirthDateMismatch);
             }
-            ids.push(YouthId(row.try_get("id").map_err(db)?));
+            enrolled.push((YouthId(row.try_get("id").map_err(db)?), pseudonym_of(&row)?));
         }
         tx.commit().await.map_err(db)?;
-        Ok(ids)
+        Ok(enrolled)
+    }
+
+    async fn youth_parents(&self, youth: YouthId) -> Result<Vec<Pseudonym>, StoreError> {
+        let rows = sqlx::query("SELECT key_id, pseudonym FROM youth_parents WHERE youth_id = $1 ORDER BY key_id, pseudonym")
+            .bind(youth.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(pseudonym_of).collect()
+    }
+
+    async fn family_involvements(
+        &self,
+        youth: YouthId,
+        parents: &[Pseudonym],
+        at: OffsetDateTime,
+    ) -> Result<Vec<(YouthId, OrgId)>, StoreError> {
+        let mut found: Vec<(YouthId, OrgId)> = Vec::new();
+        for parent in parents {
+            let rows = sqlx::query(
+                "SELECT DISTINCT i.youth_id, i.org_id FROM youth_parents p \
+                 JOIN involvements i ON i.youth_id = p.youth_id \
+                 WHERE p.key_id = $1 AND p.pseudonym = $2 AND p.youth_id <> $3 \
+                 AND i.registered_at <= $4 AND i.expires_at > $4 AND (i.withdrawn_at IS NULL OR i.withdrawn_at > $4) \
+                 ORDER BY i.youth_id, i.org_id",
+            )
+            .bind(&parent.key_id)
+            .bind(&parent.value)
+            .bind(youth.0)
+            .bind(micros(at))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+            for row in &rows {
+                let pair = (YouthId(row.try_get("youth_id").map_err(db)?), OrgId(row.try_get("org_id").map_err(db)?));
+                if !found.contains(&pair) {
+                    found.push(pair);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn unplanned_youths(&self, limit: u32) -> Result<Vec<YouthId>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM youths WHERE ages_out_at IS NULL \
+             UNION SELECT youth_id FROM involvements WHERE keep_until IS NULL ORDER BY 1 LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(|row| Ok(YouthId(row.try_get(0).map_err(db)?))).collect()
+    }
+
+    async fn plan_retention(
+        &self,
+        youth: YouthId,
+        ages_out_at: OffsetDateTime,
+        involvements: &[(String, OffsetDateTime)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        tx.run("UPDATE youths SET ages_out_at = $1 WHERE id = $2", &[v(micros(ages_out_at)), v(youth.0)]).await?;
+        for (id, keep_until) in involvements {
+            tx.run(
+                "UPDATE involvements SET keep_until = $1 WHERE id = $2 AND keep_until IS NULL",
+                &[v(micros(*keep_until)), v(id)],
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn due_involvements(
+        &self,
+        at: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<(String, Pseudonym, OrgId)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT i.id, i.org_id, y.key_id, y.pseudonym FROM involvements i JOIN youths y ON y.id = i.youth_id \
+             WHERE i.keep_until <= $1 ORDER BY i.keep_until, i.id LIMIT $2",
+        )
+        .bind(micros(at))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok((row.try_get("id").map_err(db)?, pseudonym_of(row)?, OrgId(row.try_get("org_id").map_err(db)?)))
+            })
+            .collect()
+    }
+
+    async fn destroyable_youths(
+        &self,
+        at: OffsetDateTime,
+        enrolled_before: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<(YouthId, Pseudonym)>, StoreError> {
+        let sql = format!("SELECT y.id, y.key_id, y.pseudonym FROM youths y WHERE {DESTROYABLE} ORDER BY y.id LIMIT $3");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(micros(at))
+            .bind(micros(enrolled_before))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(|row| Ok((YouthId(row.try_get("id").map_err(db)?), pseudonym_of(row)?))).collect()
+    }
+
+    async fn retention_preview(
+        &self,
+        at: OffsetDateTime,
+        enrolled_before: OffsetDateTime,
+    ) -> Result<RetentionCounts, StoreError> {
+        let of_due = |table: &str| {
+            format!("(SELECT COUNT(*) FROM {table} WHERE youth_id IN (SELECT y.id FROM youths y WHERE {DESTROYABLE}))")
+        };
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM involvements WHERE keep_until <= $1) AS involvements, \
+             (SELECT COUNT(*) FROM youths y WHERE {DESTROYABLE}) AS youths, {} AS consents, {} AS measures, \
+             {} AS signals, {} AS notices, {} AS reports, {} AS parents",
+            of_due("consents"),
+            of_due("measures"),
+            of_due("delivered_signals"),
+            of_due("match_notices"),
+            of_due("reports"),
+            of_due("youth_parents"),
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(micros(at))
+            .bind(micros(enrolled_before))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        let count = |column: &str| Ok::<_, StoreError>(u64::try_from(row.try_get::<i64, _>(column).map_err(db)?).unwrap_or(0));
+        Ok(RetentionCounts {
+            involvements: count("involvements")?,
+            youths: count("youths")?,
+            consents: count("consents")?,
+            measures: count("measures")?,
+            signals: count("signals")?,
+            notices: count("notices")?,
+            reports: count("reports")?,
+            parents: count("parents")?,
+        })
+    }
+
+    async fn claim_retention_day(&self, day: &str, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let claimed = sqlx::query(
+            "INSERT INTO retention_runs (day, started_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING",
+        )
+        .bind(day)
+        .bind(micros(at))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(claimed.rows_affected() == 1)
     }
 
     async fn fact_history(&self, youth: YouthId) -> Result<FactHistory, StoreError> {
@@ -1566,7 +1879,7 @@ impl Store for SqlStore {
                 };
                 let first = if self.backend == Backend::Sqlite { "?" } else { "$1" };
                 let youth = format!(
-                    "SELECT id, birth_date, key_id, pseudonym FROM youths WHERE key_id = {first} AND pseudonym IN ({list})"
+                    "SELECT id, birth_date, key_id, pseudonym, died_at FROM youths WHERE key_id = {first} AND pseudonym IN ({list})"
                 );
                 // Only placeholders are generated: every value is bound.
                 let sql = facts_of_youths!("{youth}").replace("{youth}", &youth);

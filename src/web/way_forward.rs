@@ -46,7 +46,7 @@ pub fn step(decision: &Decision, age: u32) -> Step {
         Some(RecipientNoRelationship) => Step::RecipientMustBeInvolved,
         Some(NoRule) => Step::AskPrivacyOfficer,
         Some(JustificationRequired) => Step::Justify,
-        Some(NoActiveMeasure | NotReporter) => Step::None,
+        Some(NoActiveMeasure | NotReporter | YouthTooOld) => Step::None,
     }
 }
 
@@ -201,7 +201,8 @@ mod tests {
                 let said = refusal_words(lang, &decision, 14);
                 let next = step_words(lang, &step(&decision, 14), &answer(), "Lyceum Noord");
                 assert!(!said.contains('_') && !next.contains('_'), "{reason:?}: {said} {next}");
-                let dead_end = matches!(reason, DenyReason::NoActiveMeasure | DenyReason::NotReporter);
+                let dead_end =
+                    matches!(reason, DenyReason::NoActiveMeasure | DenyReason::NotReporter | DenyReason::YouthTooOld);
                 assert_eq!(next.is_empty(), dead_end, "{reason:?} {lang:?}");
             }
         }

@@ -33,6 +33,17 @@ impl BirthDate {
         let before_birthday = (today.month() as u8, today.day()) < (self.0.month() as u8, self.0.day());
         u32::try_from(years - i32::from(before_birthday)).unwrap_or(0)
     }
+
+    /// ACTION-FRAMEWORK §8: the moment the reference index stops reaching the youth, their
+    /// 23rd birthday at midnight UTC (1 March in a common year for a birthday on 29 February,
+    /// as [`BirthDate::age_at`] counts).
+    pub fn ages_out_at(self) -> OffsetDateTime {
+        let (year, month, day) = (self.0.year() + 23, self.0.month(), self.0.day());
+        let date = Date::from_calendar_date(year, month, day)
+            .or_else(|_| Date::from_calendar_date(year, time::Month::March, 1))
+            .unwrap_or(Date::MAX);
+        date.midnight().assume_utc()
+    }
 }
 
 impl FromStr for BirthDate {
@@ -73,6 +84,15 @@ mod tests {
 
     fn born(text: &str) -> BirthDate {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_reference_index_stops_reaching_a_youth_at_midnight_of_their_23rd_birthday() {
+        let youth = born("2003-12-04");
+        assert_eq!(youth.ages_out_at(), datetime!(2026-12-04 0:00 UTC));
+        assert_eq!(youth.age_at(youth.ages_out_at() - time::Duration::SECOND), 22);
+        assert_eq!(youth.age_at(youth.ages_out_at()), 23);
+        assert_eq!(born("2004-02-29").ages_out_at(), datetime!(2027-03-01 0:00 UTC));
     }
 
     #[test]

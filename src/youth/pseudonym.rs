@@ -23,6 +23,33 @@ impl fmt::Debug for Pseudonym {
     }
 }
 
+/// The key id of a youth's random reference in the log starts so; the rest names the pseudonym
+/// key that was current when they were enrolled (their case references are made with it).
+const REFERENCE: &str = "ref:";
+
+impl Pseudonym {
+    /// A new youth's name in the audit log: 128 random bits, linked to their BSN's pseudonym
+    /// only by the youth's own record, so that destroying the record (§8) leaves the log's
+    /// entries about them whole and findable by no BSN and no key.
+    pub fn random_reference(key_id: &str) -> Pseudonym {
+        let mut bytes = [0u8; 16];
+        // The system's random source failing is not a state Ketenpoort can go on in.
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+            .expect("the operating system's random source failed");
+        Pseudonym { key_id: format!("{REFERENCE}{key_id}"), value: hex::encode(bytes) }
+    }
+
+    /// Whether this is a random reference rather than a BSN's pseudonym.
+    pub fn is_reference(&self) -> bool {
+        self.key_id.starts_with(REFERENCE)
+    }
+
+    /// The pseudonym key this pseudonym, or this reference's youth, belongs to.
+    fn made_with(&self) -> &str {
+        self.key_id.strip_prefix(REFERENCE).unwrap_or(&self.key_id)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("a pseudonym key is 32 bytes written as 64 hexadecimal characters")]
@@ -90,7 +117,8 @@ impl Pseudonymiser {
     /// and two organisations' references cannot be linked to each other.
     /// Made with the key that made the youth's pseudonym, so it survives a key rotation.
     pub fn case_ref(&self, org: &str, youth: &Pseudonym) -> String {
-        let key = self.retired.iter().find(|(id, _)| *id == youth.key_id).map_or(&self.key, |(_, key)| key);
+        let made_with = youth.made_with();
+        let key = self.retired.iter().find(|(id, _)| id == made_with).map_or(&self.key, |(_, key)| key);
         let tag = hmac::sign(key, format!("ketenpoort case ref\0{org}\0{}", youth.value).as_bytes());
         hex::encode(&tag.as_ref()[..16])
     }

@@ -61,7 +61,9 @@ async fn a_delivered_signal_commits_with_the_entry_that_allowed_it() {
     let store = store().await;
     let log = AuditLog::new(store.clone(), Arc::new(CheckpointSigner::generate().unwrap()), 1_000);
     let pseudonym = ketenpoort::youth::Pseudonymiser::from_secret([1; 32]).pseudonymise(&"628194821".parse().unwrap());
-    let youth = store.enrol_youth(&pseudonym, "2011-10-01".parse().unwrap(), T).await.unwrap();
+    let (youth, reference) = store.enrol_youth(&pseudonym, "2011-10-01".parse().unwrap(), T).await.unwrap();
+    assert!(reference.is_reference(), "a new youth is named in the log by a random reference");
+    assert_ne!(reference.value, pseudonym.value);
     let signal = |to: &str| {
         Effect::Deliver(DeliveredSignal {
             id: uuid::Uuid::new_v4().to_string(),
@@ -84,7 +86,7 @@ async fn a_delivered_signal_commits_with_the_entry_that_allowed_it() {
     // The same youth with another birth date is a conflict, not a second youth.
     let other = store.enrol_youth(&pseudonym, "2011-10-02".parse().unwrap(), T).await;
     assert!(matches!(other, Err(StoreError::BirthDateMismatch)));
-    assert_eq!(store.enrol_youth(&pseudonym, "2011-10-01".parse().unwrap(), T).await.unwrap(), youth);
+    assert_eq!(store.enrol_youth(&pseudonym, "2011-10-01".parse().unwrap(), T).await.unwrap(), (youth, reference));
     let _ = YouthId(0);
 }
 

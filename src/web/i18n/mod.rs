@@ -150,6 +150,7 @@ impl Lang {
             (Lang::Nl, NoActiveMeasure) => "geen lopende maatregel",
             (Lang::Nl, NotReporter) => "de ontvanger is niet de melder",
             (Lang::Nl, JustificationRequired) => "een onderbouwing ontbrak",
+            (Lang::Nl, YouthTooOld) => "de jongere is 23 of ouder",
             (Lang::En, NoRule) => "no rule allows it",
             (Lang::En, NoRelationship) => "the sender is not involved",
             (Lang::En, RecipientNoRelationship) => "the recipient is not involved",
@@ -162,6 +163,7 @@ impl Lang {
             (Lang::En, NoActiveMeasure) => "no measure is running",
             (Lang::En, NotReporter) => "the recipient is not the reporter",
             (Lang::En, JustificationRequired) => "a justification was missing",
+            (Lang::En, YouthTooOld) => "the youth is 23 or older",
         }
     }
 
