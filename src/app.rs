@@ -146,6 +146,9 @@ impl App {
         let addr = handle.listening().await.ok_or(AppError::Listen(config.listen))?;
         tracing::info!(%addr, "listening");
         tokio::spawn(watch_policy(state.gateway.clone()));
+        if config.daily_retention {
+            tokio::spawn(retain_daily(state.gateway.clone()));
+        }
         Ok(App { addr, handle, server, state, grace: Duration::from_secs(config.shutdown_grace_seconds) })
     }
 
@@ -211,6 +214,27 @@ async fn watch_policy(gateway: Gateway) {
             Ok(Some(version)) => tracing::info!(%version, "policy version activated"),
             Ok(None) => {}
             Err(error) => tracing::error!(%error, "the active policy version does not load; keeping the running one"),
+        }
+    }
+}
+
+/// ACTION-FRAMEWORK §8: a retention run each day, by the first instance to claim the day (the
+/// claim is a row in the database, so of several instances one runs it and none twice). Checked
+/// a minute after start and then every hour; a failed run is logged and tried the next day.
+async fn retain_daily(gateway: Gateway) {
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
+    loop {
+        tick.tick().await;
+        let now = clock::now();
+        match gateway.store().claim_retention_day(&crate::exchange::retention_day(now), now).await {
+            Ok(true) => {
+                if let Err(error) = gateway.run_retention(now, false).await {
+                    tracing::error!(%error, "the retention run failed; the next day's run tries again");
+                }
+            }
+            Ok(false) => {}
+            Err(error) => tracing::error!(%error, "could not claim the day's retention run"),
         }
     }
 }

@@ -95,6 +95,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Destroy what the law says Ketenpoort must forget (ACTION-FRAMEWORK §8; audited).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// Development tools: NOT FOR A PRODUCTION DATABASE.
     Dev {
         #[command(subcommand)]
@@ -116,6 +121,26 @@ enum DevCommand {
         /// The same seed makes the same region
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// A retention run as if it were TIME (RFC 3339), to see or measure what the years will
+    /// destroy. A run in the future destroys data before the law says so.
+    RetentionAt {
+        #[arg(value_parser = parse_since, value_name = "TIME")]
+        at: OffsetDateTime,
+        /// Only print what it would destroy
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// Destroy now what §8 says: involvements whose time and archive are up, then youths with
+    /// nothing left to keep. `serve` does this once a day by itself.
+    Run {
+        /// Only print what it would destroy, by kind and count
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -399,6 +424,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Dev { command: DevCommand::Seed { youths, entries, seed } } => {
             seed_synthetic(&cli, *youths, *entries, *seed).await
         }
+        Command::Dev { command: DevCommand::RetentionAt { at, dry_run } } => retention(&cli, *at, *dry_run).await,
+        Command::Retention { command: RetentionCommand::Run { dry_run } } => {
+            retention(&cli, clock::now(), *dry_run).await
+        }
     }
 }
 
@@ -510,6 +539,48 @@ async fn seed_synthetic(cli: &Cli, youths: u64, entries: u64, seed: u64) -> Resu
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A retention run at `at`, printed by kind and count.
+async fn retention(cli: &Cli, at: OffsetDateTime, dry_run: bool) -> Result<ExitCode> {
+    let store: Arc<dyn Store> = Arc::from(open_existing(cli).await?);
+    let keys = keys_for(cli, &*store).await?;
+    let gateway = gateway(store, &keys).await?;
+    let report = gateway.run_retention(at, dry_run).await?;
+    if !dry_run {
+        gateway.audit().checkpoint(clock::now()).await?;
+    }
+    print!("{}", retention_text(&report));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a retention run destroyed (or would), one kind a line.
+fn retention_text(report: &crate::exchange::RetentionReport) -> String {
+    let counts = &report.destroyed;
+    let mut text = String::new();
+    if report.planned > 0 {
+        text.push_str(&format!("worked out the retention of {} youths kept from before\n", report.planned));
+    }
+    text.push_str(if report.dry_run { "a retention run now would destroy:\n" } else { "destroyed:\n" });
+    for (count, what) in [
+        (counts.involvements, "involvements (ended, archive period over)"),
+        (counts.youths, "youths' records (birth date, parents, the link from the BSN)"),
+        (counts.consents, "consents"),
+        (counts.measures, "measures"),
+        (counts.signals, "delivered signals"),
+        (counts.notices, "notices"),
+        (counts.reports, "reports to Veilig Thuis"),
+        (counts.parents, "parents' pseudonyms"),
+    ] {
+        text.push_str(&format!("  {count:>9} {what}\n"));
+    }
+    if report.kept_after_all > 0 {
+        text.push_str(&format!(
+            "kept after all (something to keep came in during the run): {}\n",
+            report.kept_after_all
+        ));
+    }
+    text
 }
 
 /// The gateway of the command line's database, for administration.

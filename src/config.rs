@@ -21,6 +21,7 @@ const KEYS: &[&str] = &[
     "max_body_bytes",
     "shutdown_grace_seconds",
     "operator_org",
+    "daily_retention",
     "limits",
     "tls",
     "oidc",
@@ -48,6 +49,10 @@ pub struct Config {
     /// organisations on the pages (others manage their own accounts only).
     #[serde(default)]
     pub operator_org: Option<String>,
+    /// Destroy what ACTION-FRAMEWORK §8 says once a day (one instance of several does it).
+    /// Off only where `ketenpoort retention run` is scheduled instead.
+    #[serde(default = "default_true")]
+    pub daily_retention: bool,
     pub tls: TlsConfig,
     /// Load shedding: rates per organisation, requests in flight, timeouts, header size.
     #[serde(default)]
@@ -136,6 +141,10 @@ impl fmt::Debug for OidcProviderConfig {
     }
 }
 
+fn default_true() -> bool {
+    true
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -147,6 +156,7 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             shutdown_grace_seconds: 10,
             operator_org: None,
+            daily_retention: true,
             limits: LimitsConfig::default(),
             tls: TlsConfig {
                 cert: "certs-dev/server.crt".into(),

@@ -109,7 +109,9 @@ impl From<ExchangeError> for ApiError {
             }
             ExchangeError::NoRelationship => ApiError::new(StatusCode::FORBIDDEN, "no_relationship", error.to_string()),
             ExchangeError::CaseLead(message) => ApiError::new(StatusCode::CONFLICT, "case_lead", message),
-            ExchangeError::Parents(message) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parents", message),
+            ExchangeError::Parents(message) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_parents", message)
+            }
         }
     }
 }

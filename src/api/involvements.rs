@@ -65,9 +65,8 @@ fn parents(state: &AppState, youth_bsn: &str, bsns: &[String]) -> Result<Vec<Vec
     }
     let mut named: Vec<crate::youth::Bsn> = Vec::with_capacity(bsns.len());
     for bsn in bsns {
-        let parent: crate::youth::Bsn = bsn
-            .parse()
-            .map_err(|e: crate::youth::BsnError| InputError::InvalidBsn(format!("a parent's BSN: {e}")))?;
+        let parent: crate::youth::Bsn =
+            bsn.parse().map_err(|e: crate::youth::BsnError| InputError::InvalidBsn(format!("a parent's BSN: {e}")))?;
         named.push(parent);
     }
     if youth_bsn.parse::<crate::youth::Bsn>().is_ok_and(|own| named.contains(&own)) {

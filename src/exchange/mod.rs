@@ -318,8 +318,22 @@ impl Gateway {
                             continue;
                         }
                         let from = Some(archived.id.clone());
-                        work.push(self.notice(&notices, NoticeKind::HistoricMatch, youth, &principal.org, &archived.org, from));
-                        work.push(self.notice(&notices, NoticeKind::HistoricMatch, youth, &archived.org, &principal.org, None));
+                        work.push(self.notice(
+                            &notices,
+                            NoticeKind::HistoricMatch,
+                            youth,
+                            &principal.org,
+                            &archived.org,
+                            from,
+                        ));
+                        work.push(self.notice(
+                            &notices,
+                            NoticeKind::HistoricMatch,
+                            youth,
+                            &archived.org,
+                            &principal.org,
+                            None,
+                        ));
                         if let Some(org) = self.store.org(&archived.org).await?
                             && !historic_matches.contains(&org)
                         {

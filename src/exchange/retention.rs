@@ -105,7 +105,8 @@ impl Gateway {
         }
         // What went with the youths, as counted before: the youths' units destroy it all.
         let RetentionCounts { consents, measures, signals, notices, reports, parents, .. } = preview;
-        report.destroyed = RetentionCounts { consents, measures, signals, notices, reports, parents, ..report.destroyed };
+        report.destroyed =
+            RetentionCounts { consents, measures, signals, notices, reports, parents, ..report.destroyed };
         let destroyed = report.destroyed.involvements + report.destroyed.youths;
         metrics::counter!("ketenpoort_retention_destroyed_total").increment(destroyed);
         tracing::info!(
@@ -159,7 +160,8 @@ impl Gateway {
 
 /// An entry of a destruction by the retention run itself: no person, no organisation acted.
 fn destruction_entry(event: AuditEvent, at: OffsetDateTime) -> AuditEntry {
-    let actor = AuditActor { account: None, org: None, org_kind: None, role: None, authenticated_by: "retention".into() };
+    let actor =
+        AuditActor { account: None, org: None, org_kind: None, role: None, authenticated_by: "retention".into() };
     let mut entry = AuditEntry::new(event, actor, at, clock::now(), uuid::Uuid::new_v4().to_string());
     entry.decision = Some(crate::framework::Outcome::Allow);
     entry

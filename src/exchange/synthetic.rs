@@ -141,7 +141,10 @@ impl Gateway {
                 entry.recipient_org = Some(org.id.0.clone());
                 entry.subject = Some(involvement.id.clone());
                 facts.involvements.push(involvement.clone());
-                work.push(Audited { entry, effect: Some(Effect::RecordInvolvement { youth: id, involvement, keep_until }) });
+                work.push(Audited {
+                    entry,
+                    effect: Some(Effect::RecordInvolvement { youth: id, involvement, keep_until }),
+                });
                 involved.push(Party { org: org.id.clone(), kind: org.kind });
             };
             if rng.u32(0..100) < 45 {

@@ -168,7 +168,14 @@ pub struct FactHistory {
 impl FactHistory {
     /// A youth of whom nothing is known but the birth date.
     pub fn of(birth_date: BirthDate) -> Self {
-        FactHistory { birth_date, died_at: None, involvements: vec![], measures: vec![], consents: vec![], reports: vec![] }
+        FactHistory {
+            birth_date,
+            died_at: None,
+            involvements: vec![],
+            measures: vec![],
+            consents: vec![],
+            reports: vec![],
+        }
     }
 
     /// The facts as they stand now.
@@ -677,8 +684,11 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Up to `limit` involvements kept until `at` or before: (id, youth's own name in the
     /// log, organisation).
-    async fn due_involvements(&self, at: OffsetDateTime, limit: u32)
-    -> Result<Vec<(String, Pseudonym, OrgId)>, StoreError>;
+    async fn due_involvements(
+        &self,
+        at: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<(String, Pseudonym, OrgId)>, StoreError>;
     /// Up to `limit` youths with nothing left to keep at `at` (§8) and enrolled before
     /// `enrolled_before`: (id, own name in the log).
     async fn destroyable_youths(

@@ -28,8 +28,7 @@ use super::writes::{AppendThread, Writes, v};
 use super::{
     Account, Answer, Audited, Certificate, ChainBatch, DeliveredSignal, Effect, FactHistory, FactKind, FactOwner,
     InboxItem, Link, MatchNotice, OidcLogin, Organisation, PastDecision, PolicyText, PolicyVersion, Recorded,
-    RetentionCounts, Store,
-    StoreError, StoredEntry, Thread, WebSession, YouthId, read_chain_in_pages, word,
+    RetentionCounts, Store, StoreError, StoredEntry, Thread, WebSession, YouthId, read_chain_in_pages, word,
 };
 use crate::audit::{AuditActor, AuditEntry, AuditQuery, AuditScope, ChainHash, Checkpoint, Order, micros};
 use crate::framework::{Consent, Involvement, Measure, OrgId, Report, Signal};
@@ -89,7 +88,8 @@ macro_rules! youth_by_pseudonym {
     };
 }
 
-const FACTS_BY_ID: &str = facts_of_youths!("SELECT id, birth_date, key_id, pseudonym, died_at FROM youths WHERE id = $1");
+const FACTS_BY_ID: &str =
+    facts_of_youths!("SELECT id, birth_date, key_id, pseudonym, died_at FROM youths WHERE id = $1");
 
 const FACTS_BY_PSEUDONYM: &str = facts_of_youths!(youth_by_pseudonym!());
 
@@ -894,8 +894,9 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
             }
         }
         Effect::DestroyInvolvement { id, due } => {
-            let done =
-                conn.run("DELETE FROM involvements WHERE id = $1 AND keep_until <= $2", &[v(id), v(micros(*due))]).await?;
+            let done = conn
+                .run("DELETE FROM involvements WHERE id = $1 AND keep_until <= $2", &[v(id), v(micros(*due))])
+                .await?;
             if done == 0 {
                 return Err(StoreError::NotFound(format!("involvement `{id}` due for destruction")));
             }
@@ -1012,7 +1013,9 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
                     )
                     .await?;
                 if marked == 0 {
-                    return Err(StoreError::Conflict("that archived involvement gave its historic match already".into()));
+                    return Err(StoreError::Conflict(
+                        "that archived involvement gave its historic match already".into(),
+                    ));
                 }
             }
         }
@@ -1649,26 +1652,34 @@ impl Store for SqlStore {
         let mut enrolled = Vec::with_capacity(youths.len());
         for (youth, birth_date) in youths {
             let birth = birth_date.to_iso();
-            let known = sqlx::query(youth_by_pseudonym!()).bind(&youth.key_id).bind(&youth.value);
-            let mut found = known.fetch_optional(&mut *tx).await.map_err(db)?;
-            if found.is_none() {
-                // A new youth is named by a random reference; the BSN's pseudonym is their alias.
-                let reference = Pseudonym::random_reference(&youth.key_id);
-                let id: i64 = sqlx::query(
-                    "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at, ages_out_at) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                )
-                .bind(&reference.key_id)
-                .bind(&reference.value)
-                .bind(&birth)
-                .bind(micros(at))
-                .bind(micros(birth_date.ages_out_at()))
-                .fetch_one(&mut *tx)
+            // The write comes first: on SQLite a transaction that reads first cannot take the
+            // write lock another writer holds (it fails at once, "database is locked").
+            let reference = Pseudonym::random_reference(&youth.key_id);
+            let id: i64 = sqlx::query(
+                "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at, ages_out_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(&reference.key_id)
+            .bind(&reference.value)
+            .bind(&birth)
+            .bind(micros(at))
+            .bind(micros(birth_date.ages_out_at()))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?
+            .try_get("id")
+            .map_err(db)?;
+            // Known already (under this pseudonym, as their own from before references or as
+            // an alias, perhaps enrolled a moment ago by another request): theirs is the youth.
+            let known = sqlx::query(youth_by_pseudonym!())
+                .bind(&youth.key_id)
+                .bind(&youth.value)
+                .fetch_optional(&mut *tx)
                 .await
-                .map_err(db)?
-                .try_get("id")
                 .map_err(db)?;
-                let aliased = sqlx::query(
+            let aliased = match known {
+                Some(_) => 0,
+                None => sqlx::query(
                     "INSERT INTO youth_aliases (key_id, pseudonym, youth_id) VALUES ($1, $2, $3) \
                      ON CONFLICT (key_id, pseudonym) DO NOTHING",
                 )
@@ -1678,18 +1689,20 @@ impl Store for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?
-                .rows_affected();
-                if aliased == 0 {
-                    // Enrolled by another request in the meantime: theirs is the youth.
-                    sqlx::query("DELETE FROM youths WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db)?;
-                    let known = sqlx::query(youth_by_pseudonym!()).bind(&youth.key_id).bind(&youth.value);
-                    found = known.fetch_optional(&mut *tx).await.map_err(db)?;
-                } else {
-                    enrolled.push((YouthId(id), reference));
-                    continue;
-                }
+                .rows_affected(),
+            };
+            if aliased == 1 {
+                enrolled.push((YouthId(id), reference));
+                continue;
             }
-            let row = found.ok_or_else(|| StoreError::NotFound("youth".into()))?;
+            sqlx::query("DELETE FROM youths WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db)?;
+            let row = sqlx::query(youth_by_pseudonym!())
+                .bind(&youth.key_id)
+                .bind(&youth.value)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?
+                .ok_or_else(|| StoreError::NotFound("youth".into()))?;
             if row.try_get::<String, _>("birth_date").map_err(db)? != birth {
                 return Err(StoreError::BirthDateMismatch);
             }
@@ -1700,11 +1713,12 @@ impl Store for SqlStore {
     }
 
     async fn youth_parents(&self, youth: YouthId) -> Result<Vec<Pseudonym>, StoreError> {
-        let rows = sqlx::query("SELECT key_id, pseudonym FROM youth_parents WHERE youth_id = $1 ORDER BY key_id, pseudonym")
-            .bind(youth.0)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows =
+            sqlx::query("SELECT key_id, pseudonym FROM youth_parents WHERE youth_id = $1 ORDER BY key_id, pseudonym")
+                .bind(youth.0)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
         rows.iter().map(pseudonym_of).collect()
     }
 
@@ -1797,7 +1811,8 @@ impl Store for SqlStore {
         enrolled_before: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<(YouthId, Pseudonym)>, StoreError> {
-        let sql = format!("SELECT y.id, y.key_id, y.pseudonym FROM youths y WHERE {DESTROYABLE} ORDER BY y.id LIMIT $3");
+        let sql =
+            format!("SELECT y.id, y.key_id, y.pseudonym FROM youths y WHERE {DESTROYABLE} ORDER BY y.id LIMIT $3");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(micros(at))
             .bind(micros(enrolled_before))
@@ -1833,7 +1848,8 @@ impl Store for SqlStore {
             .fetch_one(&self.pool)
             .await
             .map_err(db)?;
-        let count = |column: &str| Ok::<_, StoreError>(u64::try_from(row.try_get::<i64, _>(column).map_err(db)?).unwrap_or(0));
+        let count =
+            |column: &str| Ok::<_, StoreError>(u64::try_from(row.try_get::<i64, _>(column).map_err(db)?).unwrap_or(0));
         Ok(RetentionCounts {
             involvements: count("involvements")?,
             youths: count("youths")?,
@@ -1847,14 +1863,13 @@ impl Store for SqlStore {
     }
 
     async fn claim_retention_day(&self, day: &str, at: OffsetDateTime) -> Result<bool, StoreError> {
-        let claimed = sqlx::query(
-            "INSERT INTO retention_runs (day, started_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING",
-        )
-        .bind(day)
-        .bind(micros(at))
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        let claimed =
+            sqlx::query("INSERT INTO retention_runs (day, started_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING")
+                .bind(day)
+                .bind(micros(at))
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
         Ok(claimed.rows_affected() == 1)
     }
 

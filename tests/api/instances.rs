@@ -196,5 +196,8 @@ async fn after_a_pseudonym_key_rotation_known_youths_are_found_with_their_case_r
     let entries = before.audit_entries().await;
     let key_ids: std::collections::HashSet<&str> =
         entries.iter().filter_map(|e| e.youth.as_ref()).map(|y| y.key_id.as_str()).collect();
+    // Youths are named in the log by random references, each made beside the key then current.
+    let (retired, new) = (format!("ref:{retired}"), format!("ref:{new}"));
     assert!(key_ids.contains(retired.as_str()) && key_ids.contains(new.as_str()), "{key_ids:?}");
+    assert!(entries.iter().filter_map(|e| e.youth.as_ref()).all(|y| y.is_reference()), "never a BSN's pseudonym");
 }
