@@ -10,7 +10,7 @@ use super::ApiError;
 use super::extract::{Caller, Query};
 use super::types::{AnswerBody, InboxBody, InboxItemBody, InboxQuery, OrgBody};
 use crate::app::AppState;
-use crate::framework::OrgId;
+use crate::framework::{NoticeKind, OrgId};
 use crate::store::InboxItem;
 
 const DEFAULT_PAGE: u32 = 50;
@@ -82,7 +82,11 @@ pub async fn list_inbox(
             },
             InboxItem::MatchNotice { seq, notice, youth } => InboxItemBody {
                 cursor: *seq,
-                kind: "match_notice",
+                kind: match notice.kind {
+                    NoticeKind::Match => "match_notice",
+                    NoticeKind::HistoricMatch => "historic_match",
+                    NoticeKind::FamilyMatch => "family_match",
+                },
                 id: notice.id.clone(),
                 case_ref: state.pseudonymiser.case_ref(&principal.org.0, youth),
                 delivered_at: notice.delivered_at,
@@ -92,7 +96,12 @@ pub async fn list_inbox(
                 from_account: None,
                 in_reply_to: None,
                 answers: Vec::new(),
-                case_lead: store.case_lead(notice.youth).await?.map(|org| org.0),
+                // Who leads this youth's case, for a match; a historic or family match is about
+                // an organisation that is not (or not for this youth) involved now.
+                case_lead: match notice.kind {
+                    NoticeKind::Match => store.case_lead(notice.youth).await?.map(|org| org.0),
+                    NoticeKind::HistoricMatch | NoticeKind::FamilyMatch => None,
+                },
             },
         });
     }

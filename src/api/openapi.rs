@@ -6,10 +6,11 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::schema::{ArrayItems, Object, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{ArrayItems, Object, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{Content, ContentBuilder, Ref, RefOr, ResponseBuilder};
 
 use crate::app::AppState;
+use crate::framework::{DenyReason, WithdrawalReason};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -81,8 +82,35 @@ pub fn document() -> String {
                 document_bounds(body);
             }
         }
+        // The closed vocabulary where a field holds one of its words.
+        if let Some(RefOr::T(Schema::Object(decision))) = components.schemas.get_mut("DecisionBody") {
+            document_words(decision, "reason", DenyReason::WORDS);
+        }
+    }
+    for (path, item) in &mut doc.paths.paths {
+        if path == "/api/v1/involvements/{id}"
+            && let Some(parameters) = item.delete.as_mut().and_then(|op| op.parameters.as_mut())
+        {
+            for parameter in parameters.iter_mut() {
+                let RefOr::T(parameter) = parameter else { continue };
+                if parameter.name != "reason" {
+                    continue;
+                }
+                let mut words = ObjectBuilder::new().schema_type(Type::String).build();
+                words.enum_values = Some(WithdrawalReason::WORDS.iter().map(|w| (*w).into()).collect());
+                words.default = Some(WithdrawalReason::RiskGone.as_str().into());
+                parameter.schema = Some(RefOr::T(Schema::Object(words)));
+            }
+        }
     }
     doc.to_pretty_json().unwrap_or_default()
+}
+
+/// A text property that holds one of `words`.
+fn document_words(body: &mut Object, field: &str, words: &[&str]) {
+    if let Some(RefOr::T(Schema::Object(property))) = body.properties.get_mut(field) {
+        property.enum_values = Some(words.iter().map(|w| (*w).into()).collect());
+    }
 }
 
 /// The bounds every request body is held to (`bounds.rs`), in the document: the longest
@@ -149,4 +177,20 @@ pub fn routes() -> Router<AppState> {
         "/openapi.json",
         get(|| async { ([(header::CONTENT_TYPE, "application/json")], document()).into_response() }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    #[test]
+    fn the_document_names_every_deny_reason_and_withdrawal_reason() {
+        let doc: Value = serde_json::from_str(&super::document()).unwrap();
+        let reasons = &doc["components"]["schemas"]["DecisionBody"]["properties"]["reason"]["enum"];
+        assert!(reasons.as_array().unwrap().iter().any(|r| r == "youth_too_old"), "{reasons}");
+        let withdraw = &doc["paths"]["/api/v1/involvements/{id}"]["delete"]["parameters"];
+        let reason = withdraw.as_array().unwrap().iter().find(|p| p["name"] == "reason").unwrap();
+        assert_eq!(reason["schema"]["enum"], serde_json::json!(["risk_gone", "unjustified", "objection"]));
+        assert!(doc["paths"]["/api/v1/cases/death"]["post"].is_object());
+    }
 }

@@ -230,12 +230,15 @@ impl From<&Answer> for AnswerBody {
     }
 }
 
-/// One item of an inbox: a signal, or a match notice.
+/// One item of an inbox: a signal, or a notice of the reference index.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InboxItemBody {
     /// Pass the last item's cursor as `after` for the next page.
     pub cursor: u64,
-    /// `signal` or `match_notice`.
+    /// `signal`; or a notice of the reference index naming another organisation in `from`:
+    /// `match_notice` (it is involved too), `historic_match` (it was involved before: its
+    /// archive) or `family_match` (it is involved with another youth of this family; nothing
+    /// about that youth is told).
     pub kind: &'static str,
     pub id: String,
     pub case_ref: String,

@@ -54,6 +54,11 @@ pub enum DisclosureKind {
     Registration,
     /// An organisation was told that another is involved too.
     MatchNotice,
+    /// An organisation was told that another knew the youth before (its archive, §8).
+    HistoricMatch,
+    /// An organisation was told that another youth of the family is known to another
+    /// organisation (§8).
+    FamilyMatch,
     /// An organisation asked to see who is involved with the youth and was refused.
     CaseView,
 }
@@ -66,6 +71,8 @@ impl Disclosure {
             (AuditEvent::Decision | AuditEvent::DryRun, Some(Action::Send)) => DisclosureKind::Signal,
             (AuditEvent::Decision | AuditEvent::DryRun, Some(Action::Register)) => DisclosureKind::Registration,
             (AuditEvent::MatchNotice, _) => DisclosureKind::MatchNotice,
+            (AuditEvent::HistoricMatch, _) => DisclosureKind::HistoricMatch,
+            (AuditEvent::FamilyMatch, _) => DisclosureKind::FamilyMatch,
             (AuditEvent::CaseViewed, _) if refused => DisclosureKind::CaseView,
             _ => return None,
         };

@@ -60,6 +60,13 @@ impl Gateway {
         }
     }
 
+    /// Whether Ketenpoort knows the youth behind `pseudonyms` (looked up without a trace). A
+    /// youth whose data were destroyed (§8) is as unknown as one never registered: nothing
+    /// tells the two apart, by design.
+    pub async fn knows_youth(&self, pseudonyms: &[Pseudonym]) -> Result<bool, StoreError> {
+        Ok(self.find_youth_quietly(pseudonyms).await?.is_some())
+    }
+
     /// The youth's own pseudonym and birth date, without adding an alias: an auditor's look
     /// changes nothing.
     async fn find_youth_quietly(&self, pseudonyms: &[Pseudonym]) -> Result<Option<(Pseudonym, BirthDate)>, StoreError> {

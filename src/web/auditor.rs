@@ -609,6 +609,16 @@ fn sentence(line: &Disclosure, names: &HashMap<String, String>, lang: Lang) -> S
                 "{to} kreeg uit de verwijsindex bericht over een andere betrokken organisatie (na de melding van {from})."
             )
         }
+        (Lang::Nl, DisclosureKind::HistoricMatch, _) => {
+            format!(
+                "{to} kreeg uit de verwijsindex bericht dat een andere organisatie deze jeugdige eerder kende (na de melding van {from})."
+            )
+        }
+        (Lang::Nl, DisclosureKind::FamilyMatch, _) => {
+            format!(
+                "{to} kreeg uit de verwijsindex bericht dat een andere jeugdige uit dit gezin bij een andere organisatie bekend is (na de melding van {from})."
+            )
+        }
         (Lang::Nl, DisclosureKind::CaseView, _) => {
             format!(
                 "{from} wilde zien welke organisaties bij deze jeugdige betrokken zijn: geweigerd, {looker}. Er is niets getoond."
@@ -629,6 +639,16 @@ fn sentence(line: &Disclosure, names: &HashMap<String, String>, lang: Lang) -> S
         (Lang::En, DisclosureKind::MatchNotice, _) => {
             format!(
                 "{to} was told by the reference index that another organisation is involved (after {from} registered)."
+            )
+        }
+        (Lang::En, DisclosureKind::HistoricMatch, _) => {
+            format!(
+                "{to} was told by the reference index that another organisation knew this youth before (after {from} registered)."
+            )
+        }
+        (Lang::En, DisclosureKind::FamilyMatch, _) => {
+            format!(
+                "{to} was told by the reference index that another youth of this family is known to another organisation (after {from} registered)."
             )
         }
         (Lang::En, DisclosureKind::CaseView, _) => {
@@ -657,6 +677,8 @@ struct ReportPage {
     born: String,
     generated: String,
     full: bool,
+    /// Whether Ketenpoort knows the youth: one it does not may have been destroyed (§8).
+    known: bool,
     lines: Vec<ShownLine>,
 }
 
@@ -674,8 +696,8 @@ async fn report_post(
         ..SearchFields::default()
     };
     let refused = |message: String| WebError::shown(StatusCode::UNPROCESSABLE_ENTITY, lang, message);
-    let birth_date = match fields.youth() {
-        Ok(Some((_, birth_date))) => birth_date,
+    let (bsn_checked, birth_date) = match fields.youth() {
+        Ok(Some(youth)) => youth,
         Ok(None) => return Err(refused(words::search_error(lang, &SearchError::YouthIncomplete))),
         Err(error) => return Err(refused(words::search_error(lang, &error))),
     };
@@ -686,6 +708,7 @@ async fn report_post(
     };
     let full = form.full.is_some();
     let report = state.gateway.disclosure_report(&person.principal, &scope, &youth, full, &occasion()).await?;
+    let known = state.gateway.knows_youth(&state.pseudonymiser.pseudonymise_all(&bsn_checked)).await?;
     let names = org_names(&state).await?;
     let lines: Vec<ReportLine> = report
         .into_iter()
@@ -701,6 +724,7 @@ async fn report_post(
                 "generated_at": rfc3339(now),
                 "youth": { "bsn": bsn, "birth_date": birth_iso },
                 "full_detail": full,
+                "youth_known": known,
                 "lines": lines,
             });
             Ok(private(download("application/json", "inzageoverzicht.json", body.to_string())))
@@ -720,6 +744,8 @@ async fn report_post(
                         DisclosureKind::Signal => "signal",
                         DisclosureKind::Registration => "registration",
                         DisclosureKind::MatchNotice => "match_notice",
+                        DisclosureKind::HistoricMatch => "historic_match",
+                        DisclosureKind::FamilyMatch => "family_match",
                         DisclosureKind::CaseView => "case_view",
                     },
                     signal: d.signal.map_or("", |s| s.as_str()),
@@ -746,6 +772,7 @@ async fn report_post(
                 born,
                 generated: lang.when(now),
                 full,
+                known,
                 lines: lines
                     .iter()
                     .map(|l| {

@@ -68,6 +68,8 @@ pub struct AuditTexts {
     pub report_full_detail: &'static str,
     pub report_caption: &'static str,
     pub report_nothing: &'static str,
+    /// A youth Ketenpoort does not know: never registered, or destroyed (§8).
+    pub report_unknown: &'static str,
     pub col_date: &'static str,
     pub col_happened: &'static str,
     pub intact: &'static str,
@@ -150,6 +152,10 @@ pub static NL: AuditTexts = AuditTexts {
     report_full_detail: "Professionals staan vermeld met organisatie, rol en account (volledig detail).",
     report_caption: "Uitwisselingen en weigeringen, oudste eerst",
     report_nothing: "Er is niets over deze jeugdige uitgewisseld of geweigerd.",
+    report_unknown: "Ketenpoort kent geen jeugdige met dit BSN. Óf deze jeugdige is nooit aangemeld, óf de \
+        gegevens zijn vernietigd zoals de wet voorschrijft: een melding blijft hooguit vijf jaar na afloop in \
+        het archief, en nooit na de 23e verjaardag of het overlijden. Het logboek bewaart zijn regels, maar \
+        weet niet meer dat ze over deze jeugdige gingen. Daarom is er niets te tonen.",
     col_date: "wanneer",
     col_happened: "wat er gebeurde",
     intact: "Logboek intact",
@@ -232,6 +238,10 @@ pub static EN: AuditTexts = AuditTexts {
     report_full_detail: "Professionals appear as organisation, role and account (full detail).",
     report_caption: "Exchanges and refusals, oldest first",
     report_nothing: "Nothing was exchanged or refused about this youth.",
+    report_unknown: "Ketenpoort knows no youth with this BSN. Either they were never registered, or their data \
+        were destroyed as the law requires: a registration stays in the archive at most five years after it \
+        ended, and never past the 23rd birthday or death. The audit log keeps its entries, but no longer \
+        knows they were about this youth. So there is nothing to show.",
     col_date: "when",
     col_happened: "what happened",
     intact: "Audit log intact",
