@@ -507,7 +507,10 @@ impl Gateway {
         occasion: &Occasion,
     ) -> Result<CaseView, ExchangeError> {
         let youth = self.known_youth(pseudonyms).await?;
-        let pseudonym = youth.as_ref().map(|y| y.pseudonym.clone()).or_else(|| pseudonyms.first().cloned());
+        // A youth Ketenpoort does not know is not named: a BSN's pseudonym in the log would
+        // find this entry again after the youth's data were destroyed (§8), or before they
+        // were ever registered.
+        let pseudonym = youth.as_ref().map(|y| y.pseudonym.clone());
         let facts = match &youth {
             Some(youth) => Some(self.store.youth_facts(youth.id).await?),
             None => None,
