@@ -81,15 +81,13 @@ impl Gateway {
             }
         }
 
-        // Then the youths with nothing left to keep.
-        let mut skipped: Vec<YouthId> = Vec::new();
+        // Then the youths with nothing left to keep, by id: one found due but kept after all
+        // is not offered again in this run.
+        let mut after = YouthId(0);
         loop {
-            let due = self.store.destroyable_youths(at, enrolled_before, PAGE).await?;
-            let due: Vec<_> = due.into_iter().filter(|(id, _)| !skipped.contains(id)).collect();
-            if due.is_empty() {
-                break;
-            }
-            let ids: Vec<YouthId> = due.iter().map(|(id, _)| *id).collect();
+            let due = self.store.destroyable_youths(at, enrolled_before, after, PAGE).await?;
+            let Some((last, _)) = due.last() else { break };
+            after = *last;
             let units = due.into_iter().map(|(youth, reference)| {
                 let mut entry = destruction_entry(AuditEvent::YouthDestroyed, at);
                 entry.youth = Some(reference);
@@ -98,10 +96,6 @@ impl Gateway {
             let (done, kept) = self.append_all(units).await?;
             report.destroyed.youths += done;
             report.kept_after_all += kept;
-            if kept > 0 {
-                // Found due, kept after all: not offered again in this run.
-                skipped.extend(ids);
-            }
         }
         // What went with the youths, as counted before: the youths' units destroy it all.
         let RetentionCounts { consents, measures, signals, notices, reports, parents, .. } = preview;

@@ -689,12 +689,13 @@ pub trait Store: Send + Sync {
         at: OffsetDateTime,
         limit: u32,
     ) -> Result<Vec<(String, Pseudonym, OrgId)>, StoreError>;
-    /// Up to `limit` youths with nothing left to keep at `at` (§8) and enrolled before
-    /// `enrolled_before`: (id, own name in the log).
+    /// Up to `limit` youths after id `after` with nothing left to keep at `at` (§8) and
+    /// enrolled before `enrolled_before`, by id: (id, own name in the log).
     async fn destroyable_youths(
         &self,
         at: OffsetDateTime,
         enrolled_before: OffsetDateTime,
+        after: YouthId,
         limit: u32,
     ) -> Result<Vec<(YouthId, Pseudonym)>, StoreError>;
     /// What a retention run at `at` would destroy, by kind, counted.

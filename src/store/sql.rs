@@ -1809,13 +1809,16 @@ impl Store for SqlStore {
         &self,
         at: OffsetDateTime,
         enrolled_before: OffsetDateTime,
+        after: YouthId,
         limit: u32,
     ) -> Result<Vec<(YouthId, Pseudonym)>, StoreError> {
-        let sql =
-            format!("SELECT y.id, y.key_id, y.pseudonym FROM youths y WHERE {DESTROYABLE} ORDER BY y.id LIMIT $3");
+        let sql = format!(
+            "SELECT y.id, y.key_id, y.pseudonym FROM youths y WHERE {DESTROYABLE} AND y.id > $3 ORDER BY y.id LIMIT $4"
+        );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(micros(at))
             .bind(micros(enrolled_before))
+            .bind(after.0)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await
