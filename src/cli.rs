@@ -772,8 +772,15 @@ fn replay_text(report: &crate::exchange::ReplayReport) -> String {
     if report.not_replayable > 0 {
         let _ = writeln!(
             out,
-            "{} decisions could not be re-decided (entry incomplete or youth unknown)",
+            "{} decisions could not be re-decided (entry incomplete)",
             report.not_replayable
+        );
+    }
+    if report.facts_destroyed > 0 {
+        let _ = writeln!(
+            out,
+            "{} decisions were not re-decided: their youths' data were destroyed as the law requires (ACTION-FRAMEWORK §8)",
+            report.facts_destroyed
         );
     }
     for group in &report.changes {

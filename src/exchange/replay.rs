@@ -78,6 +78,8 @@ pub struct ReplayReport {
     pub deny_to_allow: u64,
     /// Decisions that could not be re-decided (an entry without its request, a youth unknown).
     pub not_replayable: u64,
+    /// Decisions about a youth whose data were destroyed (§8): gone, so not re-decided.
+    pub facts_destroyed: u64,
     /// Largest groups first.
     pub changes: Vec<ChangeGroup>,
 }
@@ -106,6 +108,7 @@ impl Gateway {
             allow_to_deny: 0,
             deny_to_allow: 0,
             not_replayable: 0,
+            facts_destroyed: 0,
             changes: Vec::new(),
         };
         let mut groups: BTreeMap<GroupKey, (u64, Vec<ChangedDecision>)> = BTreeMap::new();
@@ -139,6 +142,11 @@ impl Gateway {
                     report.not_replayable += 1;
                     continue;
                 };
+                // Every decision's youth was enrolled: one no longer known was destroyed.
+                if let Some(None) = histories.get(youth) {
+                    report.facts_destroyed += 1;
+                    continue;
+                }
                 let (Some(Some(history)), Some(request), Some(was)) =
                     (histories.get(youth), request_of(entry, &kinds), entry.decision)
                 else {

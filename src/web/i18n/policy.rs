@@ -624,22 +624,24 @@ pub fn reviewed(lang: Lang, when: &str) -> String {
 pub fn replay_summary(lang: Lang, report: &crate::exchange::ReplayReport) -> String {
     match lang {
         Lang::Nl => format!(
-            "{} besluiten opnieuw genomen onder {}: {} anders ({} toegestaan → geweigerd, {} geweigerd → toegestaan); {} niet opnieuw te nemen.",
+            "{} besluiten opnieuw genomen onder {}: {} anders ({} toegestaan → geweigerd, {} geweigerd → toegestaan); {} niet opnieuw te nemen; {} niet, omdat de gegevens van de jongere volgens de wet vernietigd zijn.",
             report.replayed,
             report.version,
             report.changed(),
             report.allow_to_deny,
             report.deny_to_allow,
-            report.not_replayable
+            report.not_replayable,
+            report.facts_destroyed
         ),
         Lang::En => format!(
-            "{} decisions re-decided under {}: {} would change ({} allowed → refused, {} refused → allowed); {} could not be re-decided.",
+            "{} decisions re-decided under {}: {} would change ({} allowed → refused, {} refused → allowed); {} could not be re-decided; {} not, because the youth's data were destroyed as the law requires.",
             report.replayed,
             report.version,
             report.changed(),
             report.allow_to_deny,
             report.deny_to_allow,
-            report.not_replayable
+            report.not_replayable,
+            report.facts_destroyed
         ),
     }
 }
