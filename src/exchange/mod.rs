@@ -658,6 +658,12 @@ impl Gateway {
     /// retention run once nothing else is kept. Audited; no disclosure to anyone.
     pub async fn record_death(&self, by: &Principal, youth: &Youth, occasion: &Occasion) -> Result<u64, ExchangeError> {
         let facts = self.store.youth_facts(youth.id).await?;
+        if let Some(died) = facts.died_at
+            && facts.involvements.iter().any(|i| i.org == by.org && i.withdrawn_at == Some(died))
+        {
+            // Told only to an organisation whose own involvement the death ended.
+            return Err(StoreError::Conflict("this youth's death is recorded already".into()).into());
+        }
         if !facts.has_relationship(&by.org, occasion.at) {
             return Err(ExchangeError::NoRelationship);
         }
