@@ -770,11 +770,7 @@ fn replay_text(report: &crate::exchange::ReplayReport) -> String {
         report.deny_to_allow
     );
     if report.not_replayable > 0 {
-        let _ = writeln!(
-            out,
-            "{} decisions could not be re-decided (entry incomplete)",
-            report.not_replayable
-        );
+        let _ = writeln!(out, "{} decisions could not be re-decided (entry incomplete)", report.not_replayable);
     }
     if report.facts_destroyed > 0 {
         let _ = writeln!(

@@ -295,7 +295,11 @@ impl Gateway {
                         id: new_id(),
                         org: request.actor.org.clone(),
                         registered_at: occasion.at,
-                        expires_at: registration_expiry(occasion.at, facts.birth_date),
+                        // §8: a registration after the recorded death ends as it is made.
+                        expires_at: facts.died_at.map_or_else(
+                            || registration_expiry(occasion.at, facts.birth_date),
+                            |died| registration_expiry(occasion.at, facts.birth_date).min(died.max(occasion.at)),
+                        ),
                         withdrawn_at: None,
                         withdrawal: None,
                         historic_match_sent: false,
@@ -340,8 +344,9 @@ impl Gateway {
                             historic_matches.push(org);
                         }
                     }
-                    let family = self.family_notices(&notices, youth, facts, parents, &mut work).await?;
-                    family_matches = family;
+                    if facts.died_at.is_none() {
+                        family_matches = self.family_notices(&notices, youth, facts, parents, &mut work).await?;
+                    }
                     let keep_until = involvement.keep_until(facts.birth_date, facts.died_at);
                     effect = Some(Effect::RecordInvolvement { youth: youth.id, involvement, keep_until });
                 }

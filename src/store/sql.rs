@@ -1732,9 +1732,10 @@ impl Store for SqlStore {
         for parent in parents {
             let rows = sqlx::query(
                 "SELECT DISTINCT i.youth_id, i.org_id FROM youth_parents p \
-                 JOIN involvements i ON i.youth_id = p.youth_id \
+                 JOIN involvements i ON i.youth_id = p.youth_id JOIN youths y ON y.id = p.youth_id \
                  WHERE p.key_id = $1 AND p.pseudonym = $2 AND p.youth_id <> $3 \
                  AND i.registered_at <= $4 AND i.expires_at > $4 AND (i.withdrawn_at IS NULL OR i.withdrawn_at > $4) \
+                 AND (y.ages_out_at IS NULL OR y.ages_out_at > $4) AND (y.died_at IS NULL OR y.died_at > $4) \
                  ORDER BY i.youth_id, i.org_id",
             )
             .bind(&parent.key_id)

@@ -28,15 +28,11 @@ impl fmt::Debug for Pseudonym {
 const REFERENCE: &str = "ref:";
 
 impl Pseudonym {
-    /// A new youth's name in the audit log: 128 random bits, linked to their BSN's pseudonym
+    /// A new youth's name in the audit log: a random (version 4) UUID's 122 random bits, linked to their BSN's pseudonym
     /// only by the youth's own record, so that destroying the record (§8) leaves the log's
     /// entries about them whole and findable by no BSN and no key.
     pub fn random_reference(key_id: &str) -> Pseudonym {
-        let mut bytes = [0u8; 16];
-        // The system's random source failing is not a state Ketenpoort can go on in.
-        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
-            .expect("the operating system's random source failed");
-        Pseudonym { key_id: format!("{REFERENCE}{key_id}"), value: hex::encode(bytes) }
+        Pseudonym { key_id: format!("{REFERENCE}{key_id}"), value: uuid::Uuid::new_v4().simple().to_string() }
     }
 
     /// Whether this is a random reference rather than a BSN's pseudonym.
