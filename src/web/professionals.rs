@@ -104,8 +104,8 @@ async fn overview_get(
                 // A historic match goes both ways (§8) and the inbox does not say which side
                 // this is: the registrant's involvement began at the notice's moment.
                 let registrant = if notice.kind == NoticeKind::HistoricMatch {
-                    if !facts.contains_key(&notice.youth) {
-                        facts.insert(notice.youth, store.youth_facts(notice.youth).await?);
+                    if let std::collections::hash_map::Entry::Vacant(entry) = facts.entry(notice.youth) {
+                        entry.insert(store.youth_facts(notice.youth).await?);
                     }
                     facts.get(&notice.youth).is_some_and(|facts| {
                         facts

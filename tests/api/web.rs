@@ -981,7 +981,7 @@ async fn the_stylesheet_is_cached_for_ever_under_its_fingerprint_and_there_is_a_
 }
 
 /// A made-up BSN that passes the elfproef, different for each `n` (never the demo youth's).
-fn made_up_bsn(n: u32) -> String {
+pub(crate) fn made_up_bsn(n: u32) -> String {
     (0..)
         .map(|i| format!("{:08}", 52_000_000 + n * 1_000 + i))
         .find_map(|first| {
