@@ -12,6 +12,7 @@ mod confirm;
 mod error;
 mod form;
 mod i18n;
+mod lifecycle;
 mod privacy;
 mod professionals;
 mod session;
@@ -117,6 +118,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assets::routes())
         .merge(signin::routes())
         .merge(professionals::routes())
+        .merge(lifecycle::routes())
         .merge(admin::routes())
         .merge(auditor::routes())
         .merge(privacy::routes())

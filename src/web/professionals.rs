@@ -20,7 +20,8 @@ use crate::app::AppState;
 use crate::clock;
 use crate::exchange::{ExchangeError, Exchanged, Mode, Occasion, Youth};
 use crate::framework::{
-    Action, Consent, Consenter, ExchangeRequest, OrgId, OrgKind, Party, Purpose, Signal, explain_nl,
+    Action, Consent, Consenter, ExchangeRequest, NoticeKind, OrgId, OrgKind, Party, Purpose, Signal, WithdrawalReason,
+    explain_nl,
 };
 use crate::store::InboxItem;
 use crate::youth::{BirthDate, Bsn};
@@ -39,7 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/app/report", get(to_youth).post(report_post))
 }
 
-async fn to_youth(uri: axum::http::Uri) -> axum::response::Redirect {
+pub(super) async fn to_youth(uri: axum::http::Uri) -> axum::response::Redirect {
     let lang = uri.query().and_then(|q| q.split('&').find(|pair| pair.starts_with("lang="))).unwrap_or_default();
     axum::response::Redirect::to(&format!("/app/youth?{lang}"))
 }
@@ -52,6 +53,9 @@ struct Line {
     signal: String,
     case_ref: String,
     answered: bool,
+    /// A notice's words before and after the other organisation's name.
+    before: &'static str,
+    after: &'static str,
 }
 
 #[derive(Template)]
@@ -73,6 +77,8 @@ async fn overview_get(
     // Few partners send many items: look each organisation up once.
     let mut orgs: std::collections::HashMap<OrgId, Option<crate::store::Organisation>> =
         std::collections::HashMap::new();
+    let mut facts: std::collections::HashMap<crate::store::YouthId, crate::framework::YouthFacts> =
+        std::collections::HashMap::new();
     for item in store.inbox(&person.principal.org, 0, 200).await?.into_iter().rev() {
         let (org_id, youth) = match &item {
             InboxItem::Signal { signal, youth, .. } => (&signal.from_org, youth),
@@ -90,9 +96,27 @@ async fn overview_get(
             signal: String::new(),
             case_ref: state.pseudonymiser.case_ref(&person.principal.org.0, youth)[..8].to_owned(),
             answered: false,
+            before: "",
+            after: "",
         };
         match item {
             InboxItem::MatchNotice { notice, .. } => {
+                // A historic match goes both ways (§8) and the inbox does not say which side
+                // this is: the registrant's involvement began at the notice's moment.
+                let registrant = if notice.kind == NoticeKind::HistoricMatch {
+                    if let std::collections::hash_map::Entry::Vacant(entry) = facts.entry(notice.youth) {
+                        entry.insert(store.youth_facts(notice.youth).await?);
+                    }
+                    facts.get(&notice.youth).is_some_and(|facts| {
+                        facts
+                            .involvements
+                            .iter()
+                            .any(|i| i.org == person.principal.org && i.registered_at == notice.delivered_at)
+                    })
+                } else {
+                    true
+                };
+                (line.before, line.after) = person.lang.notice(notice.kind, registrant);
                 line.when = person.lang.when(notice.delivered_at);
                 page.matches.push(line);
             }
@@ -142,6 +166,74 @@ struct CaseBox {
     safe_homes: Vec<(String, String)>,
     /// Each request the organisation sent or received, with its answers, in words.
     threads: Vec<String>,
+    /// The organisation's own running involvement, which it may end (§8), and why it may.
+    withdraw: Option<String>,
+    reasons: Vec<ReasonChoice>,
+}
+
+/// A reason to end an involvement, with what it means for the registration (§8).
+struct ReasonChoice {
+    value: &'static str,
+    words: &'static str,
+    meaning: &'static str,
+    checked: bool,
+}
+
+/// An optional field of the registration form for a parent's BSN (§8, family match). Never
+/// filled in again: a parent's BSN is shown nowhere, not even to whoever typed it.
+struct ParentField {
+    name: &'static str,
+    label: &'static str,
+    error: Option<&'static str>,
+}
+
+/// The parent fields of the registration form, with the problem beside each, if any.
+fn parent_fields(lang: Lang, errors: [Option<ParentProblem>; 2]) -> Vec<ParentField> {
+    let texts = lang.texts();
+    let [first, second] = errors;
+    vec![
+        ParentField { name: "parent_bsn_1", label: texts.parent_bsn_1, error: first.map(|p| p.words(texts)) },
+        ParentField { name: "parent_bsn_2", label: texts.parent_bsn_2, error: second.map(|p| p.words(texts)) },
+    ]
+}
+
+/// Why a parent's BSN on the registration form was not taken (as the API refuses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ParentProblem {
+    Invalid,
+    IsTheYouth,
+    Twice,
+}
+
+impl ParentProblem {
+    fn words(self, texts: &super::i18n::Texts) -> &'static str {
+        match self {
+            ParentProblem::Invalid => texts.parent_invalid,
+            ParentProblem::IsTheYouth => texts.parent_is_youth,
+            ParentProblem::Twice => texts.parent_twice,
+        }
+    }
+}
+
+/// ACTION-FRAMEWORK §8, family match: the parents a registration names, checked as the API
+/// checks them (each a valid BSN, not the youth's own, none twice); an empty field names no
+/// one. Otherwise what is wrong with each field.
+fn parents_named(youth: &str, typed: [&str; 2]) -> Result<Vec<Bsn>, [Option<ParentProblem>; 2]> {
+    let own = youth.trim().parse::<Bsn>().ok();
+    let mut named: Vec<Bsn> = Vec::new();
+    let mut problems = [None, None];
+    for (field, text) in typed.iter().enumerate() {
+        if text.trim().is_empty() {
+            continue;
+        }
+        match text.trim().parse::<Bsn>() {
+            Err(_) => problems[field] = Some(ParentProblem::Invalid),
+            Ok(bsn) if own.as_ref() == Some(&bsn) => problems[field] = Some(ParentProblem::IsTheYouth),
+            Ok(bsn) if named.contains(&bsn) => problems[field] = Some(ParentProblem::Twice),
+            Ok(bsn) => named.push(bsn),
+        }
+    }
+    if problems.iter().any(Option::is_some) { Err(problems) } else { Ok(named) }
 }
 
 #[derive(Template)]
@@ -152,6 +244,8 @@ struct YouthPage {
     birth_date: String,
     bsn_error: Option<String>,
     birth_error: Option<String>,
+    /// The registration form's fields for the parents' BSNs, always empty.
+    parents: Vec<ParentField>,
     case: Option<CaseBox>,
 }
 
@@ -162,6 +256,7 @@ async fn youth_get(Professional(person): Professional) -> Result<Html<String>, W
         birth_date: String::new(),
         bsn_error: None,
         birth_error: None,
+        parents: parent_fields(person.lang, [None, None]),
         case: None,
     };
     Ok(Html(page.render()?))
@@ -190,6 +285,7 @@ async fn youth_of(
         birth_date: birth_date.trim().to_owned(),
         bsn_error: None,
         birth_error: None,
+        parents: parent_fields(person.lang, [None, None]),
         case: None,
     };
     let dutch = person.lang == Lang::Nl;
@@ -252,20 +348,35 @@ async fn youth_post(
     Form(form): Form<YouthForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
-    let (mut page, pseudonym) = match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
+    match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
         Ok(youth) => {
-            let page = YouthPage {
-                c: Chrome::of(&person),
-                bsn: form.bsn.trim().to_owned(),
-                birth_date: form.birth_date.trim().to_owned(),
-                bsn_error: None,
-                birth_error: None,
-                case: None,
-            };
-            (page, youth.pseudonym)
+            let page = youth_page(&state, &person, &form.bsn, &form.birth_date, &youth, [None, None]).await?;
+            Ok(Html(page.render()?))
         }
-        Err(page) => return Ok(Html(page.render()?)),
+        Err(page) => Ok(Html(page.render()?)),
+    }
+}
+
+/// The youth's page: the form that found them, and the case as the person's organisation may
+/// see it (a look that is audited). `parent_problems`: a registration form sent back.
+async fn youth_page(
+    state: &AppState,
+    person: &Person,
+    bsn: &str,
+    birth_date: &str,
+    youth: &Youth,
+    parent_problems: [Option<ParentProblem>; 2],
+) -> Result<YouthPage, WebError> {
+    let mut page = YouthPage {
+        c: Chrome::of(person),
+        bsn: bsn.trim().to_owned(),
+        birth_date: birth_date.trim().to_owned(),
+        bsn_error: None,
+        birth_error: None,
+        parents: parent_fields(person.lang, parent_problems),
+        case: None,
     };
+    let pseudonym = youth.pseudonym.clone();
     let case_ref = state.pseudonymiser.case_ref(&person.principal.org.0, &pseudonym)[..8].to_owned();
     let occasion = Occasion::at(clock::now());
     let safe_homes: Vec<(String, String)> = if person.principal.org_kind == OrgKind::SafeHome {
@@ -286,56 +397,78 @@ async fn youth_post(
     let name_of = |id: &OrgId| all_orgs.iter().find(|o| &o.id == id).map_or_else(|| id.0.clone(), |o| o.name.clone());
     page.case =
         Some(match state.gateway.view_case(&person.principal, std::slice::from_ref(&pseudonym), &occasion).await {
-            Ok(view) => CaseBox {
-                case_ref,
-                related: true,
-                age: view.age,
-                who_consents: person.lang.who_consents(view.age),
-                consents: view
-                    .consents
+            Ok(view) => {
+                // The organisation's own running involvement, if its relationship is one (a
+                // certified institution may hold a measure only).
+                let facts = state.gateway.store().youth_facts(youth.id).await?;
+                let withdraw = facts
+                    .involvements
                     .iter()
-                    .map(|consent| ConsentLine {
-                        id: consent.id.clone(),
-                        given_by: lang.consenter(consent.given_by),
-                        scope: consent_scope(lang, consent, &name_of),
-                        from: lang.when(consent.valid_from),
-                        revoked: consent.is_revoked_at(occasion.at),
-                    })
-                    .collect(),
-                safe_homes: safe_homes.clone(),
-                threads: view
-                    .threads
-                    .iter()
-                    .map(|thread| {
-                        let answers: Vec<&str> = thread.answers.iter().map(|a| person.lang.signal(a.signal)).collect();
-                        format!(
-                            "{} — {} {} → {}{}",
-                            lang.when(thread.request.delivered_at),
-                            lang.signal(thread.request.signal),
-                            name_of(&thread.request.from_org),
-                            name_of(&thread.request.to_org),
-                            if answers.is_empty() { String::new() } else { format!(": {}", answers.join(", ")) }
-                        )
-                    })
-                    .collect(),
-                involved: view
-                    .involved
-                    .iter()
-                    .map(|org| CaseOrg {
-                        id: org.id.0.clone(),
-                        name: org.name.clone(),
-                        contact: org.contact.clone().unwrap_or_default(),
-                        is_self: org.id == person.principal.org,
-                    })
-                    .collect(),
-                not_involved: all_orgs
-                    .iter()
-                    .filter(|o| !view.involved.iter().any(|i| i.id == o.id))
-                    .filter(|o| !matches!(o.kind, OrgKind::SafeHome | OrgKind::CompulsoryEducation))
-                    .map(|o| format!("{} ({})", o.name, lang.org_kind(o.kind)))
-                    .collect(),
-                lead: view.lead.as_ref().map_or_else(|| lang.texts().none.to_owned(), &name_of),
-            },
+                    .find(|i| i.org == person.principal.org && i.is_active_at(occasion.at))
+                    .map(|i| i.id.clone());
+                CaseBox {
+                    case_ref,
+                    related: true,
+                    age: view.age,
+                    who_consents: person.lang.who_consents(view.age),
+                    consents: view
+                        .consents
+                        .iter()
+                        .map(|consent| ConsentLine {
+                            id: consent.id.clone(),
+                            given_by: lang.consenter(consent.given_by),
+                            scope: consent_scope(lang, consent, &name_of),
+                            from: lang.when(consent.valid_from),
+                            revoked: consent.is_revoked_at(occasion.at),
+                        })
+                        .collect(),
+                    safe_homes: safe_homes.clone(),
+                    threads: view
+                        .threads
+                        .iter()
+                        .map(|thread| {
+                            let answers: Vec<&str> =
+                                thread.answers.iter().map(|a| person.lang.signal(a.signal)).collect();
+                            format!(
+                                "{} — {} {} → {}{}",
+                                lang.when(thread.request.delivered_at),
+                                lang.signal(thread.request.signal),
+                                name_of(&thread.request.from_org),
+                                name_of(&thread.request.to_org),
+                                if answers.is_empty() { String::new() } else { format!(": {}", answers.join(", ")) }
+                            )
+                        })
+                        .collect(),
+                    involved: view
+                        .involved
+                        .iter()
+                        .map(|org| CaseOrg {
+                            id: org.id.0.clone(),
+                            name: org.name.clone(),
+                            contact: org.contact.clone().unwrap_or_default(),
+                            is_self: org.id == person.principal.org,
+                        })
+                        .collect(),
+                    not_involved: all_orgs
+                        .iter()
+                        .filter(|o| !view.involved.iter().any(|i| i.id == o.id))
+                        .filter(|o| !matches!(o.kind, OrgKind::SafeHome | OrgKind::CompulsoryEducation))
+                        .map(|o| format!("{} ({})", o.name, lang.org_kind(o.kind)))
+                        .collect(),
+                    lead: view.lead.as_ref().map_or_else(|| lang.texts().none.to_owned(), &name_of),
+                    withdraw,
+                    reasons: WithdrawalReason::ALL
+                        .iter()
+                        .map(|reason| ReasonChoice {
+                            value: reason.as_str(),
+                            words: lang.withdrawal(*reason),
+                            meaning: lang.withdrawal_meaning(*reason),
+                            // §8: the default.
+                            checked: *reason == WithdrawalReason::RiskGone,
+                        })
+                        .collect(),
+                }
+            }
             Err(ExchangeError::NoRelationship) => CaseBox {
                 case_ref,
                 related: false,
@@ -347,10 +480,12 @@ async fn youth_post(
                 consents: Vec::new(),
                 safe_homes,
                 threads: Vec::new(),
+                withdraw: None,
+                reasons: Vec::new(),
             },
             Err(other) => return Err(other.into()),
         });
-    Ok(Html(page.render()?))
+    Ok(page)
 }
 
 /// A consent's scope in words: signals, to whom, for what.
@@ -388,9 +523,11 @@ struct Button {
 
 #[derive(Template)]
 #[template(path = "decision.html")]
-struct DecisionPage {
+pub(super) struct DecisionPage {
     c: Chrome,
     heading: String,
+    /// What came of it, when not "sent" or "may (not) be sent": "Geregistreerd.", "Beëindigd.".
+    verdict: Option<&'static str>,
     allowed: bool,
     sent: bool,
     message: String,
@@ -400,10 +537,12 @@ struct DecisionPage {
 }
 
 impl DecisionPage {
-    fn done(person: &Person, heading: String, message: String) -> DecisionPage {
+    /// A change done, said in words: its heading, what came of it, and what it means.
+    pub(super) fn done(person: &Person, heading: String, verdict: &'static str, message: String) -> DecisionPage {
         DecisionPage {
             c: Chrome::of(person),
             heading,
+            verdict: Some(verdict),
             allowed: true,
             sent: true,
             message,
@@ -417,7 +556,7 @@ impl DecisionPage {
 /// An allowed exchange in the person's language; a refusal is worded by `way_forward`.
 fn message(person: &Person, request: &ExchangeRequest, exchanged: &Exchanged) -> String {
     if !exchanged.decision.is_allow() {
-        return way_forward::refusal_words(person.lang, &exchanged.decision, exchanged.age);
+        return way_forward::refusal_words(person.lang, request.action, &exchanged.decision, exchanged.age);
     }
     match person.lang {
         Lang::Nl => explain_nl(request, &exchanged.decision, exchanged.age),
@@ -538,6 +677,7 @@ async fn decide_and_show(
     let page = DecisionPage {
         c: Chrome::of(person),
         heading: shown.heading,
+        verdict: None,
         allowed: exchanged.decision.is_allow(),
         sent: confirmed && exchanged.decision.is_allow(),
         message: message(person, request, &exchanged),
@@ -548,38 +688,84 @@ async fn decide_and_show(
     Ok(Html(page.render()?))
 }
 
+#[derive(Deserialize)]
+struct RegisterForm {
+    /// Absent is the same as wrong: 403.
+    #[serde(default)]
+    csrf: String,
+    bsn: String,
+    #[serde(default)]
+    birth_date: String,
+    /// The parents' BSNs, optional, for the family match only (§8): pseudonymised at once,
+    /// never shown again.
+    #[serde(default)]
+    parent_bsn_1: String,
+    #[serde(default)]
+    parent_bsn_2: String,
+}
+
 async fn register_post(
     State(state): State<AppState>,
     Professional(person): Professional,
-    Form(form): Form<YouthForm>,
+    Form(form): Form<RegisterForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;
     let youth = match youth_of(&state, &person, &form.bsn, &form.birth_date).await? {
         Ok(youth) => youth,
         Err(page) => return Ok(Html(page.render()?)),
     };
+    let parents = match parents_named(&form.bsn, [&form.parent_bsn_1, &form.parent_bsn_2]) {
+        Ok(named) => named.iter().map(|bsn| state.pseudonymiser.pseudonymise_all(bsn)).collect::<Vec<_>>(),
+        Err(problems) => {
+            let page = youth_page(&state, &person, &form.bsn, &form.birth_date, &youth, problems).await?;
+            return Ok(Html(page.render()?));
+        }
+    };
     let request = request(&person, Action::Register, Signal::Involvement, None, Purpose::CareCoordination)?;
     let occasion = Occasion::at(clock::now());
-    let exchanged = state.gateway.exchange(&person.principal, &youth, &request, Mode::Deliver, None, &occasion).await?;
+    let exchanged = state
+        .gateway
+        .exchange_naming(&person.principal, &youth, &request, Mode::Deliver, None, &parents, &occasion)
+        .await?;
+    let lang = person.lang;
+    let texts = lang.texts();
     let mut text = message(&person, &request, &exchanged);
+    // Who else heard of this registration, each with their contact (§7, §8).
+    let names = |orgs: &[crate::store::Organisation]| {
+        let named: Vec<String> = orgs
+            .iter()
+            .map(|o| match &o.contact {
+                Some(contact) => format!("{} ({contact})", o.name),
+                None => o.name.clone(),
+            })
+            .collect();
+        named.join(", ")
+    };
     if !exchanged.matches.is_empty() {
-        let names: Vec<&str> = exchanged.matches.iter().map(|o| o.name.as_str()).collect();
-        let also = if person.lang == Lang::Nl { "Ook betrokken" } else { "Also involved" };
-        text = format!("{text} {also}: {}.", names.join(", "));
+        let also = if lang == Lang::Nl { "Ook betrokken" } else { "Also involved" };
+        text = format!("{text} {also}: {}.", names(&exchanged.matches));
+    }
+    if !exchanged.historic_matches.is_empty() {
+        text = format!("{text} {}", lang.known_before(&names(&exchanged.historic_matches)));
+    }
+    if !exchanged.family_matches.is_empty() {
+        text = format!("{text} {}", lang.family_known(&names(&exchanged.family_matches)));
     }
     let typed = YouthRef::Typed { bsn: form.bsn.trim().to_owned(), birth_date: form.birth_date.trim().to_owned() };
+    let allowed = exchanged.decision.is_allow();
     let page = DecisionPage {
         c: Chrome::of(&person),
-        heading: person.lang.texts().register_involvement.to_owned(),
-        allowed: exchanged.decision.is_allow(),
-        sent: exchanged.decision.is_allow(),
+        heading: texts.register_involvement.to_owned(),
+        verdict: Some(if allowed { texts.registered } else { texts.not_registered }),
+        allowed,
+        sent: allowed,
         message: text,
-        next: if exchanged.decision.is_allow() {
+        next: if allowed {
             // Registered: back to the youth's page, where the partners involved can be asked.
             Some(NextStep {
-                words: person.lang.texts().registered_next.to_owned(),
+                words: texts.registered_next.to_owned(),
                 button: Some(Button {
-                    label: person.lang.texts().back_to_youth.into(),
+                    label: texts.back_to_youth.into(),
                     action: "/app/youth".into(),
                     fields: typed.fields(),
                 }),
@@ -1052,7 +1238,9 @@ async fn revoke_post(
         .page(&person);
     }
     state.gateway.revoke_consent(&person.principal, &youth, &id, &Occasion::at(clock::now())).await?;
-    Ok(Html(DecisionPage::done(&person, texts.revoke.to_owned(), texts.consent_revoked.to_owned()).render()?))
+    let page =
+        DecisionPage::done(&person, texts.revoke.to_owned(), texts.revoked_done, texts.consent_revoked.to_owned());
+    Ok(Html(page.render()?))
 }
 
 #[derive(Deserialize)]
@@ -1139,6 +1327,27 @@ mod tests {
         ("signal", "help_started"),
         ("purpose", "care_coordination"),
     ];
+
+    #[test]
+    fn a_registration_names_parents_as_the_api_checks_them_each_field_saying_what_is_wrong() {
+        let (youth, mother, father) = ("628194821", "111222333", "123456782");
+        assert_eq!(parents_named(youth, ["", " "]), Ok(Vec::new()));
+        let named = parents_named(youth, [mother, &format!(" {father} ")]).unwrap();
+        assert_eq!(named, [mother.parse::<Bsn>().unwrap(), father.parse().unwrap()]);
+        assert_eq!(parents_named(youth, ["", father]).map(|n| n.len()), Ok(1));
+        use ParentProblem::*;
+        assert_eq!(parents_named(youth, ["12345678", ""]), Err([Some(Invalid), None]));
+        assert_eq!(parents_named(youth, [mother, youth]), Err([None, Some(IsTheYouth)]));
+        assert_eq!(parents_named(youth, [mother, mother]), Err([None, Some(Twice)]));
+        assert_eq!(parents_named(youth, ["abc", youth]), Err([Some(Invalid), Some(IsTheYouth)]));
+        // The words say what to do and never repeat the BSN typed.
+        for problem in [Invalid, IsTheYouth, Twice] {
+            for lang in [Lang::Nl, Lang::En] {
+                let words = problem.words(lang.texts());
+                assert!(!words.is_empty() && !words.chars().any(|c| c.is_ascii_digit()), "{words}");
+            }
+        }
+    }
 
     #[test]
     fn a_consent_form_names_who_to_whom_what_and_why_or_says_what_is_missing() {

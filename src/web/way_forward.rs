@@ -4,7 +4,7 @@
 //! already known (the youth, the recipient, the signal, the purpose).
 
 use super::i18n::Lang;
-use crate::framework::{Consenter, Decision, DenyReason, ExchangeRequest};
+use crate::framework::{Action, Consenter, Decision, DenyReason, ExchangeRequest};
 
 /// What would make a refused exchange possible.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,13 +126,27 @@ pub fn consent_button(lang: Lang, consenters: &[Consenter]) -> String {
     if nl { format!("Toestemming van {who} vastleggen") } else { format!("Record the consent of {who}") }
 }
 
-/// The refusal's reason in words, with the age when consent is at stake.
-pub fn refusal_words(lang: Lang, decision: &Decision, age: u32) -> String {
+/// The refusal's reason in words, with the age when consent is at stake. A registration is
+/// not sent but registered, and one refused for the youth's age says how far the reference
+/// index reaches (§8), since nothing else would make it possible.
+pub fn refusal_words(lang: Lang, action: Action, decision: &Decision, age: u32) -> String {
     let reason = decision.reason.unwrap_or(DenyReason::NoRule);
+    if reason == DenyReason::YouthTooOld {
+        return match lang {
+            Lang::Nl => format!(
+                "Niet geregistreerd: de jongere is {age}, en de verwijsindex reikt tot de 23e verjaardag. Niemand kan deze jongere nog melden."
+            ),
+            Lang::En => format!(
+                "Not registered: the youth is {age}, and the reference index reaches youths up to their 23rd birthday. No one can register them any more."
+            ),
+        };
+    }
     let consent = matches!(step(decision, age), Step::RecordConsent(_));
-    let mut words = match lang {
-        Lang::Nl => format!("Niet verstuurd: {}.", lang.reason(reason)),
-        Lang::En => format!("Not sent: {}.", lang.reason(reason)),
+    let mut words = match (lang, action) {
+        (Lang::Nl, Action::Register) => format!("Niet geregistreerd: {}.", lang.reason(reason)),
+        (Lang::En, Action::Register) => format!("Not registered: {}.", lang.reason(reason)),
+        (Lang::Nl, Action::Send) => format!("Niet verstuurd: {}.", lang.reason(reason)),
+        (Lang::En, Action::Send) => format!("Not sent: {}.", lang.reason(reason)),
     };
     if consent {
         let age_words = match lang {
@@ -147,7 +161,7 @@ pub fn refusal_words(lang: Lang, decision: &Decision, age: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::{Action, OrgId, OrgKind, Outcome, Party, Purpose, Role, Signal};
+    use crate::framework::{OrgId, OrgKind, Outcome, Party, Purpose, Role, Signal};
 
     fn refused(reason: DenyReason) -> Decision {
         Decision {
@@ -198,7 +212,7 @@ mod tests {
         for reason in DenyReason::ALL {
             let decision = refused(*reason);
             for lang in [Lang::Nl, Lang::En] {
-                let said = refusal_words(lang, &decision, 14);
+                let said = refusal_words(lang, Action::Send, &decision, 14);
                 let next = step_words(lang, &step(&decision, 14), &answer(), "Lyceum Noord");
                 assert!(!said.contains('_') && !next.contains('_'), "{reason:?}: {said} {next}");
                 let dead_end =
@@ -206,6 +220,12 @@ mod tests {
                 assert_eq!(next.is_empty(), dead_end, "{reason:?} {lang:?}");
             }
         }
+        let too_old = refusal_words(Lang::Nl, Action::Register, &refused(DenyReason::YouthTooOld), 24);
+        assert_eq!(
+            too_old,
+            "Niet geregistreerd: de jongere is 24, en de verwijsindex reikt tot de 23e verjaardag. Niemand kan deze jongere nog melden."
+        );
+        assert_eq!(step(&refused(DenyReason::YouthTooOld), 24), Step::None);
         let nobody = step_words(Lang::Nl, &Step::RecipientMustBeInvolved, &answer(), "Buurtteam Oost");
         assert!(nobody.starts_with("Buurtteam Oost is nog niet betrokken"), "{nobody}");
         let no_rule = step_words(Lang::Nl, &Step::AskPrivacyOfficer, &answer(), "Lyceum Noord");

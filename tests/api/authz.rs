@@ -76,6 +76,9 @@ POST   /api/v1/measures/{id}/end       measure.other      401c 401a 403u 403f 40
 POST   /api/v1/cases/view              -                  401c 401a 403u 200  200  403f 403f 403f 403f 401c
 POST   /api/v1/cases/view              youth.unrelated    401c 401a 403u 403r 403r 403f 403f 403f 403f 401c
 POST   /api/v1/cases/lead              -                  401c 401a 403u 200  409l 403f 403f 403f 403f 401c
+# The youth's death: a professional of an organisation with a relationship (the school; the
+# institution has none with this youth).
+POST   /api/v1/cases/death             -                  401c 401a 403u 200  403r 403f 403f 403f 403f 401c
 #
 # The audit log: auditors only, within their organisation's part (the operator's: all of it).
 GET    /api/v1/audit                   -                  401c 401a 403u 403n 403n 403n 200  200  403n 401c
@@ -130,6 +133,14 @@ POST   /app/consent                    -                  303s 303s 200  200  40
 POST   /app/consent/form               -                  303s 303s 200  200  403  403  403  403  403
 POST   /app/consent/{id}/revoke        consent.page       303s 303s 200  404  403  403  403  403  403
 POST   /app/consent/{id}/revoke        consent.other      303s 303s 404  404  403  403  403  403  403
+# The life of a registration (§8): an involvement is ended only by its own organisation (another's
+# is as good as none); the death is recorded only by an organisation with a relationship (the
+# school; the institution has none with this youth).
+GET    /app/involvement/{id}/withdraw  involvement.page   303y 303y 303y 303y 303y 303y 303y 303y 303y
+POST   /app/involvement/{id}/withdraw  involvement.page   303s 303s 200  404  403  403  403  403  403
+POST   /app/involvement/{id}/withdraw  involvement.other  303s 303s 404  404  403  403  403  403  403
+GET    /app/death                      -                  303y 303y 303y 303y 303y 303y 303y 303y 303y
+POST   /app/death                      -                  303s 303s 200  403  403  403  403  403  403
 GET    /app/report                     -                  303y 303y 303y 303y 303y 303y 303y 303y 303y
 POST   /app/report                     -                  303s 303s 200  200  403  403  403  403  403
 #
@@ -219,6 +230,7 @@ fn api_body(method: &str, path: &str, target: &str) -> Option<&'static str> {
         ("POST", "/api/v1/cases/view", "youth.unrelated") => r#"{"bsn": "$Y5"}"#,
         ("POST", "/api/v1/cases/view", _) => r#"{"bsn": "$Y0"}"#,
         ("POST", "/api/v1/cases/lead", _) => r#"{"bsn": "$Y6", "org": "$ORG"}"#,
+        ("POST", "/api/v1/cases/death", _) => r#"{"bsn": "$Y8"}"#,
         ("POST", "/api/v1/audit/search", _) => r#"{"limit": 5}"#,
         ("POST", _, _) => "{}",
         _ => return None,
@@ -240,6 +252,8 @@ fn page_form(path: &str, target: &str) -> (&'static str, Option<&'static str>) {
         ),
         ("/app/consent/form", _) => ("bsn=$Y0&birth_date=&given_by=parent&signal=help_started", Some("checked")),
         ("/app/consent/{id}/revoke", _) => ("confirm=yes", Some("Toestemming ingetrokken.")),
+        ("/app/involvement/{id}/withdraw", _) => ("reason=objection&confirm=yes", Some("Betrokkenheid beëindigd")),
+        ("/app/death", _) => ("bsn=$Y7&birth_date=&confirm=yes", Some("Overlijden vastgelegd")),
         ("/app/report", _) => ("bsn=$Y0&birth_date=&to=veilig-thuis&justification=zorgen", None),
         ("/policy/{id}/approve", _) => ("", Some("Versie $TARGET goedgekeurd.")),
         ("/policy/{id}/activate", _) => ("confirm=yes", Some("Versie $TARGET is nu actief")),
@@ -570,7 +584,7 @@ async fn fixtures(app: &TestApp) -> HashMap<String, String> {
     let mut fx: HashMap<String, String> = HashMap::new();
     fx.insert("BD".into(), BIRTH_DATE.into());
     fx.insert("Y0".into(), BSN.into());
-    for n in 1..=6 {
+    for n in 1..=9 {
         fx.insert(format!("Y{n}"), bsn(n));
     }
     let youth = |n: u32| json!({ "bsn": bsn(n), "birth_date": BIRTH_DATE, "purpose": "care_coordination" });
@@ -583,7 +597,10 @@ async fn fixtures(app: &TestApp) -> HashMap<String, String> {
     );
     // The demo youth Y0: the school, the neighbourhood team and the institution are involved.
     for (org, account) in [lyceum, buurt, gi] {
-        call(app, org, account, "/involvements", register.clone()).await;
+        let involvement = call(app, org, account, "/involvements", register.clone()).await;
+        if org == buurt.0 {
+            fx.insert("involvement.other".into(), involvement["id"].as_str().unwrap().to_owned());
+        }
     }
     let measure = json!({ "bsn": BSN, "from": "2026-01-01T00:00:00Z" });
     let id = |v: Value| v["id"].as_str().unwrap().to_owned();
@@ -607,6 +624,12 @@ async fn fixtures(app: &TestApp) -> HashMap<String, String> {
     }
     call(app, lyceum.0, lyceum.1, "/cases/lead", json!({ "bsn": bsn(6), "org": "lyceum-noord" })).await;
     fx.insert("youth.unrelated".into(), bsn(5));
+    // Y7 and Y8: youths only the school knows, whose death it records on the page and through
+    // the API; Y9: an involvement the school ends on the page.
+    for n in [7, 8] {
+        call(app, lyceum.0, lyceum.1, "/involvements", youth(n)).await;
+    }
+    fx.insert("involvement.page".into(), id(call(app, lyceum.0, lyceum.1, "/involvements", youth(9)).await));
     // Safety concerns awaiting the privacy review of the school and of the institution.
     let concern = json!({
         "bsn": BSN, "signal": "safety_concern", "to": "veilig-thuis", "purpose": "safety", "justification": "zorgen"

@@ -7,8 +7,9 @@ use ketenpoort::framework::{OrgId, Role};
 use ketenpoort::store::{Account, SqlStore, Store};
 use serde_json::json;
 
-use crate::helpers::{BIRTH_DATE, BSN, TestApp};
+use crate::helpers::{BIRTH_DATE, BSN, TestApp, contains};
 use crate::oidc::app_with_provider;
+use crate::web::made_up_bsn;
 
 /// Accounts signed in at the test provider as `subject`: (id, org, role, subject).
 async fn accounts(app: &TestApp, issuer: &str, people: &[(&str, &str, Role, &str)]) {
@@ -67,6 +68,40 @@ async fn the_mentors_story_runs_in_chromium_with_oidc_sign_in() {
     let env = [("BSN", BSN.to_owned()), ("BIRTH_DATE", BIRTH_DATE.to_owned())];
     let said = browse(&app, &issuer, "story.mjs", &env).await;
     assert!(said.contains("story complete"), "{said}");
+    assert!(app.verify().await.entries >= 10);
+}
+
+#[tokio::test]
+async fn professionals_end_an_involvement_hear_of_historic_and_family_matches_and_record_a_death_in_chromium() {
+    let (app, _provider, issuer) = app_with_provider().await;
+    accounts(
+        &app,
+        &issuer,
+        &[
+            ("mentor@lyceum-noord", "lyceum-noord", Role::Mentor, "mentor"),
+            ("family_worker@buurtteam-oost", "buurtteam-oost", Role::FamilyWorker, "family"),
+        ],
+    )
+    .await;
+    let parent = made_up_bsn(13);
+    let env = [
+        ("CHILD", BSN.to_owned()),
+        ("SIBLING", made_up_bsn(11)),
+        ("EARLIER", made_up_bsn(12)),
+        ("PARENT", parent.clone()),
+        ("BIRTH_DATE", BIRTH_DATE.to_owned()),
+    ];
+    let said = browse(&app, &issuer, "lifecycle.mjs", &env).await;
+    assert!(said.contains("lifecycle story complete"), "{said}");
+    // What the pages said is what the log holds: a withdrawal because the worry was gone, the
+    // matches of §8, the parents named (how many, never who), the death.
+    let entries = app.audit_entries().await;
+    for event in ["involvement_withdrawn", "historic_match", "family_match", "parents_named", "death_recorded"] {
+        assert!(entries.iter().any(|e| e.event.as_str() == event), "{event} audited");
+    }
+    let withdrawn = entries.iter().find(|e| e.event.as_str() == "involvement_withdrawn").unwrap();
+    assert_eq!(withdrawn.withdrawal.map(|r| r.as_str()), Some("risk_gone"));
+    assert!(!contains(&app.database_bytes(), &parent), "the parent's BSN is kept only as pseudonyms");
     assert!(app.verify().await.entries >= 10);
 }
 

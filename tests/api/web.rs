@@ -979,3 +979,263 @@ async fn the_stylesheet_is_cached_for_ever_under_its_fingerprint_and_there_is_a_
     assert_eq!(icon.headers()["content-type"], "image/svg+xml");
     assert!(page.contains("rel=\"icon\""));
 }
+
+/// A made-up BSN that passes the elfproef, different for each `n` (never the demo youth's).
+pub(crate) fn made_up_bsn(n: u32) -> String {
+    (0..)
+        .map(|i| format!("{:08}", 52_000_000 + n * 1_000 + i))
+        .find_map(|first| {
+            let sum: u32 = first.bytes().zip([9, 8, 7, 6, 5, 4, 3, 2]).map(|(d, w)| u32::from(d - b'0') * w).sum();
+            (sum % 11 < 10).then(|| format!("{first}{}", sum % 11))
+        })
+        .unwrap()
+}
+
+/// The first `/app/involvement/{id}/withdraw` a page offers.
+fn withdraw_path(page: &str) -> String {
+    let start = page.find("/app/involvement/").unwrap_or_else(|| panic!("a withdraw form in {page}"));
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_professional_ends_their_involvement_saying_why_and_records_a_death_once_confirmed() {
+    let app = demo_app().await;
+    let (mentor, worker, protector) = (Browser::new(&app), Browser::new(&app), Browser::new(&app));
+    let m = mentor.sign_in("mentor@lyceum-noord").await;
+    let w = worker.sign_in("family_worker@buurtteam-oost").await;
+    let g = protector.sign_in("youth_protector@gi-midden").await;
+    let youth = [("bsn", BSN), ("birth_date", BIRTH_DATE)];
+    let with = |csrf: &str, extra: &[(&'static str, &'static str)]| -> Vec<(String, String)> {
+        let mut form = vec![("csrf".to_owned(), csrf.to_owned())];
+        form.extend(youth.iter().chain(extra).map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        form
+    };
+    let pairs = |form: &[(String, String)]| form.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>();
+    let post = |browser: &'static str, path: String, form: Vec<(String, String)>| {
+        let who = match browser {
+            "m" => &mentor,
+            "w" => &worker,
+            _ => &protector,
+        };
+        async move {
+            let response = who.http.post(format!("{}{path}", who.base)).form(&form).send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+
+    // Registered, the mentor's youth page offers to end the involvement, saying what each
+    // reason means, the default chosen, and to record the death.
+    let (_, registered) = post("m", "/app/register".into(), with(&m, &[])).await;
+    assert!(registered.contains("<h2>Geregistreerd.</h2>"), "{registered}");
+    let (_, page) = post("m", "/app/youth".into(), with(&m, &[])).await;
+    for words in [
+        "Waarom beëindigt uw organisatie de betrokkenheid?",
+        "De zorg is weg",
+        "De melding blijft 5 jaar in het archief van de verwijsindex",
+        "De melding had nooit gemaakt mogen worden",
+        "Bezwaar van de jongere of ouder is toegewezen",
+        "Overlijden vastleggen",
+    ] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
+    assert!(page.contains("value=\"risk_gone\" aria-describedby=\"reason_risk_gone-means\" checked"), "{page}");
+    let withdraw = withdraw_path(&page);
+
+    // Asked first: nothing changes until confirmed; a reason outside the list is refused.
+    let (status, asked) = post("m", withdraw.clone(), pairs(&with(&m, &[("reason", "unjustified")]))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(asked.contains("Betrokkenheid van uw organisatie beëindigen?"), "{asked}");
+    assert!(asked.contains("Reden: de melding had nooit gemaakt mogen worden. De melding gaat niet naar het archief"));
+    assert!(asked.contains("name=\"reason\" value=\"unjustified\"") && asked.contains("name=\"confirm\""), "{asked}");
+    let (_, still) = post("m", "/app/youth".into(), with(&m, &[])).await;
+    assert!(still.contains("/app/involvement/"), "not withdrawn before confirming");
+    let (status, odd) = post("m", withdraw.clone(), with(&m, &[("reason", "bored"), ("confirm", "yes")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(odd.contains("Kies een reden uit de lijst"), "{odd}");
+    // Another organisation's involvement is as good as none.
+    let (status, _) = post("w", withdraw.clone(), with(&w, &[("reason", "objection"), ("confirm", "yes")])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, done) = post("m", withdraw.clone(), with(&m, &[("reason", "unjustified"), ("confirm", "yes")])).await;
+    assert!(done.contains("<h2>Beëindigd.</h2>"), "{done}");
+    assert!(
+        done.contains("Uw organisatie is niet meer betrokken bij deze jongere. De melding gaat niet naar het archief")
+    );
+    let last = app.audit_entries().await.pop().unwrap();
+    assert_eq!(last.event.as_str(), "involvement_withdrawn");
+    assert_eq!(last.withdrawal.map(|r| r.as_str()), Some("unjustified"));
+    let (_, after) = post("m", "/app/youth".into(), with(&m, &[])).await;
+    assert!(after.contains("Betrokkenheid melden") && !after.contains("Overlijden vastleggen"), "{after}");
+    // Done once: the same form again finds nothing running to end.
+    let (status, _) = post("m", withdraw, with(&m, &[("reason", "unjustified"), ("confirm", "yes")])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The death: only an organisation with a relationship is asked, and may record it.
+    post("m", "/app/register".into(), with(&m, &[])).await;
+    post("w", "/app/register".into(), with(&w, &[])).await;
+    let (status, refused) = post("g", "/app/death".into(), with(&g, &[])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(refused.contains("Alleen een organisatie die betrokken is bij deze jeugdige"), "{refused}");
+    let (status, _) = post("g", "/app/death".into(), with(&g, &[("confirm", "yes")])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, asked) = post("w", "/app/death".into(), with(&w, &[])).await;
+    for words in
+        ["Overlijden van de jongere vastleggen?", "ook die van de andere organisaties", "Niets gaat naar het archief"]
+    {
+        assert!(asked.contains(words), "{words}: {asked}");
+    }
+    let (_, asked_en) = post("w", "/app/death?lang=en".into(), with(&w, &[])).await;
+    assert!(asked_en.contains("Record the youth&#39;s death?") || asked_en.contains("Record the youth's death?"));
+    worker.get("/app?lang=nl").await;
+    let (_, page) = post("m", "/app/youth".into(), with(&m, &[])).await;
+    assert!(page.contains("Overlijden vastleggen"), "not recorded before confirming");
+    let (_, done) = post("w", "/app/death".into(), with(&w, &[("confirm", "yes")])).await;
+    assert!(done.contains("<h2>Vastgelegd.</h2>") && done.contains("Het overlijden is vastgelegd."), "{done}");
+    assert!(app.audit_entries().await.iter().any(|e| e.event.as_str() == "death_recorded"));
+    // Every involvement ended, the school's too; a second recording is refused in words.
+    let (_, page) = post("m", "/app/youth".into(), with(&m, &[])).await;
+    assert!(page.contains("Uw organisatie is (nog) niet betrokken"), "{page}");
+    let (status, again) = post("w", "/app/death".into(), with(&w, &[("confirm", "yes")])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(again.contains("is het overlijden al vastgelegd"), "{again}");
+    assert!(app.verify().await.entries >= 10);
+}
+
+#[tokio::test]
+async fn a_youth_of_23_is_not_registered_and_the_page_says_why_in_words() {
+    let app = demo_app().await;
+    let mentor = Browser::new(&app);
+    let m = mentor.sign_in("mentor@lyceum-noord").await;
+    let old = made_up_bsn(1);
+    let form = [("csrf", m.as_str()), ("bsn", old.as_str()), ("birth_date", "2000-01-01")];
+    let (status, refused) = mentor.post("/app/register", &form).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(refused.contains("<h2>Niet geregistreerd</h2>"), "{refused}");
+    assert!(refused.contains("Niet geregistreerd: de jongere is 2") && refused.contains("reikt tot de 23e verjaardag"));
+    assert!(!refused.contains("Wat wel kan") && !refused.contains("youth_too_old"), "no step to offer: {refused}");
+    let (_, english) = mentor.post("/app/register?lang=en", &form).await;
+    assert!(english.contains("Not registered: the youth is 2") && english.contains("up to their 23rd birthday"));
+}
+
+#[tokio::test]
+async fn registering_with_parents_gives_family_and_historic_matches_and_no_page_ever_shows_a_parents_bsn() {
+    let app = demo_app().await;
+    let (mentor, worker, auditor) = (Browser::new(&app), Browser::new(&app), Browser::new(&app));
+    let m = mentor.sign_in("mentor@lyceum-noord").await;
+    let w = worker.sign_in("family_worker@buurtteam-oost").await;
+    let (mother, father, sibling, earlier) = (made_up_bsn(2), made_up_bsn(3), made_up_bsn(4), made_up_bsn(5));
+    // A nine-digit number that fails the elfproef: not echoed either.
+    let mistyped = "123456789";
+    let mut pages: Vec<String> = Vec::new();
+    let register = |bsn: &str, parents: [&str; 2], csrf: &str| {
+        vec![
+            ("csrf".to_owned(), csrf.to_owned()),
+            ("bsn".to_owned(), bsn.to_owned()),
+            ("birth_date".to_owned(), BIRTH_DATE.to_owned()),
+            ("parent_bsn_1".to_owned(), parents[0].to_owned()),
+            ("parent_bsn_2".to_owned(), parents[1].to_owned()),
+        ]
+    };
+    async fn send(browser: &Browser, path: &str, form: &[(String, String)]) -> String {
+        browser.http.post(format!("{}{path}", browser.base)).form(form).send().await.unwrap().text().await.unwrap()
+    }
+
+    // A parent's BSN that is not taken is said beside its field, which stays empty.
+    for (parents, words) in [
+        ([mistyped, father.as_str()], "Geen geldig BSN van een ouder"),
+        ([mother.as_str(), BSN], "Dit is het BSN van de jeugdige zelf"),
+        ([mother.as_str(), mother.as_str()], "Deze ouder staat er al"),
+    ] {
+        let page = send(&mentor, "/app/register", &register(BSN, parents, &m)).await;
+        assert!(page.contains(words) && page.contains("aria-invalid=\"true\""), "{words}: {page}");
+        assert!(page.contains("Ouders (niet verplicht)") && !page.contains("Geregistreerd"), "{page}");
+        pages.push(page);
+    }
+    let registrations =
+        app.audit_entries().await.iter().filter(|e| e.action.is_some_and(|a| a.as_str() == "register")).count();
+    assert_eq!(registrations, 0, "nothing is decided while a parent's BSN is wrong");
+    let registered = send(&mentor, "/app/register", &register(BSN, [&mother, &father], &m)).await;
+    assert!(registered.contains("<h2>Geregistreerd.</h2>") && !registered.contains("gezin"), "{registered}");
+    pages.push(registered);
+    let (_, youth_page) = mentor.post("/app/youth", &[("csrf", &m), ("bsn", BSN), ("birth_date", "")]).await;
+    let own_ref = youth_page.split("<code>").nth(1).unwrap().split("</code>").next().unwrap().to_owned();
+    pages.push(youth_page);
+
+    // The team registers a sibling naming the father: each hears of the other organisation,
+    // with its contact, and nothing about the other youth.
+    let family = send(&worker, "/app/register", &register(&sibling, [&father, ""], &w)).await;
+    assert!(
+        family.contains("Een andere jongere uit dit gezin is bekend bij Lyceum Noord (zorgteam@lyceum-noord.example)."),
+        "{family}"
+    );
+    pages.push(family);
+    let (_, school) = mentor.get("/app").await;
+    let line = school.split("<li>").find(|l| l.contains("uit dit gezin")).unwrap_or_else(|| panic!("{school}"));
+    assert!(
+        line.contains("Een andere jongere uit dit gezin is bekend bij <strong>Buurtteam Oost</strong> (030-000 00 01)")
+    );
+    assert!(line.contains(&format!("<code>{own_ref}</code>")), "the school's own youth's reference: {line}");
+    pages.push(school);
+    let (_, team_en) = worker.get("/app?lang=en").await;
+    assert!(team_en.contains("Another youth of this family is known to <strong>Lyceum Noord</strong>"), "{team_en}");
+    pages.push(team_en);
+    worker.get("/app?lang=nl").await;
+
+    // The school ends an involvement because the worry is gone; when the team registers the
+    // same youth, each hears of the other once: the team who knew them, the school who is
+    // involved now.
+    let earlier_youth = register(&earlier, ["", ""], &m);
+    send(&mentor, "/app/register", &earlier_youth).await;
+    let page = send(&mentor, "/app/youth", &earlier_youth).await;
+    let withdraw = withdraw_path(&page);
+    let ended = send(
+        &mentor,
+        &withdraw,
+        &[("csrf".into(), m.clone()), ("reason".into(), "risk_gone".into()), ("confirm".into(), "yes".into())],
+    )
+    .await;
+    assert!(ended.contains("De melding blijft 5 jaar in het archief"), "{ended}");
+    let historic = send(&worker, "/app/register", &register(&earlier, ["", ""], &w)).await;
+    assert!(
+        historic.contains("Deze jongere was eerder bekend bij Lyceum Noord (zorgteam@lyceum-noord.example)."),
+        "{historic}"
+    );
+    pages.push(historic);
+    let (_, team) = worker.get("/app").await;
+    assert!(team.contains("Deze jongere was eerder bekend bij <strong>Lyceum Noord</strong>"), "{team}");
+    pages.push(team);
+    let (_, school) = mentor.get("/app").await;
+    assert!(
+        school.contains(
+            "<strong>Buurtteam Oost</strong> is nu betrokken bij een jongere die uw organisatie eerder kende"
+        ),
+        "{school}"
+    );
+    pages.push(school);
+    let (_, school_en) = mentor.get("/app?lang=en").await;
+    assert!(
+        school_en
+            .contains("<strong>Buurtteam Oost</strong> is now involved with a youth your organisation knew before")
+    );
+    pages.push(school_en);
+
+    // Every page an auditor of the operator may open about it: the log and each entry, and the
+    // disclosure reports of both youths.
+    let a = auditor.sign_in("auditor@jgz-utrecht").await;
+    pages.push(auditor.post("/audit", &[("csrf", a.as_str()), ("order", "newest")]).await.1);
+    for entry in app.audit_entries().await {
+        let (status, page) = auditor.get(&format!("/audit/entry/{}", entry.seq)).await;
+        assert_eq!(status, StatusCode::OK);
+        pages.push(page);
+    }
+    for youth in [BSN, sibling.as_str()] {
+        let form = [("csrf", a.as_str()), ("bsn", youth), ("birth_date", BIRTH_DATE), ("format", "html")];
+        pages.push(auditor.post("/audit/report", &form).await.1);
+    }
+    for page in &pages {
+        let text = page.replace("<wbr>", "");
+        for secret in [mother.as_str(), father.as_str(), mistyped] {
+            assert!(!text.contains(secret), "a parent's BSN in a page: {text}");
+        }
+    }
+    assert!(pages.len() > 20, "{} pages looked at", pages.len());
+}

@@ -9,7 +9,8 @@ use axum::http::HeaderMap;
 use axum_extra::extract::CookieJar;
 
 use crate::framework::{
-    Action, AdminAction, Basis, Consenter, DenyReason, Obligation, OrgKind, Outcome, Purpose, Role, Signal,
+    Action, AdminAction, Basis, Consenter, DenyReason, NoticeKind, Obligation, OrgKind, Outcome, Purpose, Role, Signal,
+    WithdrawalReason,
 };
 
 /// The page language.
@@ -307,6 +308,72 @@ impl Lang {
         }
     }
 
+    /// Why an organisation ends its involvement (§8), as the radio button says it.
+    pub fn withdrawal(self, reason: WithdrawalReason) -> &'static str {
+        use WithdrawalReason::*;
+        match (self, reason) {
+            (Lang::Nl, RiskGone) => "De zorg is weg",
+            (Lang::Nl, Unjustified) => "De melding had nooit gemaakt mogen worden",
+            (Lang::Nl, Objection) => "Bezwaar van de jongere of ouder is toegewezen",
+            (Lang::En, RiskGone) => "The worry is gone",
+            (Lang::En, Unjustified) => "The registration should never have been made",
+            (Lang::En, Objection) => "The youth's or parent's objection was granted",
+        }
+    }
+
+    /// What a withdrawal for `reason` means for the registration (§8: only `risk_gone` is
+    /// archived, five years, never past the 23rd birthday).
+    pub fn withdrawal_meaning(self, reason: WithdrawalReason) -> &'static str {
+        use WithdrawalReason::*;
+        match (self, reason) {
+            (Lang::Nl, RiskGone) => {
+                "De melding blijft 5 jaar in het archief van de verwijsindex (nooit na de 23e verjaardag). Meldt een andere organisatie zich in die tijd, dan horen u en zij eenmaal van elkaar."
+            }
+            (Lang::Nl, Unjustified | Objection) => {
+                "De melding gaat niet naar het archief: zij wordt vernietigd, en niemand hoort er later nog van."
+            }
+            (Lang::En, RiskGone) => {
+                "The registration is kept 5 years in the reference index's archive (never past the 23rd birthday). When another organisation registers in that time, you and they hear of each other once."
+            }
+            (Lang::En, Unjustified | Objection) => {
+                "The registration is not archived: it is destroyed, and no one hears of it later."
+            }
+        }
+    }
+
+    /// A notice in the inbox, as the words before and after the other organisation's name.
+    /// `registrant`: whether the recipient's organisation registered when the notice was sent
+    /// (a historic match tells the registrant who knew the youth before, and the organisation
+    /// that knew them who is involved now).
+    pub fn notice(self, kind: NoticeKind, registrant: bool) -> (&'static str, &'static str) {
+        use NoticeKind::*;
+        match (self, kind, registrant) {
+            (_, Match, _) => ("", self.texts().also_involved),
+            (Lang::Nl, HistoricMatch, true) => ("Deze jongere was eerder bekend bij", ""),
+            (Lang::Nl, HistoricMatch, false) => ("", "is nu betrokken bij een jongere die uw organisatie eerder kende"),
+            (Lang::Nl, FamilyMatch, _) => ("Een andere jongere uit dit gezin is bekend bij", ""),
+            (Lang::En, HistoricMatch, true) => ("This youth was known to", "before"),
+            (Lang::En, HistoricMatch, false) => ("", "is now involved with a youth your organisation knew before"),
+            (Lang::En, FamilyMatch, _) => ("Another youth of this family is known to", ""),
+        }
+    }
+
+    /// A registration's historic matches, in a sentence: "Deze jongere was eerder bekend bij …".
+    pub fn known_before(self, names: &str) -> String {
+        match self {
+            Lang::Nl => format!("Deze jongere was eerder bekend bij {names}."),
+            Lang::En => format!("This youth was known to {names} before."),
+        }
+    }
+
+    /// A registration's family matches, in a sentence; nothing about the other youth.
+    pub fn family_known(self, names: &str) -> String {
+        match self {
+            Lang::Nl => format!("Een andere jongere uit dit gezin is bekend bij {names}."),
+            Lang::En => format!("Another youth of this family is known to {names}."),
+        }
+    }
+
     /// A moment as people read it, in Dutch civil time (the region's): "3 december 2026 06:36".
     pub fn when(self, at: time::OffsetDateTime) -> String {
         let civil = amsterdam(at);
@@ -473,6 +540,40 @@ pub struct Texts {
     pub answers_request: &'static str,
     pub next_step: &'static str,
     pub consent_of_youth: &'static str,
+    pub parents_legend: &'static str,
+    pub parent_bsn_1: &'static str,
+    pub parent_bsn_2: &'static str,
+    pub parents_hint: &'static str,
+    pub parent_invalid: &'static str,
+    pub parent_is_youth: &'static str,
+    pub parent_twice: &'static str,
+    pub withdraw_section: &'static str,
+    pub withdraw_why: &'static str,
+    pub withdraw_confirm_heading: &'static str,
+    pub withdraw_reason_is: &'static str,
+    pub withdraw_consequence: &'static str,
+    pub withdraw_audited: &'static str,
+    pub withdraw_button: &'static str,
+    pub withdrawn_heading: &'static str,
+    pub withdrawn: &'static str,
+    pub death_section: &'static str,
+    pub death_explained: &'static str,
+    pub death_record: &'static str,
+    pub death_confirm_heading: &'static str,
+    pub death_ends: &'static str,
+    pub death_not_archived: &'static str,
+    pub death_audited: &'static str,
+    pub death_button: &'static str,
+    pub death_recorded_heading: &'static str,
+    pub death_recorded: &'static str,
+    pub registered: &'static str,
+    pub not_registered: &'static str,
+    pub ended: &'static str,
+    pub recorded: &'static str,
+    pub revoked_done: &'static str,
+    pub withdraw_unknown_reason: &'static str,
+    pub death_not_related: &'static str,
+    pub death_already: &'static str,
 }
 
 static NL: Texts = Texts {
@@ -568,6 +669,40 @@ static NL: Texts = Texts {
     answers_request: "U beantwoordt",
     next_step: "Wat wel kan",
     consent_of_youth: "De jeugdige",
+    parents_legend: "Ouders (niet verplicht)",
+    parent_bsn_1: "BSN van ouder 1",
+    parent_bsn_2: "BSN van ouder 2",
+    parents_hint: "Alleen voor de gezinsmatch: is een andere jongere uit dit gezin bekend, dan horen u en die organisatie van elkaar. Het BSN wordt gepseudonimiseerd bewaard en nergens getoond, ook hier niet.",
+    parent_invalid: "Geen geldig BSN van een ouder: negen cijfers die de elfproef doorstaan. Vul het opnieuw in.",
+    parent_is_youth: "Dit is het BSN van de jeugdige zelf, niet van een ouder. Vul het opnieuw in.",
+    parent_twice: "Deze ouder staat er al: noem elke ouder één keer.",
+    withdraw_section: "Betrokkenheid beëindigen",
+    withdraw_why: "Waarom beëindigt uw organisatie de betrokkenheid?",
+    withdraw_confirm_heading: "Betrokkenheid van uw organisatie beëindigen?",
+    withdraw_reason_is: "Reden",
+    withdraw_consequence: "Uw organisatie is daarna niet meer betrokken bij deze jongere: u kunt geen terugkoppeling meer vragen of geven, en de andere betrokken organisaties zien uw organisatie niet meer staan.",
+    withdraw_audited: "Dit kan niet ongedaan worden gemaakt; u kunt uw betrokkenheid later wel opnieuw melden. Het komt in het logboek.",
+    withdraw_button: "Ja, betrokkenheid beëindigen",
+    withdrawn_heading: "Betrokkenheid beëindigd",
+    withdrawn: "Uw organisatie is niet meer betrokken bij deze jongere.",
+    death_section: "Overlijden van de jongere",
+    death_explained: "Is de jongere overleden? Leg het dan hier vast: elke betrokkenheid en maatregel eindigt.",
+    death_record: "Overlijden vastleggen",
+    death_confirm_heading: "Overlijden van de jongere vastleggen?",
+    death_ends: "Elke betrokkenheid en elke kinderbeschermingsmaatregel voor deze jongere eindigt nu, ook die van de andere organisaties.",
+    death_not_archived: "Niets gaat naar het archief: er volgt geen historische match, en de gegevens van de jongere worden vernietigd.",
+    death_audited: "Dit kan niet ongedaan worden gemaakt. Het komt in het logboek; de andere organisaties krijgen er geen bericht van.",
+    death_button: "Ja, overlijden vastleggen",
+    death_recorded_heading: "Overlijden vastgelegd",
+    death_recorded: "Het overlijden is vastgelegd. Elke betrokkenheid en maatregel voor deze jongere is beëindigd; er gaat niets naar het archief.",
+    registered: "Geregistreerd.",
+    not_registered: "Niet geregistreerd",
+    ended: "Beëindigd.",
+    recorded: "Vastgelegd.",
+    revoked_done: "Ingetrokken.",
+    withdraw_unknown_reason: "Kies een reden uit de lijst: de zorg is weg, de melding had nooit gemaakt mogen worden, of een bezwaar is toegewezen.",
+    death_not_related: "Alleen een organisatie die betrokken is bij deze jeugdige kan het overlijden vastleggen. Uw organisatie is dat niet (meer); is het overlijden al vastgelegd, dan is elke betrokkenheid al beëindigd.",
+    death_already: "Het overlijden van deze jeugdige is al vastgelegd; er is niets veranderd.",
 };
 
 static EN: Texts = Texts {
@@ -663,6 +798,40 @@ static EN: Texts = Texts {
     answers_request: "You are answering",
     next_step: "What is possible",
     consent_of_youth: "The youth",
+    parents_legend: "Parents (optional)",
+    parent_bsn_1: "BSN of parent 1",
+    parent_bsn_2: "BSN of parent 2",
+    parents_hint: "Only for the family match: when another youth of this family is known, you and that organisation hear of each other. The BSN is kept pseudonymised and shown nowhere, not here either.",
+    parent_invalid: "Not a valid BSN of a parent: nine digits that pass the elfproef. Enter it again.",
+    parent_is_youth: "This is the youth's own BSN, not a parent's. Enter it again.",
+    parent_twice: "This parent is named already: name each parent once.",
+    withdraw_section: "End your involvement",
+    withdraw_why: "Why does your organisation end its involvement?",
+    withdraw_confirm_heading: "End your organisation's involvement?",
+    withdraw_reason_is: "Reason",
+    withdraw_consequence: "From then on your organisation is no longer involved with this youth: you can no longer ask for or give feedback, and the other organisations involved no longer see yours.",
+    withdraw_audited: "This cannot be undone; you can register your involvement again later. It goes into the audit log.",
+    withdraw_button: "Yes, end the involvement",
+    withdrawn_heading: "Involvement ended",
+    withdrawn: "Your organisation is no longer involved with this youth.",
+    death_section: "The youth's death",
+    death_explained: "Has the youth died? Then record it here: every involvement and measure ends.",
+    death_record: "Record the death",
+    death_confirm_heading: "Record the youth's death?",
+    death_ends: "Every involvement and every child protection measure for this youth ends now, also those of the other organisations.",
+    death_not_archived: "Nothing is archived: no historic match follows, and the youth's data are destroyed.",
+    death_audited: "This cannot be undone. It goes into the audit log; the other organisations receive no message about it.",
+    death_button: "Yes, record the death",
+    death_recorded_heading: "Death recorded",
+    death_recorded: "The death is recorded. Every involvement and measure for this youth has ended; nothing is archived.",
+    registered: "Registered.",
+    not_registered: "Not registered",
+    ended: "Ended.",
+    recorded: "Recorded.",
+    revoked_done: "Revoked.",
+    withdraw_unknown_reason: "Choose a reason from the list: the worry is gone, the registration should never have been made, or an objection was granted.",
+    death_not_related: "Only an organisation involved with this youth can record the death. Yours is not (or no longer); when the death is recorded already, every involvement has ended already.",
+    death_already: "This youth's death is recorded already; nothing was changed.",
 };
 
 #[cfg(test)]
@@ -693,12 +862,22 @@ mod tests {
                 .chain(Obligation::ALL.iter().map(|o| lang.obligation(*o)))
                 .chain(Consenter::ALL.iter().map(|c| lang.consenter(*c)))
                 .chain(Outcome::ALL.iter().map(|o| lang.outcome(*o)))
+                .chain(WithdrawalReason::ALL.iter().flat_map(|r| [lang.withdrawal(*r), lang.withdrawal_meaning(*r)]))
+                .chain(NoticeKind::ALL.iter().flat_map(|k| {
+                    let ((before, after), (other_before, other_after)) =
+                        (lang.notice(*k, true), lang.notice(*k, false));
+                    [before, after, other_before, other_after].into_iter().filter(|words| !words.is_empty())
+                }))
                 .collect();
             for word in words {
                 assert!(!word.is_empty() && !word.contains('_'), "{lang:?}: {word:?} reads as code");
             }
         }
         assert_eq!(Lang::Nl.recipient_kind("reference_index"), "de verwijsindex");
+        // A notice names the other organisation, never the other youth (§8).
+        assert_eq!(Lang::Nl.notice(NoticeKind::HistoricMatch, true), ("Deze jongere was eerder bekend bij", ""));
+        assert_eq!(Lang::En.notice(NoticeKind::HistoricMatch, true), ("This youth was known to", "before"));
+        assert_eq!(Lang::En.family_known("Buurtteam Oost"), "Another youth of this family is known to Buurtteam Oost.");
         assert_eq!(Lang::Nl.recipient_kind("gp_practice"), "huisartspraktijk");
     }
 }
