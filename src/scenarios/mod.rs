@@ -4,23 +4,31 @@
 //! request is decided by the real `framework::decide` as a dry run, audited like any other
 //! decision. Scenarios are independent worlds that reuse the same BSN with other facts, so each
 //! pseudonymises its youth under a key derived for that scenario alone.
+//!
+//! A scenario with steps (`ketenpoort-scenarios/2`, the life of a registration) runs them for
+//! real, in time order: registrations delivered with their notices, withdrawals, deaths and
+//! retention runs. Because a retention run destroys whatever is due in the whole database, such
+//! a scenario runs on a database of its own, in memory, under the same policy: it destroys
+//! nothing of another scenario's, nor of a database the runner was given.
 
 mod format;
+mod steps;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use format::{Expect, Scenario, ScenarioFile};
+use format::{Expect, Scenario, Version};
 
 use crate::exchange::{ExchangeError, Gateway, Mode, Occasion, Youth};
 use crate::framework::{
     Action, Consent, Decision, ExchangeRequest, InputError, Involvement, Measure, OrgId, OrgKind, Party, Purpose,
     Report, Role, Signal, default_expiry,
 };
-use crate::identity::{Authentication, Principal};
 use crate::store::Organisation;
 use crate::youth::{Bsn, Pseudonymiser};
+
+use steps::World;
 
 /// Why a file could not be run at all (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -100,19 +108,26 @@ async fn run_text_as(
     mode: Mode,
 ) -> Result<Tally, FileError> {
     let file = file.to_owned();
-    let parsed: ScenarioFile = yaml_serde::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+    let parsed = format::parse(text).map_err(|e| {
+        let (line, column) = e.error.location().map_or((0, 0), |l| (l.line(), l.column()));
         // The parser appends the location to its message; it is already in front.
-        let message = e.to_string();
-        let message = message.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&message).to_owned();
+        let message = e.error.to_string();
+        let mut message =
+            message.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&message).to_owned();
+        if let Some(hint) = e.hint() {
+            message = format!("{message} ({hint})");
+        }
         FileError::Malformed { file: file.clone(), line, column, message }
     })?;
+    let store_error = |e: &dyn fmt::Display| FileError::Store { file: file.clone(), detail: e.to_string() };
 
     let mut orgs: HashMap<String, OrgKind> = HashMap::new();
+    let mut listed = Vec::new();
     for spec in &parsed.orgs {
         orgs.insert(spec.id.clone(), spec.kind);
         let org = Organisation { id: OrgId(spec.id.clone()), kind: spec.kind, name: spec.name.clone(), contact: None };
-        gateway.register_org(&org).await.map_err(|e| FileError::Store { file: file.clone(), detail: e.to_string() })?;
+        gateway.register_org(&org).await.map_err(|e| store_error(&e))?;
+        listed.push(org);
     }
 
     let mut tally = Tally::default();
@@ -123,34 +138,111 @@ async fn run_text_as(
             name: scenario.name.clone(),
             message,
         };
+        check(scenario, parsed.version, &orgs).map_err(inconsistent)?;
         let world = keys.for_world(&format!("{file}#{index}"));
-        let came = match run_scenario(scenario, &orgs, gateway, &world, &file, mode).await {
-            Ok(decision) => Came::Decision(decision),
-            Err(ScenarioError::Input(error)) => Came::Error(error),
+        // Steps run on a database of their own (see the top of this file).
+        let own = if scenario.steps.is_empty() {
+            None
+        } else {
+            Some(steps::own_gateway(gateway, &listed).await.map_err(|e| store_error(&e))?)
+        };
+        let on = own.as_ref().unwrap_or(gateway);
+        let verdict = match run_scenario(scenario, &orgs, on, &world, &file, mode).await {
+            Ok(verdict) => verdict,
             Err(ScenarioError::Facts(message)) => return Err(inconsistent(message)),
             Err(ScenarioError::Gateway(error)) => return Err(inconsistent(error.to_string())),
         };
-        if came.meets(&scenario.expect) {
-            tally.passed += 1;
-        } else {
-            tally.failures.push(format!("FAIL {}: expected {}, got {came}", scenario.name, Expected(&scenario.expect)));
+        // §8: destruction leaves the audit log intact.
+        let verdict = match (verdict, &own) {
+            (None, Some(own)) => steps::broken_log(own).await.map_err(|e| store_error(&e))?,
+            (verdict, _) => verdict,
+        };
+        match verdict {
+            None => tally.passed += 1,
+            Some(detail) => tally.failures.push(format!("FAIL {}: {detail}", scenario.name)),
         }
     }
     Ok(tally)
 }
 
+/// What the types cannot say: `now`, `request` and `expect` go together (`/2`), the youths
+/// and organisations named exist, the steps are in time order.
+fn check(scenario: &Scenario, version: Version, orgs: &HashMap<String, OrgKind>) -> Result<(), String> {
+    if version == Version::One {
+        return Ok(()); // Its types say it all.
+    }
+    match (&scenario.now, &scenario.request, &scenario.expect) {
+        (Some(_), Some(_), Some(_)) => {}
+        (None, None, None) if !scenario.steps.is_empty() => {}
+        (None, None, None) => return Err("a scenario has `steps`, or `now`, `request` and `expect`, or both".into()),
+        _ => return Err("`now`, `request` and `expect` go together: all three or none".into()),
+    }
+    let mut youths = vec![format::THE_YOUTH];
+    let mut bsns = vec![scenario.youth.bsn.as_str()];
+    for sibling in &scenario.siblings {
+        if youths.contains(&sibling.id.as_str()) {
+            return Err(format!(
+                "the youth id `{}` is taken: `youth` is the scenario's youth, ids are unique",
+                sibling.id
+            ));
+        }
+        sibling.bsn.parse::<Bsn>().map_err(|e| format!("sibling `{}`: {e}", sibling.id))?;
+        if bsns.contains(&sibling.bsn.as_str()) {
+            return Err(format!("sibling `{}` has the BSN of another youth of the scenario", sibling.id));
+        }
+        youths.push(&sibling.id);
+        bsns.push(&sibling.bsn);
+    }
+    let youth = |name: &str| {
+        if youths.contains(&name) {
+            Ok(())
+        } else {
+            Err(format!("`{name}` is no youth of this scenario: `youth` or a sibling's id"))
+        }
+    };
+    let org = |id: &str| {
+        if orgs.contains_key(id) {
+            Ok(())
+        } else {
+            Err(format!("the scenario names organisation `{id}`, which `orgs` does not define"))
+        }
+    };
+    for involvement in &scenario.involvements {
+        if let Some(name) = &involvement.youth {
+            youth(name)?;
+        }
+        if involvement.withdrawal.is_some() && involvement.withdrawn_at.is_none() {
+            return Err(format!("an involvement of `{}` names a `withdrawal` without `withdrawn_at`", involvement.org));
+        }
+    }
+    for (n, step) in scenario.steps.iter().enumerate() {
+        if n > 0 && step.at < scenario.steps[n - 1].at {
+            return Err(format!("the steps are in time order: step {} comes before step {n}", n + 1));
+        }
+        if let Some(name) = step.action.youth() {
+            youth(name)?;
+        }
+        if let Some(id) = step.action.org() {
+            org(id)?;
+        }
+        for notice in step.expect.notices.iter().flatten() {
+            org(&notice.to)?;
+            org(&notice.names)?;
+            if let Some(name) = &notice.about {
+                youth(name)?;
+            }
+        }
+        for name in step.expect.known.keys() {
+            youth(name)?;
+        }
+    }
+    Ok(())
+}
+
 enum ScenarioError {
-    /// The request is bad input: what `expect: { error: … }` tests.
-    Input(InputError),
     /// The facts name something the file does not define.
     Facts(String),
     Gateway(ExchangeError),
-}
-
-impl From<InputError> for ScenarioError {
-    fn from(error: InputError) -> Self {
-        ScenarioError::Input(error)
-    }
 }
 
 impl From<crate::store::StoreError> for ScenarioError {
@@ -159,6 +251,7 @@ impl From<crate::store::StoreError> for ScenarioError {
     }
 }
 
+/// Runs one scenario: `None` when it holds, else what was expected and what came.
 async fn run_scenario(
     scenario: &Scenario,
     orgs: &HashMap<String, OrgKind>,
@@ -166,31 +259,61 @@ async fn run_scenario(
     keys: &Pseudonymiser,
     file: &str,
     mode: Mode,
-) -> Result<Decision, ScenarioError> {
-    let bsn: Bsn =
-        scenario.youth.bsn.parse().map_err(|e: crate::youth::BsnError| InputError::InvalidBsn(e.to_string()))?;
-    let request = request_of(scenario, orgs)?;
-
-    let occasion = Occasion::at(scenario.now);
-    let youth = gateway.youth(&[keys.pseudonymise(&bsn)], scenario.youth.birth_date, scenario.now).await?;
-    record_facts(scenario, orgs, gateway, &youth, file, &occasion).await?;
-    let youth = youth.without_facts();
-
-    let actor = Principal {
-        account: None,
-        org: request.actor.org.clone(),
-        org_kind: request.actor.kind,
-        role: Some(request.role),
-        authenticated_by: Authentication::Scenario { file: file.to_owned() },
+) -> Result<Option<String>, ScenarioError> {
+    // A request that is bad input is answered before anything is recorded.
+    let bsn: Result<Bsn, InputError> =
+        scenario.youth.bsn.parse().map_err(|e: crate::youth::BsnError| InputError::InvalidBsn(e.to_string()));
+    let request = match (&scenario.now, &scenario.request, &scenario.expect) {
+        (Some(now), Some(spec), Some(expect)) => match bsn.clone().and_then(|_| request_of(spec, orgs)) {
+            Ok(request) => Some((*now, request, expect)),
+            Err(error) => return Ok(verdict(&Came::error(&error), expect)),
+        },
+        _ => None,
     };
+    let bsn = bsn.map_err(|e| ScenarioError::Facts(format!("the youth's BSN: {e}")))?;
+
+    // The facts are recorded, and the youths they name enrolled, at `now` as in version 1; with
+    // steps at the scenario's first moment, since a retention run spares a youth enrolled less
+    // than a day before it. A youth without facts is enrolled by the first step about them.
+    let first = match (scenario.now, scenario.steps.is_empty()) {
+        (Some(now), true) => now,
+        _ => scenario
+            .steps
+            .iter()
+            .map(|s| s.at)
+            .chain(scenario.now)
+            .chain(scenario.involvements.iter().map(|i| i.registered_at))
+            .chain(scenario.measures.iter().map(|m| m.from))
+            .chain(scenario.consents.iter().map(|c| c.valid_from))
+            .chain(scenario.reports.iter().map(|r| r.at))
+            .min()
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    };
+    let mut world = World::new(scenario, bsn, keys, orgs, gateway, file)?;
+    record_facts(scenario, &mut world, first).await?;
+
+    for (n, step) in scenario.steps.iter().enumerate() {
+        if let Some(detail) = world.run_step(step).await? {
+            return Ok(Some(format!("step {} ({}): {detail}", n + 1, steps::describe(step))));
+        }
+    }
+
+    let Some((now, request, expect)) = request else { return Ok(None) };
+    let youth = world.youth(format::THE_YOUTH, now).await?;
+    let actor = world.principal(&request.actor, Some(request.role));
+    let occasion = Occasion::at(now);
     let exchanged =
         gateway.exchange(&actor, &youth, &request, mode, None, &occasion).await.map_err(ScenarioError::Gateway)?;
-    Ok(exchanged.decision)
+    Ok(verdict(&Came::Decision(exchanged.decision), expect))
+}
+
+/// `None` when `came` meets `expect`, else the failure's words.
+fn verdict(came: &Came, expect: &Expect) -> Option<String> {
+    (!came.meets(expect)).then(|| format!("expected {}, got {came}", Expected(expect)))
 }
 
 /// The request in the closed vocabulary, or the input error a scenario may expect.
-fn request_of(scenario: &Scenario, orgs: &HashMap<String, OrgKind>) -> Result<ExchangeRequest, InputError> {
-    let spec = &scenario.request;
+fn request_of(spec: &format::RequestSpec, orgs: &HashMap<String, OrgKind>) -> Result<ExchangeRequest, InputError> {
     let party = |id: &str| {
         orgs.get(id)
             .map(|kind| Party { org: OrgId(id.to_owned()), kind: *kind })
@@ -207,50 +330,39 @@ fn request_of(scenario: &Scenario, orgs: &HashMap<String, OrgKind>) -> Result<Ex
 
 async fn record_facts(
     scenario: &Scenario,
-    orgs: &HashMap<String, OrgKind>,
-    gateway: &Gateway,
-    youth: &Youth,
-    file: &str,
-    occasion: &Occasion,
+    world: &mut World<'_>,
+    at: time::OffsetDateTime,
 ) -> Result<(), ScenarioError> {
+    let occasion = Occasion::at(at);
+    let gateway = world.gateway();
     // Each fact is recorded by the organisation that holds it, as a partner system would.
-    let holder = |id: &str| {
-        orgs.get(id)
-            .map(|kind| Principal {
-                account: None,
-                org: OrgId(id.to_owned()),
-                org_kind: *kind,
-                role: None,
-                authenticated_by: Authentication::Scenario { file: file.to_owned() },
-            })
-            .ok_or_else(|| {
-                ScenarioError::Facts(format!("the facts name organisation `{id}`, which `orgs` does not define"))
-            })
-    };
-    let known = |id: &String| holder(id).map(|p| p.org);
-
     for spec in &scenario.involvements {
+        let youth = world.youth(spec.youth.as_deref().unwrap_or(format::THE_YOUTH), at).await?;
         let involvement = Involvement {
-            withdrawal: None,
+            withdrawal: spec.withdrawal,
             historic_match_sent: false,
             id: new_id(),
-            org: known(&spec.org)?,
+            org: world.known(&spec.org)?,
             registered_at: spec.registered_at,
             expires_at: spec.expires_at.unwrap_or_else(|| default_expiry(spec.registered_at)),
             withdrawn_at: spec.withdrawn_at,
         };
-        gateway.record_involvement(&holder(&spec.org)?, youth, involvement, occasion).await?;
+        gateway.record_involvement(&world.holder(&spec.org)?, &youth, involvement, &occasion).await?;
     }
+    if scenario.measures.is_empty() && scenario.consents.is_empty() && scenario.reports.is_empty() {
+        return Ok(());
+    }
+    let youth: Youth = world.youth(format::THE_YOUTH, at).await?;
     for spec in &scenario.measures {
-        let measure = Measure { id: new_id(), org: known(&spec.org)?, from: spec.from, until: spec.until };
-        gateway.record_measure(&holder(&spec.org)?, youth, measure, occasion).await?;
+        let measure = Measure { id: new_id(), org: world.known(&spec.org)?, from: spec.from, until: spec.until };
+        gateway.record_measure(&world.holder(&spec.org)?, &youth, measure, &occasion).await?;
     }
     for spec in &scenario.consents {
         let consent = Consent {
             id: new_id(),
             given_by: spec.given_by,
-            holder: known(&spec.holder)?,
-            recipient_orgs: spec.recipient_orgs.iter().map(known).collect::<Result<_, _>>()?,
+            holder: world.known(&spec.holder)?,
+            recipient_orgs: spec.recipient_orgs.iter().map(|id| world.known(id)).collect::<Result<_, _>>()?,
             recipient_kinds: spec.recipient_kinds.clone(),
             signals: spec.signals.clone(),
             purposes: spec.purposes.clone(),
@@ -258,11 +370,11 @@ async fn record_facts(
             valid_until: spec.valid_until,
             revoked_at: spec.revoked_at,
         };
-        gateway.record_consent(&holder(&spec.holder)?, youth, consent, occasion).await?;
+        gateway.record_consent(&world.holder(&spec.holder)?, &youth, consent, &occasion).await?;
     }
     for spec in &scenario.reports {
-        let report = Report { from: known(&spec.from)?, to: known(&spec.to)?, at: spec.at };
-        gateway.record_report(&holder(&spec.to)?, youth, report, occasion).await?;
+        let report = Report { from: world.known(&spec.from)?, to: world.known(&spec.to)?, at: spec.at };
+        gateway.record_report(&world.holder(&spec.to)?, &youth, report, &occasion).await?;
     }
     Ok(())
 }
@@ -271,16 +383,26 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// What a scenario's request came to.
+/// What a request or a step came to.
 enum Came {
     Decision(Decision),
-    Error(InputError),
+    /// Bad input, or a step the gateway refused: its code and why.
+    Error {
+        code: String,
+        message: String,
+    },
+    /// A step done.
+    Done,
 }
 
 impl Came {
+    fn error(error: &InputError) -> Came {
+        Came::Error { code: error.code().to_owned(), message: error.to_string() }
+    }
+
     fn meets(&self, expect: &Expect) -> bool {
         match (self, expect) {
-            (Came::Error(error), Expect::Error(code)) => error.code() == code,
+            (Came::Error { code, .. }, Expect::Error(wanted)) => code == wanted,
             (Came::Decision(d), Expect::Decision { decision, basis, reason, obligations }) => {
                 d.decision == *decision
                     && basis.is_none_or(|basis| d.basis == Some(basis))
@@ -304,7 +426,8 @@ fn same_set<T: Ord + Clone>(a: &[T], b: &[T]) -> bool {
 impl fmt::Display for Came {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Came::Error(error) => write!(f, "error {} ({error})", error.code()),
+            Came::Error { code, message } => write!(f, "error {code} ({message})"),
+            Came::Done => f.write_str("done"),
             Came::Decision(d) => {
                 write!(f, "{}", d.decision)?;
                 if let Some(basis) = d.basis {

@@ -17,19 +17,22 @@ fn the_repository_copy_is_identical_to_the_shared_scenarios_where_they_exist() {
     if !shared.exists() {
         return; // A user's machine has no ../shared; the copy is then the reference.
     }
-    for name in ["public.yaml", "FORMAT.md"] {
-        let ours = std::fs::read(scenario_file(name)).unwrap();
-        let theirs = std::fs::read(shared.join(name)).unwrap();
-        assert!(ours == theirs, "tests/scenarios/{name} differs from ../shared/scenarios/{name}: copy it again");
-    }
+    let ours = std::fs::read(scenario_file("public.yaml")).unwrap();
+    let theirs = std::fs::read(shared.join("public.yaml")).unwrap();
+    assert!(ours == theirs, "tests/scenarios/public.yaml differs from ../shared/scenarios/public.yaml: copy it again");
+    // Version 1 as shared, word for word; version 2 (the life of a registration) follows it here.
+    let ours = std::fs::read_to_string(scenario_file("FORMAT.md")).unwrap();
+    let theirs = std::fs::read_to_string(shared.join("FORMAT.md")).unwrap();
+    assert!(
+        ours.starts_with(&theirs),
+        "tests/scenarios/FORMAT.md does not begin with ../shared/scenarios/FORMAT.md: copy it again"
+    );
 }
 
 #[test]
-fn other_scenario_files_in_the_same_format_pass_too() {
-    let public = scenario_file("public.yaml");
-    let edges = scenario_file("edge-cases.yaml");
-    let run = ketenpoort(&["scenarios", "run", public.to_str().unwrap(), edges.to_str().unwrap()]);
-    assert_eq!(run.stdout, "58 passed, 0 failed\n", "{}", run.stderr);
+fn the_life_of_a_registration_scenarios_pass_completely() {
+    let run = ketenpoort(&["scenarios", "run", scenario_file("lifecycle.yaml").to_str().unwrap()]);
+    assert_eq!(run.stdout, "62 passed, 0 failed\n", "{}", run.stderr);
     assert_eq!(run.code, 0);
 }
 
@@ -124,6 +127,127 @@ fn broken_yaml_an_unknown_format_and_a_missing_expectation_are_malformed() {
         assert_eq!(run.code, 2, "{text}\n{}{}", run.stdout, run.stderr);
         assert!(run.stderr.contains(message), "{text}\n{}", run.stderr);
     }
+}
+
+const ORGS_2: &str = "format: ketenpoort-scenarios/2
+orgs:
+  - { id: lyceum-noord, kind: school, name: Lyceum Noord }
+  - { id: buurtteam-oost, kind: neighbourhood_team, name: Buurtteam Oost }
+scenarios:
+";
+
+#[test]
+fn a_failing_step_is_named_with_its_time_and_what_was_expected_and_what_came() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        &format!(
+            "{ORGS_2}  - name: a historic match expected where the archive is gone
+    youth: {{ bsn: \"628194821\", birth_date: 2010-05-01 }}
+    involvements:
+      - {{ org: lyceum-noord, registered_at: 2020-01-10T08:00:00Z }}
+    steps:
+      - at: 2026-03-01T09:00:00Z
+        retention: {{}}
+        expect: {{ destroyed: {{ involvements: 0 }} }}
+      - at: 2027-01-10T08:00:01Z
+        register: {{ org: buurtteam-oost, role: family_worker }}
+        expect:
+          notices: [ {{ kind: historic_match, to: buurtteam-oost, names: lyceum-noord }} ]
+  - name: the steps that hold
+    youth: {{ bsn: \"628194821\", birth_date: 2010-05-01 }}
+    steps:
+      - at: 2026-03-01T09:00:00Z
+        register: {{ org: lyceum-noord, role: mentor }}
+        expect: {{ decision: allow, notices: [], known: {{ youth: true }} }}
+"
+        ),
+    );
+    let run = ketenpoort(&["scenarios", "run", &file]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "FAIL a historic match expected where the archive is gone: step 2 (register by buurtteam-oost at \
+             2027-01-10T08:00:01Z): expected notices [historic_match to buurtteam-oost naming lyceum-noord], got \
+             notices []",
+            "1 passed, 1 failed"
+        ]
+    );
+}
+
+#[test]
+fn a_version_1_file_with_steps_is_malformed_where_they_stand() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        &format!(
+            "{ORGS}  - name: steps in a version 1 file
+    now: 2026-03-02T09:00:00Z
+    youth: {{ bsn: \"628194821\", birth_date: 2011-10-01 }}
+    steps:
+      - {{ at: 2026-03-01T09:00:00Z, retention: {{}} }}
+    request: {{ actor: {{ org: lyceum-noord, role: mentor }}, action: register, signal: involvement,
+               purpose: care_coordination }}
+    expect: {{ decision: allow }}
+"
+        ),
+    );
+    let run = ketenpoort(&["scenarios", "run", &file]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(&format!("{file}:9:5: ")), "names line and column: {}", run.stderr);
+    assert!(run.stderr.contains("unknown field `steps`"), "{}", run.stderr);
+    assert!(run.stderr.contains("(`steps` is a field of `ketenpoort-scenarios/2`)"), "{}", run.stderr);
+}
+
+#[test]
+fn steps_out_of_time_order_or_a_youth_unknown_make_the_file_inconsistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let youth = "    youth: { bsn: \"628194821\", birth_date: 2010-05-01 }\n";
+    let cases = [
+        (
+            "    steps:
+      - { at: 2026-03-02T09:00:00Z, register: { org: lyceum-noord, role: mentor } }
+      - { at: 2026-03-01T09:00:00Z, retention: {} }
+",
+            "the steps are in time order: step 2 comes before step 1",
+        ),
+        (
+            "    steps:
+      - { at: 2026-03-02T09:00:00Z, register: { youth: brother, org: lyceum-noord, role: mentor } }
+",
+            "`brother` is no youth of this scenario",
+        ),
+        (
+            "    now: 2026-03-02T09:00:00Z
+    steps:
+      - { at: 2026-03-02T09:00:00Z, retention: {} }
+",
+            "`now`, `request` and `expect` go together",
+        ),
+    ];
+    for (rest, message) in cases {
+        let file = write(dir.path(), &format!("{ORGS_2}  - name: inconsistent\n{youth}{rest}"));
+        let run = ketenpoort(&["scenarios", "run", &file]);
+        assert_eq!(run.code, 2, "{rest}\n{}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("scenario 1 (\"inconsistent\")") && run.stderr.contains(message), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn steps_run_in_a_world_of_their_own_so_a_second_run_on_a_database_comes_out_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("run.db").display());
+    let lifecycle = scenario_file("lifecycle.yaml");
+    let first = ketenpoort(&["--database", &url, "scenarios", "run", lifecycle.to_str().unwrap()]);
+    let second = ketenpoort(&["--database", &url, "scenarios", "run", lifecycle.to_str().unwrap()]);
+    assert!(first.last_line().ends_with(" failed"), "{}{}", first.stdout, first.stderr);
+    assert_eq!(first.stdout, second.stdout, "{}", second.stderr);
+    // Only the ten scenarios without steps were recorded and decided into it: 16 entries a run.
+    let verify = ketenpoort(&["--database", &url, "audit", "verify"]);
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+    assert_eq!(verify.stdout, "audit log intact: 32 entries, 2 checkpoints\n");
 }
 
 #[test]
