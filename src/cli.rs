@@ -271,7 +271,7 @@ enum ScenariosCommand {
     /// pass, 1 when any fails, 2 when a file is malformed. With --database the decisions are
     /// audited into that database and kept, for `ketenpoort audit verify`.
     Run {
-        /// Scenario files (format ketenpoort-scenarios/1)
+        /// Scenario files (format ketenpoort-scenarios/1 or /2)
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },

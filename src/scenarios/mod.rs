@@ -60,9 +60,10 @@ pub async fn run_file(path: &Path, gateway: &Gateway, keys: &Pseudonymiser) -> R
 }
 
 /// The conformance files built into Ketenpoort: (name, text) of `tests/scenarios/*.yaml`.
-pub const BUILT_IN: [(&str, &str); 2] = [
+pub const BUILT_IN: [(&str, &str); 3] = [
     ("public.yaml", include_str!("../../tests/scenarios/public.yaml")),
     ("edge-cases.yaml", include_str!("../../tests/scenarios/edge-cases.yaml")),
+    ("lifecycle.yaml", include_str!("../../tests/scenarios/lifecycle.yaml")),
 ];
 
 /// Runs the built-in conformance files under `policy` (a draft under test).
