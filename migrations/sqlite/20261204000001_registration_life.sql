@@ -42,3 +42,11 @@ CREATE TABLE retention_runs (
     started_at  INTEGER NOT NULL,
     finished_at INTEGER
 ) STRICT;
+
+-- The highest id a destroyed youth had: enrolment never gives it again (SQLite would, to the
+-- next youth, and a request that found the destroyed one would write onto another child).
+-- PostgreSQL's identity never reuses an id.
+CREATE TABLE youth_id_floor (floor INTEGER NOT NULL) STRICT;
+INSERT INTO youth_id_floor (floor) VALUES (0);
+CREATE TRIGGER youths_ids_stay_used AFTER DELETE ON youths
+BEGIN UPDATE youth_id_floor SET floor = MAX(floor, OLD.id); END;

@@ -38,7 +38,12 @@ impl Gateway {
         occasion: &Occasion,
     ) -> Result<(), StoreError> {
         let mut entry = AuditEntry::new(event, by, occasion.at, clock::now(), occasion.request_id.clone());
-        entry.youth = youth;
+        // A youth Ketenpoort does not know (never registered, or destroyed, §8) is not named:
+        // their BSN's pseudonym in this entry would let the BSN find the log again.
+        entry.youth = match youth {
+            Some(youth) if self.store.find_youth(&youth).await?.is_some() => Some(youth),
+            _ => None,
+        };
         entry.decision = Some(Outcome::Allow);
         entry.subject = Some(what);
         self.audit.append(vec![Audited { entry, effect: None }], clock::now()).await.map(drop)

@@ -53,7 +53,9 @@ impl Gateway {
     pub async fn run_retention(&self, at: OffsetDateTime, dry_run: bool) -> Result<RetentionReport, ExchangeError> {
         let mut report = RetentionReport { at: Some(at), dry_run, ..RetentionReport::default() };
         report.planned = self.plan_retention().await?;
-        let enrolled_before = at - ENROLMENT_GRACE;
+        // Measured from now too: a run as if later (`dev retention-at`) spares the youths
+        // being enrolled at this moment all the same.
+        let enrolled_before = at.min(clock::now()) - ENROLMENT_GRACE;
         let preview = self.store.retention_preview(at, enrolled_before).await?;
         if dry_run {
             report.destroyed = preview;
@@ -68,7 +70,7 @@ impl Gateway {
             }
             let units = due.into_iter().map(|(id, youth, org)| {
                 let mut entry = destruction_entry(AuditEvent::InvolvementDestroyed, at);
-                entry.youth = Some(youth);
+                entry.youth = named_in_destruction(youth);
                 entry.recipient_org = Some(org.0);
                 entry.subject = Some(id.clone());
                 vec![Audited { entry, effect: Some(Effect::DestroyInvolvement { id, due: at }) }]
@@ -90,7 +92,7 @@ impl Gateway {
             after = *last;
             let units = due.into_iter().map(|(youth, reference)| {
                 let mut entry = destruction_entry(AuditEvent::YouthDestroyed, at);
-                entry.youth = Some(reference);
+                entry.youth = named_in_destruction(reference);
                 vec![Audited { entry, effect: Some(Effect::DestroyYouth { youth, at, enrolled_before }) }]
             });
             let (done, kept) = self.append_all(units).await?;
@@ -150,6 +152,13 @@ impl Gateway {
         }
         Ok((done, kept))
     }
+}
+
+/// How a destruction's entry names the youth: by their random reference, which nothing will
+/// link to a BSN once it is done; a youth from before references (named by their BSN's
+/// pseudonym) not at all, so that the destruction adds no entry their BSN finds.
+fn named_in_destruction(youth: crate::youth::Pseudonym) -> Option<crate::youth::Pseudonym> {
+    youth.is_reference().then_some(youth)
 }
 
 /// An entry of a destruction by the retention run itself: no person, no organisation acted.

@@ -293,8 +293,10 @@ const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How every SQLite connection of the store is set up: durable commits, checked references, a
 /// wait for the writer's lock rather than an error.
+/// `secure_delete`: what retention destroys (§8) is overwritten in the file, not left in its
+/// free pages for whoever reads the file's bytes.
 pub(super) const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
 
 /// A pool of `connections`, each set up for durability and the caller's page cache.
 fn pool_options(backend: Backend, connections: u32, sqlite_cache_mib: u32) -> AnyPoolOptions {
@@ -1655,20 +1657,31 @@ impl Store for SqlStore {
             // The write comes first: on SQLite a transaction that reads first cannot take the
             // write lock another writer holds (it fails at once, "database is locked").
             let reference = Pseudonym::random_reference(&youth.key_id);
-            let id: i64 = sqlx::query(
-                "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at, ages_out_at) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(&reference.key_id)
-            .bind(&reference.value)
-            .bind(&birth)
-            .bind(micros(at))
-            .bind(micros(birth_date.ages_out_at()))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?
-            .try_get("id")
-            .map_err(db)?;
+            let insert = match self.backend {
+                // SQLite would give a destroyed youth's id to the next youth enrolled (its rowid
+                // is the highest plus one): a request that found the destroyed youth would then
+                // write onto another child. Ids of destroyed youths are never given again.
+                Backend::Sqlite => {
+                    "INSERT INTO youths (id, key_id, pseudonym, birth_date, enrolled_at, ages_out_at) \
+                     SELECT MAX(COALESCE((SELECT MAX(id) FROM youths), 0), f.floor) + 1, $1, $2, $3, $4, $5 \
+                     FROM youth_id_floor f RETURNING id"
+                }
+                Backend::Postgres => {
+                    "INSERT INTO youths (key_id, pseudonym, birth_date, enrolled_at, ages_out_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id"
+                }
+            };
+            let id: i64 = sqlx::query(insert)
+                .bind(&reference.key_id)
+                .bind(&reference.value)
+                .bind(&birth)
+                .bind(micros(at))
+                .bind(micros(birth_date.ages_out_at()))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?
+                .try_get("id")
+                .map_err(db)?;
             // Known already (under this pseudonym, as their own from before references or as
             // an alias, perhaps enrolled a moment ago by another request): theirs is the youth.
             let known = sqlx::query(youth_by_pseudonym!())
