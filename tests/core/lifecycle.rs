@@ -536,7 +536,7 @@ async fn database_from_before_retention() -> (World, String, &'static str, std::
     withdrawal.subject = Some("legacy-team".into());
     let mut viewed = AuditEntry::new(AuditEvent::CaseViewed, school(), T0 + days(40), T0 + days(40), "legacy-4".into());
     viewed.decision = Some(ketenpoort::framework::Outcome::Allow);
-    let mut entries = vec![registration(school(), T0, 1), registration(team(), T0 + days(1), 2), withdrawal, viewed];
+    let mut entries = [registration(school(), T0, 1), registration(team(), T0 + days(1), 2), withdrawal, viewed];
     let (mut sql, mut previous): (String, ChainHash) = (String::new(), ketenpoort::audit::GENESIS);
     let text = |value: Option<&str>| value.map_or("NULL".to_owned(), |v| format!("'{v}'"));
     for (index, entry) in entries.iter_mut().enumerate() {
@@ -584,8 +584,8 @@ async fn database_from_before_retention() -> (World, String, &'static str, std::
             ('buurtteam-oost', 'neighbourhood_team', 'Buurtteam Oost');
          INSERT INTO youths (id, key_id, pseudonym, birth_date, enrolled_at) VALUES (1, '{}', '{}', '{born}', {});
          {sql}
-         INSERT INTO involvements (id, youth_id, org_id, registered_at, expires_at, withdrawn_at, recorded_seq, ended_seq)
-             VALUES ('legacy-school', 1, 'lyceum-noord', {}, {}, NULL, 1, NULL),
+         INSERT INTO involvements
+             (id, youth_id, org_id, registered_at, expires_at, withdrawn_at, recorded_seq, ended_seq) VALUES ('legacy-school', 1, 'lyceum-noord', {}, {}, NULL, 1, NULL),
                     ('legacy-team', 1, 'buurtteam-oost', {}, {}, {}, 2, 3);
          INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES (4, {}, {}, '{}', {});",
         pseudonym.key_id,
