@@ -74,6 +74,26 @@ impl TestApp {
         ketenpoort::audit::verify(&store, &key).await.unwrap().unwrap()
     }
 
+    /// The gateway the server runs: for what the API cannot do, a time other than now.
+    pub fn gateway(&self) -> &ketenpoort::exchange::Gateway {
+        &self.app.state().gateway
+    }
+
+    /// A BSN's pseudonyms under every key the app holds, current first.
+    pub fn pseudonyms(&self, bsn: &str) -> Vec<ketenpoort::youth::Pseudonym> {
+        self.app.state().pseudonymiser.pseudonymise_all(&bsn.parse().unwrap())
+    }
+
+    /// The youth behind a BSN, if the app knows them.
+    pub async fn known_youth(&self, bsn: &str) -> Option<ketenpoort::exchange::Youth> {
+        self.gateway().known_youth(&self.pseudonyms(bsn)).await.unwrap()
+    }
+
+    /// The auditor of Lyceum Noord: its part of the log.
+    pub fn auditor(&self) -> Client {
+        self.client("lyceum-noord", "auditor@lyceum-noord")
+    }
+
     /// Every byte of the database (its files, or a dump) and of the files beside it.
     pub fn database_bytes(&self) -> Vec<u8> {
         let mut all = if self.database_url.starts_with("postgres") {
@@ -191,6 +211,15 @@ impl Client {
             .await
     }
 
+    /// Registers involvement with the youth of `bsn`, naming their parents.
+    pub async fn register_youth(&self, bsn: &str, birth_date: &str, parents: &[&str]) -> Reply {
+        self.post(
+            "/involvements",
+            json!({ "bsn": bsn, "birth_date": birth_date, "purpose": "care_coordination", "parents": parents }),
+        )
+        .await
+    }
+
     pub async fn send(&self, signal: &str, to: &str, extra: Value) -> Reply {
         let mut body = json!({ "bsn": BSN, "signal": signal, "to": to, "purpose": "care_coordination" });
         merge(&mut body, extra);
@@ -208,6 +237,26 @@ impl Client {
             }),
         )
         .await
+    }
+}
+
+/// A professional of a demo organisation as the library takes them: `org`'s first
+/// professional role, acting through the partner system.
+pub fn professional(org: &str) -> ketenpoort::identity::Principal {
+    use ketenpoort::framework::{OrgKind, Role};
+    let (org_kind, role) = match org {
+        "lyceum-noord" | "obs-de-linde" => (OrgKind::School, Role::Mentor),
+        "buurtteam-oost" => (OrgKind::NeighbourhoodTeam, Role::FamilyWorker),
+        "jgz-utrecht" => (OrgKind::YouthHealth, Role::YouthNurse),
+        "zorg-de-brug" => (OrgKind::CareProvider, Role::CareProfessional),
+        other => panic!("no professional of `{other}` in the tests"),
+    };
+    ketenpoort::identity::Principal {
+        account: Some(format!("{}@{org}", role.as_str())),
+        org: ketenpoort::framework::OrgId(org.to_owned()),
+        org_kind,
+        role: Some(role),
+        authenticated_by: ketenpoort::identity::Authentication::CommandLine,
     }
 }
 

@@ -15,6 +15,7 @@ mod demo;
 mod errors;
 mod identity;
 mod instances;
+mod lifecycle;
 mod limits;
 mod oidc;
 mod personal_data;

@@ -1,7 +1,8 @@
 //! The whole story through a real `ketenpoort serve` at its most verbose log level, then a
-//! search for every clear BSN, birth date and free text used, and for the secret keys: in the
-//! logs, in every response, in the metrics, and in the database. A birth date may be in one
-//! place only, the column that holds it (the consent rules depend on age); a justification
+//! search for every clear BSN (the youth's and their parents'), birth date and free text used,
+//! and for the secret keys: in the logs, in every response, in the metrics, and in the
+//! database. A birth date may be in one place only, the column that holds it (the consent
+//! rules depend on age); a parent only as a pseudonym, in the youth's record; a justification
 //! only in the audit entry that records it, for the privacy officer.
 
 use std::io::Read;
@@ -11,6 +12,18 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, certs_dev, contains, database, http_client, listening_address};
+
+/// The youth's parents, as the registrations name them (§8, the family match).
+fn parents() -> [String; 2] {
+    [database::made_up_bsn(900), database::made_up_bsn(901)]
+}
+
+/// A parent's BSN that fails the elfproef: its check digit one off.
+fn bad_parent() -> String {
+    let mut digits = database::made_up_bsn(902).into_bytes();
+    digits[8] = b'0' + (digits[8] - b'0' + 1) % 10;
+    String::from_utf8(digits).unwrap()
+}
 
 /// A BSN that fails the elfproef: refused, and not echoed either.
 const BAD_BSN: &str = "628194822";
@@ -39,11 +52,13 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
     let url = database::fresh_url(dir.path(), "k.db");
     let keys_dir = database::keys_dir(&url).unwrap_or_else(|| dir.path().join("k.keys"));
     let certs = certs_dev();
+    let parent_pseudonyms;
     {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let keys = ketenpoort::keys::generate(&keys_dir, true).unwrap();
         let store: std::sync::Arc<dyn ketenpoort::store::Store> =
             std::sync::Arc::new(ketenpoort::store::SqlStore::open(&url).await.unwrap());
+        parent_pseudonyms = parents().map(|p| keys.pseudonymiser.pseudonymise(&p.parse().unwrap()).value);
         let gateway = ketenpoort::app::gateway(store, &keys, 1_000).await.unwrap();
         let region = ketenpoort::demo::region().unwrap();
         ketenpoort::demo::seed(&gateway, &region, &certs, ketenpoort::clock::now()).await.unwrap();
@@ -90,9 +105,16 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
 
     // The story of the README, and the mistakes a partner system makes along the way.
     let mut seen = Seen::default();
-    let care = json!({ "purpose": "care_coordination" });
-    assert_eq!(seen.call(mentor.post(api("/involvements")).json(&with(care.clone()))).await.0, StatusCode::CREATED);
-    assert_eq!(seen.call(worker.post(api("/involvements")).json(&with(care.clone()))).await.0, StatusCode::CREATED);
+    let [first_parent, second_parent] = parents();
+    let both = with(json!({ "purpose": "care_coordination", "parents": [first_parent, second_parent] }));
+    assert_eq!(seen.call(mentor.post(api("/involvements")).json(&both)).await.0, StatusCode::CREATED);
+    let one = with(json!({ "purpose": "care_coordination", "parents": [second_parent] }));
+    assert_eq!(seen.call(worker.post(api("/involvements")).json(&one)).await.0, StatusCode::CREATED);
+    let linde = http_client(Some("obs-de-linde"), Some("mentor@obs-de-linde"));
+    let bad = with(json!({ "purpose": "care_coordination", "parents": [first_parent, bad_parent()] }));
+    assert_eq!(seen.call(linde.post(api("/involvements")).json(&bad)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let own = with(json!({ "purpose": "care_coordination", "parents": [BSN, first_parent] }));
+    assert_eq!(seen.call(linde.post(api("/involvements")).json(&own)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     let ask = with(json!({ "signal": "feedback_request", "to": "buurtteam-oost", "purpose": "care_coordination" }));
     let (status, asked) = seen.call(mentor.post(api("/signals")).json(&ask)).await;
     assert_eq!(status, StatusCode::CREATED, "{asked}");
@@ -155,7 +177,8 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
         .map(|file| std::fs::read_to_string(keys_dir.join(file)).unwrap().trim().to_owned())
         .collect();
     let birth_dates = [BIRTH_DATE, "2012-03-16", "15-03-2012", "15 maart 2012"];
-    let personal: Vec<&str> = [BSN, BAD_BSN, JUSTIFICATION]
+    let bad_parent = bad_parent();
+    let personal: Vec<&str> = [BSN, BAD_BSN, JUSTIFICATION, &first_parent, &second_parent, &bad_parent]
         .into_iter()
         .chain(birth_dates)
         .chain(secret_keys.iter().map(String::as_str))
@@ -173,68 +196,21 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
     // justification only in the audit entry.
     let bytes = database::all_bytes(&url);
     assert!(bytes.len() > 10_000);
-    for value in [BSN, BAD_BSN].into_iter().chain(secret_keys.iter().map(String::as_str)) {
+    let clear = [BSN, BAD_BSN, &first_parent, &second_parent, &bad_parent];
+    for value in clear.into_iter().chain(secret_keys.iter().map(String::as_str)) {
         assert!(!contains(&bytes, value), "{value} found in the database");
     }
-    assert_eq!(columns_holding(&url, BIRTH_DATE), [("youths".to_owned(), "birth_date".to_owned())]);
-    assert_eq!(columns_holding(&url, "2012-03-16"), Vec::<(String, String)>::new());
-    assert_eq!(columns_holding(&url, JUSTIFICATION), [("audit_entries".to_owned(), "justification".to_owned())]);
-}
-
-/// The (table, column) pairs in which some row's value, as text, contains `needle`.
-fn columns_holding(url: &str, needle: &str) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    if url.starts_with("postgres") {
-        let psql = |sql: &str| {
-            let bin =
-                std::env::var("KETENPOORT_TEST_POSTGRES_BIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into());
-            let output =
-                Command::new(format!("{bin}/psql")).args([url, "-At", "-F", "\t", "-c", sql]).output().unwrap();
-            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-            String::from_utf8(output.stdout).unwrap()
-        };
-        let columns = psql(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2",
+    // A parent only as a pseudonym, in the record of the youth the registrations named them for.
+    for pseudonym in &parent_pseudonyms {
+        assert_eq!(
+            database::columns_holding(&url, pseudonym).await,
+            [("youth_parents".to_owned(), "pseudonym".to_owned())]
         );
-        for line in columns.lines() {
-            let (table, column) = line.split_once('\t').unwrap();
-            let count =
-                psql(&format!("SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE '%{needle}%'"));
-            if count.trim() != "0" {
-                found.push((table.to_owned(), column.to_owned()));
-            }
-        }
-    } else {
-        let file = url.trim_start_matches("sqlite://");
-        let conn = rusqlite::Connection::open(file).unwrap();
-        let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .unwrap()
-            .query_map([], |row| row.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        for table in tables {
-            let columns: Vec<String> = conn
-                .prepare(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY name"))
-                .unwrap()
-                .query_map([], |row| row.get(0))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            for column in columns {
-                let count: i64 = conn
-                    .query_row(
-                        &format!("SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE ?1"),
-                        [format!("%{needle}%")],
-                        |row| row.get(0),
-                    )
-                    .unwrap();
-                if count > 0 {
-                    found.push((table.clone(), column));
-                }
-            }
-        }
     }
-    found
+    assert_eq!(database::columns_holding(&url, BIRTH_DATE).await, [("youths".to_owned(), "birth_date".to_owned())]);
+    assert_eq!(database::columns_holding(&url, "2012-03-16").await, Vec::<(String, String)>::new());
+    assert_eq!(
+        database::columns_holding(&url, JUSTIFICATION).await,
+        [("audit_entries".to_owned(), "justification".to_owned())]
+    );
 }

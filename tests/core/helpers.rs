@@ -100,3 +100,105 @@ impl AuditedDatabase {
 pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
 }
+
+/// A database of this run's backend with its keys, the demo region's organisations in it, and
+/// the gateway over it: the library, where every exchange takes its time T as a parameter.
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    pub keys: ketenpoort::keys::Keys,
+    pub store: std::sync::Arc<dyn ketenpoort::store::Store>,
+    pub gateway: ketenpoort::exchange::Gateway,
+}
+
+impl World {
+    pub async fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let url = database::fresh_url(dir.path(), "ketenpoort.db");
+        World::at(dir, url).await
+    }
+
+    /// The world of the database at `url` (keys beside it, as the command line finds them),
+    /// made or migrated by opening it.
+    pub async fn at(dir: tempfile::TempDir, url: String) -> World {
+        let keys_dir = database::keys_dir(&url).unwrap_or_else(|| dir.path().join("ketenpoort.keys"));
+        let keys = if ketenpoort::keys::exist(&keys_dir) {
+            ketenpoort::keys::load(&keys_dir).unwrap()
+        } else {
+            ketenpoort::keys::generate(&keys_dir, true).unwrap()
+        };
+        let store: std::sync::Arc<dyn ketenpoort::store::Store> =
+            std::sync::Arc::new(ketenpoort::store::SqlStore::open(&url).await.unwrap());
+        let gateway = ketenpoort::app::gateway(store.clone(), &keys, 1_000).await.unwrap();
+        let region = ketenpoort::demo::region().unwrap();
+        let certs = Path::new(env!("CARGO_MANIFEST_DIR")).join("certs-dev");
+        ketenpoort::demo::seed(&gateway, &region, &certs, ketenpoort::clock::now()).await.unwrap();
+        World { dir, url, keys, store, gateway }
+    }
+
+    /// A BSN's pseudonyms under every key, current first.
+    pub fn pseudonyms(&self, bsn: &str) -> Vec<ketenpoort::youth::Pseudonym> {
+        self.keys.pseudonymiser.pseudonymise_all(&bsn.parse().unwrap())
+    }
+
+    /// The youth behind a BSN, if Ketenpoort knows them.
+    pub async fn known(&self, bsn: &str) -> Option<ketenpoort::exchange::Youth> {
+        self.gateway.known_youth(&self.pseudonyms(bsn)).await.unwrap()
+    }
+
+    /// `org` registers involvement with the youth of `bsn` at `at`, naming `parents`; the youth
+    /// is enrolled then when Ketenpoort does not know them.
+    pub async fn register(
+        &self,
+        org: &str,
+        bsn: &str,
+        born: &str,
+        parents: &[&str],
+        at: time::OffsetDateTime,
+    ) -> ketenpoort::exchange::Exchanged {
+        use ketenpoort::framework::{Action, ExchangeRequest, Purpose, Signal};
+        let who = professional(org);
+        let youth = self.gateway.youth(&self.pseudonyms(bsn), born.parse().unwrap(), at).await.unwrap();
+        let request = ExchangeRequest::new(
+            who.party(),
+            who.role.unwrap(),
+            Action::Register,
+            Signal::Involvement,
+            None,
+            Purpose::CareCoordination,
+            None,
+        )
+        .unwrap();
+        let parents: Vec<Vec<ketenpoort::youth::Pseudonym>> = parents.iter().map(|p| self.pseudonyms(p)).collect();
+        let mode = ketenpoort::exchange::Mode::Deliver;
+        let occasion = ketenpoort::exchange::Occasion::at(at);
+        self.gateway.exchange_naming(&who, &youth, &request, mode, None, &parents, &occasion).await.unwrap()
+    }
+
+    /// `ketenpoort --database URL ARGS…`.
+    pub fn cli(&self, args: &[&str]) -> Run {
+        let mut all = vec!["--database", &self.url];
+        all.extend(args);
+        ketenpoort(&all)
+    }
+}
+
+/// A professional of a demo organisation as the library takes them: the organisation's first
+/// professional role, acting through its partner system.
+pub fn professional(org: &str) -> ketenpoort::identity::Principal {
+    use ketenpoort::framework::{OrgKind, Role};
+    let (org_kind, role) = match org {
+        "lyceum-noord" | "obs-de-linde" => (OrgKind::School, Role::Mentor),
+        "buurtteam-oost" => (OrgKind::NeighbourhoodTeam, Role::FamilyWorker),
+        "jgz-utrecht" => (OrgKind::YouthHealth, Role::YouthNurse),
+        "gi-midden" => (OrgKind::CertifiedInstitution, Role::YouthProtector),
+        other => panic!("no professional of `{other}` in the tests"),
+    };
+    ketenpoort::identity::Principal {
+        account: Some(format!("{}@{org}", role.as_str())),
+        org: ketenpoort::framework::OrgId(org.to_owned()),
+        org_kind,
+        role: Some(role),
+        authenticated_by: ketenpoort::identity::Authentication::CommandLine,
+    }
+}

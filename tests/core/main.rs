@@ -6,6 +6,7 @@
 mod helpers;
 
 mod audit_log;
+mod lifecycle;
 mod personal_data;
 mod policy;
 mod scenarios;

@@ -130,3 +130,102 @@ pub fn bytes_literal(url: &str, bytes: &[u8]) -> String {
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     if url.starts_with("postgres") { format!("decode('{hex}', 'hex')") } else { format!("X'{hex}'") }
 }
+
+/// The `n`th made-up BSN of the stories the tests tell: nine digits that pass the elfproef, a
+/// different one for every `n`, none of them a BSN another test uses.
+pub fn made_up_bsn(n: u64) -> String {
+    let mut candidate = 50_000_000 + n * 11;
+    loop {
+        let digits: Vec<u64> = format!("{candidate:08}").bytes().map(|b| u64::from(b - b'0')).collect();
+        let sum: u64 = digits.iter().zip([9, 8, 7, 6, 5, 4, 3, 2]).map(|(d, w)| d * w).sum();
+        if sum % 11 < 10 {
+            return digits.iter().chain([&(sum % 11)]).map(|d| char::from(b'0' + *d as u8)).collect();
+        }
+        candidate += 1;
+    }
+}
+
+/// Every table of the database with its columns, by name: the user's tables of SQLite, the
+/// `public` schema of PostgreSQL.
+async fn tables_and_columns(conn: &mut sqlx::AnyConnection, postgres: bool) -> Vec<(String, Vec<String>)> {
+    use sqlx::Row;
+    let tables: Vec<String> = if postgres {
+        sqlx::query(
+            "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables \
+             WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+        )
+    } else {
+        sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    }
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.get::<String, _>("name"))
+    .collect();
+    let mut all = Vec::new();
+    for table in tables {
+        let columns = if postgres {
+            sqlx::query(
+                "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name = $1 ORDER BY 1",
+            )
+        } else {
+            sqlx::query("SELECT name FROM pragma_table_info($1) ORDER BY name")
+        }
+        .bind(&table)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<String, _>("name"))
+        .collect();
+        all.push((table, columns));
+    }
+    all
+}
+
+/// For each of `needles`, the (table, column) pairs of every row of every table whose value,
+/// as text, contains it: what a person with the database in hand finds by searching for it.
+pub async fn columns_holding_any(url: &str, needles: &[&str]) -> Vec<(String, String, String)> {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.unwrap();
+    let mut found = Vec::new();
+    for (table, columns) in tables_and_columns(&mut conn, url.starts_with("postgres")).await {
+        for column in columns {
+            let sql = format!("SELECT COUNT(*) AS n FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE $1");
+            for needle in needles {
+                let count: i64 = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(format!("%{needle}%"))
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap()
+                    .get("n");
+                if count > 0 {
+                    found.push((needle.to_string(), table.clone(), column.clone()));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The (table, column) pairs in which some row's value, as text, contains `needle`.
+pub async fn columns_holding(url: &str, needle: &str) -> Vec<(String, String)> {
+    columns_holding_any(url, &[needle]).await.into_iter().map(|(_, table, column)| (table, column)).collect()
+}
+
+/// How many rows each table holds, by table.
+pub async fn row_counts(url: &str) -> std::collections::BTreeMap<String, i64> {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.unwrap();
+    let mut counts = std::collections::BTreeMap::new();
+    for (table, _) in tables_and_columns(&mut conn, url.starts_with("postgres")).await {
+        let sql = format!("SELECT COUNT(*) AS n FROM \"{table}\"");
+        let count: i64 = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&mut conn).await.unwrap().get("n");
+        counts.insert(table, count);
+    }
+    counts
+}
