@@ -40,6 +40,8 @@ fn facts() -> YouthFacts {
         registered_at: registered,
         expires_at: default_expiry(registered),
         withdrawn_at: None,
+        withdrawal: None,
+        historic_match_sent: false,
     };
     let consent = |given_by| Consent {
         id: format!("c-{given_by:?}"),
@@ -59,6 +61,7 @@ fn facts() -> YouthFacts {
         measures: vec![],
         consents: vec![consent(Consenter::Youth), consent(Consenter::Parent)],
         reports: vec![],
+        died_at: None,
     }
 }
 

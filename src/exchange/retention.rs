@@ -53,9 +53,7 @@ impl Gateway {
     pub async fn run_retention(&self, at: OffsetDateTime, dry_run: bool) -> Result<RetentionReport, ExchangeError> {
         let mut report = RetentionReport { at: Some(at), dry_run, ..RetentionReport::default() };
         report.planned = self.plan_retention().await?;
-        // Measured from now too: a run as if later (`dev retention-at`) spares the youths
-        // being enrolled at this moment all the same.
-        let enrolled_before = at.min(clock::now()) - ENROLMENT_GRACE;
+        let enrolled_before = at - ENROLMENT_GRACE;
         let preview = self.store.retention_preview(at, enrolled_before).await?;
         if dry_run {
             report.destroyed = preview;

@@ -1095,8 +1095,8 @@ async fn a_professional_ends_their_involvement_saying_why_and_records_a_death_on
     let (_, page) = post("m", "/app/youth".into(), with(&m, &[])).await;
     assert!(page.contains("Uw organisatie is (nog) niet betrokken"), "{page}");
     let (status, again) = post("w", "/app/death".into(), with(&w, &[("confirm", "yes")])).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(again.contains("is het overlijden al vastgelegd"), "{again}");
+    assert_eq!(status, StatusCode::CONFLICT, "told only to an organisation whose involvement the death ended");
+    assert!(again.contains("is al vastgelegd; er is niets veranderd"), "{again}");
     assert!(app.verify().await.entries >= 10);
 }
 

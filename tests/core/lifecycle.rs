@@ -364,7 +364,8 @@ async fn a_retention_run_destroys_what_is_due_when_it_is_due_and_a_dry_run_count
         world.gateway.disclosure_report(&auditor, &AuditScope::All, &looked_for, true, &occasion).await.unwrap();
     assert!(report.is_empty(), "{report:?}");
     let replayed = world.gateway.replay(&*world.gateway.policy(), OffsetDateTime::UNIX_EPOCH).await.unwrap();
-    assert!(replayed.replayed + replayed.not_replayable >= 3, "{replayed:?}");
+    assert!(replayed.facts_destroyed > 0, "decisions about the destroyed youth are counted as such: {replayed:?}");
+    assert!(replayed.replayed + replayed.facts_destroyed >= 3, "{replayed:?}");
 }
 
 #[tokio::test]
@@ -655,7 +656,7 @@ async fn a_database_from_before_retention_migrates_with_its_chain_intact_and_its
 }
 
 #[tokio::test]
-async fn a_youth_from_before_the_migration_is_not_found_by_bsn_in_the_log_once_destroyed() {
+async fn a_youth_from_before_the_migration_is_found_by_bsn_only_in_entries_from_before_once_destroyed() {
     let (world, bsn, born, _) = database_from_before_retention().await;
     assert_eq!(world.retention(years(T0, 7)).await.destroyed.youths, 1);
     assert!(world.known(&bsn).await.is_none());
@@ -669,5 +670,13 @@ async fn a_youth_from_before_the_migration_is_not_found_by_bsn_in_the_log_once_d
     };
     let found: BTreeMap<u64, AuditEvent> =
         world.store.search_audit(&query).await.unwrap().into_iter().map(|s| (s.entry.seq, s.entry.event)).collect();
-    assert_eq!(found, BTreeMap::new(), "§8: after destruction the BSN finds none of the youth's entries");
+    // The README's documented limit: entries written before random references name the youth
+    // by their pseudonym and stay findable with the BSN and that key, until the key is retired
+    // and destroyed. The destruction itself adds no entry that the BSN finds.
+    let legacy: Vec<u64> = found.keys().copied().collect();
+    assert_eq!(legacy, [1, 2, 3, 4], "only the entries from before the migration: {found:?}");
+    assert!(
+        !found.values().any(|e| matches!(e, AuditEvent::InvolvementDestroyed | AuditEvent::YouthDestroyed)),
+        "{found:?}"
+    );
 }
