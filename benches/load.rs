@@ -138,7 +138,9 @@ async fn main() {
     loop {
         first = clients[0]
             .post(involvement.clone())
-            .json(&serde_json::json!({ "bsn": "628194821", "birth_date": "2012-03-15", "purpose": "care_coordination" }))
+            .json(
+                &serde_json::json!({ "bsn": "628194821", "birth_date": "2012-03-15", "purpose": "care_coordination" }),
+            )
             .send()
             .await
             .expect("the server answers");
@@ -150,7 +152,8 @@ async fn main() {
     }
     assert!(first.status().is_success() || first.status().as_u16() == 409, "{}", first.status());
 
-    let healthz: Call = |client| Box::pin(async move { answered(client.get(calls().healthz.clone()).send().await).await });
+    let healthz: Call =
+        |client| Box::pin(async move { answered(client.get(calls().healthz.clone()).send().await).await });
     let exchanges: Call = |client| {
         Box::pin(async move {
             let request = client
