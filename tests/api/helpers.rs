@@ -6,6 +6,10 @@ use std::sync::Once;
 
 #[path = "../support/database.rs"]
 pub mod database;
+#[path = "../support/people.rs"]
+mod people;
+
+pub use people::{professional, registration};
 
 use ketenpoort::app::App;
 use ketenpoort::config::{Config, TlsConfig};
@@ -237,26 +241,6 @@ impl Client {
             }),
         )
         .await
-    }
-}
-
-/// A professional of a demo organisation as the library takes them: `org`'s first
-/// professional role, acting through the partner system.
-pub fn professional(org: &str) -> ketenpoort::identity::Principal {
-    use ketenpoort::framework::{OrgKind, Role};
-    let (org_kind, role) = match org {
-        "lyceum-noord" | "obs-de-linde" => (OrgKind::School, Role::Mentor),
-        "buurtteam-oost" => (OrgKind::NeighbourhoodTeam, Role::FamilyWorker),
-        "jgz-utrecht" => (OrgKind::YouthHealth, Role::YouthNurse),
-        "zorg-de-brug" => (OrgKind::CareProvider, Role::CareProfessional),
-        other => panic!("no professional of `{other}` in the tests"),
-    };
-    ketenpoort::identity::Principal {
-        account: Some(format!("{}@{org}", role.as_str())),
-        org: ketenpoort::framework::OrgId(org.to_owned()),
-        org_kind,
-        role: Some(role),
-        authenticated_by: ketenpoort::identity::Authentication::CommandLine,
     }
 }
 

@@ -33,19 +33,9 @@ async fn retention(app: &TestApp, at: OffsetDateTime, dry_run: bool) -> Retentio
 /// Registers `org`'s involvement with the youth of `bsn` at `at` (enrolling them then if
 /// Ketenpoort does not know them), through the library; the involvement's id.
 async fn register_at(app: &TestApp, org: &str, bsn: &str, born: &str, at: OffsetDateTime) -> String {
-    use ketenpoort::framework::{Action, ExchangeRequest, Purpose, Signal};
     let who = professional(org);
     let youth = app.gateway().youth(&app.pseudonyms(bsn), born.parse().unwrap(), at).await.unwrap();
-    let request = ExchangeRequest::new(
-        who.party(),
-        who.role.unwrap(),
-        Action::Register,
-        Signal::Involvement,
-        None,
-        Purpose::CareCoordination,
-        None,
-    )
-    .unwrap();
+    let request = crate::helpers::registration(&who);
     let mode = ketenpoort::exchange::Mode::Deliver;
     let exchanged = app.gateway().exchange(&who, &youth, &request, mode, None, &Occasion::at(at)).await.unwrap();
     exchanged.effect_id.unwrap()

@@ -5,6 +5,10 @@ use std::process::Command;
 
 #[path = "../support/database.rs"]
 pub mod database;
+#[path = "../support/people.rs"]
+mod people;
+
+pub use people::{professional, registration};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_ketenpoort");
 
@@ -156,19 +160,9 @@ impl World {
         parents: &[&str],
         at: time::OffsetDateTime,
     ) -> ketenpoort::exchange::Exchanged {
-        use ketenpoort::framework::{Action, ExchangeRequest, Purpose, Signal};
         let who = professional(org);
         let youth = self.gateway.youth(&self.pseudonyms(bsn), born.parse().unwrap(), at).await.unwrap();
-        let request = ExchangeRequest::new(
-            who.party(),
-            who.role.unwrap(),
-            Action::Register,
-            Signal::Involvement,
-            None,
-            Purpose::CareCoordination,
-            None,
-        )
-        .unwrap();
+        let request = crate::helpers::registration(&who);
         let parents: Vec<Vec<ketenpoort::youth::Pseudonym>> = parents.iter().map(|p| self.pseudonyms(p)).collect();
         let mode = ketenpoort::exchange::Mode::Deliver;
         let occasion = ketenpoort::exchange::Occasion::at(at);
@@ -180,25 +174,5 @@ impl World {
         let mut all = vec!["--database", &self.url];
         all.extend(args);
         ketenpoort(&all)
-    }
-}
-
-/// A professional of a demo organisation as the library takes them: the organisation's first
-/// professional role, acting through its partner system.
-pub fn professional(org: &str) -> ketenpoort::identity::Principal {
-    use ketenpoort::framework::{OrgKind, Role};
-    let (org_kind, role) = match org {
-        "lyceum-noord" | "obs-de-linde" => (OrgKind::School, Role::Mentor),
-        "buurtteam-oost" => (OrgKind::NeighbourhoodTeam, Role::FamilyWorker),
-        "jgz-utrecht" => (OrgKind::YouthHealth, Role::YouthNurse),
-        "gi-midden" => (OrgKind::CertifiedInstitution, Role::YouthProtector),
-        other => panic!("no professional of `{other}` in the tests"),
-    };
-    ketenpoort::identity::Principal {
-        account: Some(format!("{}@{org}", role.as_str())),
-        org: ketenpoort::framework::OrgId(org.to_owned()),
-        org_kind,
-        role: Some(role),
-        authenticated_by: ketenpoort::identity::Authentication::CommandLine,
     }
 }

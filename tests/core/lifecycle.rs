@@ -457,16 +457,7 @@ async fn a_request_for_a_youth_destroyed_meanwhile_never_lands_on_another_youth(
     assert_eq!(world.retention(at).await.destroyed.youths, 1);
     let other = world.gateway.youth(&world.pseudonyms(&newcomer), "2015-05-05".parse().unwrap(), at).await.unwrap();
     let who = professional("buurtteam-oost");
-    let request = ExchangeRequest::new(
-        who.party(),
-        who.role.unwrap(),
-        Action::Register,
-        Signal::Involvement,
-        None,
-        Purpose::CareCoordination,
-        None,
-    )
-    .unwrap();
+    let request = crate::helpers::registration(&who);
     let mode = ketenpoort::exchange::Mode::Deliver;
     let late = world.gateway.exchange(&who, &found, &request, mode, None, &Occasion::at(at)).await;
     let facts = world.store.youth_facts(other.id).await.unwrap();
