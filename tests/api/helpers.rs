@@ -108,7 +108,7 @@ impl TestApp {
         for entry in std::fs::read_dir(self.dir.path()).unwrap() {
             let path = entry.unwrap().path();
             if path.is_file() {
-                all.extend(std::fs::read(path).unwrap());
+                all.extend(database::file_bytes(&path));
             }
         }
         all

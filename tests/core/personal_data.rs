@@ -93,7 +93,7 @@ fn world_bytes(world: &crate::helpers::World) -> Vec<u8> {
     for entry in std::fs::read_dir(world.dir.path()).unwrap() {
         let path = entry.unwrap().path();
         if path.is_file() {
-            all.extend(std::fs::read(path).unwrap());
+            all.extend(crate::helpers::database::file_bytes(&path));
         }
     }
     all

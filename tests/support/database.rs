@@ -113,11 +113,24 @@ pub fn all_bytes(url: &str) -> Vec<u8> {
     let file = url.trim_start_matches("sqlite://");
     let mut all = Vec::new();
     for suffix in ["", "-wal", "-shm"] {
-        if let Ok(bytes) = std::fs::read(format!("{file}{suffix}")) {
-            all.extend(bytes);
+        let path = PathBuf::from(format!("{file}{suffix}"));
+        if path.is_file() {
+            all.extend(file_bytes(&path));
         }
     }
     all
+}
+
+/// The bytes of the file at `path`, read by another process.
+///
+/// A database this process has open must not be opened and closed here: closing any
+/// descriptor of a file drops every POSIX lock the process holds on it, SQLite's too
+/// (sqlite.org/howtocorrupt.html, 2.2). A writer elsewhere then takes the readers here for
+/// gone, resets the WAL under them, and their next reads see rows it destroyed.
+pub fn file_bytes(path: &Path) -> Vec<u8> {
+    let output = Command::new("cat").arg(path).output().expect("cat runs");
+    assert!(output.status.success(), "cat {}: {}", path.display(), String::from_utf8_lossy(&output.stderr));
+    output.stdout
 }
 
 /// A zero-filled 64-byte value in this database's SQL.
