@@ -281,7 +281,8 @@ pub enum Effect {
         due: OffsetDateTime,
     },
     /// §8, a retention run: the youth's own record with all that is left about them, if at
-    /// `at` it is still as [`Store::destroyable_youths`] found it.
+    /// `at` it is still as [`Store::destroyable_youths`] found it. Their delivered signals,
+    /// unreachable from then on, go in [`Store::purge_destroyed_signals`].
     DestroyYouth {
         youth: YouthId,
         at: OffsetDateTime,
@@ -698,6 +699,10 @@ pub trait Store: Send + Sync {
         after: YouthId,
         limit: u32,
     ) -> Result<Vec<(YouthId, Pseudonym)>, StoreError>;
+    /// Deletes the delivered signals of youths destroyed (§8), which nothing reaches any more:
+    /// in table order and short transactions, so that exchanges wait no longer than one of
+    /// them. How many.
+    async fn purge_destroyed_signals(&self) -> Result<u64, StoreError>;
     /// What a retention run at `at` would destroy, by kind, counted.
     async fn retention_preview(
         &self,

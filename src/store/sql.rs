@@ -245,6 +245,10 @@ const DESTROYABLE: &str = "y.enrolled_at < $2 AND y.ages_out_at IS NOT NULL \
         AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.youth_id = y.id \
             AND (c.revoked_at IS NULL OR c.revoked_at > $1) AND (c.valid_until IS NULL OR c.valid_until > $1))))";
 
+/// How many rows of delivered signals one transaction of a purge looks at: long enough to be
+/// quick in all, short enough (a fraction of a second) for exchanges to wait it out.
+const PURGE_ROWS: i64 = 50_000;
+
 /// Page cache per SQLite connection: eight connections stay well inside the memory budget.
 const SQLITE_CACHE_MIB: u32 = 8;
 
@@ -791,6 +795,12 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
     let seq = i64::try_from(seq).unwrap_or(i64::MAX);
     match effect {
         Effect::Deliver(signal) => {
+            // No foreign key says so (a destroyed youth's signals wait for the purge without
+            // them): a signal is delivered about a youth whose record is here.
+            let youth = conn.text("SELECT CAST(id AS TEXT) FROM youths WHERE id = $1", &[v(signal.youth.0)]).await?;
+            if youth.is_none() {
+                return Err(StoreError::Conflict(UNKNOWN_REFERENCE.into()));
+            }
             conn.run(
                 "INSERT INTO delivered_signals (id, audit_seq, youth_id, from_org_id, from_account, to_org_id, signal, \
                  purpose, in_reply_to, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -914,7 +924,6 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
             for sql in [
                 "DELETE FROM involvements WHERE youth_id = $1",
                 "DELETE FROM reports WHERE youth_id = $1",
-                "DELETE FROM delivered_signals WHERE youth_id = $1",
                 "DELETE FROM match_notices WHERE youth_id = $1",
                 "DELETE FROM case_leads WHERE youth_id = $1",
                 "DELETE FROM consents WHERE youth_id = $1",
@@ -1538,7 +1547,10 @@ impl Store for SqlStore {
     }
 
     async fn delivered_signal(&self, id: &str) -> Result<Option<DeliveredSignal>, StoreError> {
-        let sql = format!("SELECT {SIGNAL_COLUMNS} FROM delivered_signals s WHERE s.id = $1");
+        // Joined with the youth: a destroyed youth's signals are gone already, purged or not.
+        let sql = format!(
+            "SELECT {SIGNAL_COLUMNS} FROM delivered_signals s JOIN youths y ON y.id = s.youth_id WHERE s.id = $1"
+        );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await.map_err(db)?;
         row.as_ref().map(signal_of).transpose()
     }
@@ -1838,6 +1850,35 @@ impl Store for SqlStore {
             .await
             .map_err(db)?;
         rows.iter().map(|row| Ok((YouthId(row.try_get("id").map_err(db)?), pseudonym_of(row)?))).collect()
+    }
+
+    async fn purge_destroyed_signals(&self) -> Result<u64, StoreError> {
+        const DESTROYED: &str = "NOT EXISTS (SELECT 1 FROM youths y WHERE y.id = delivered_signals.youth_id)";
+        if self.backend == Backend::Postgres {
+            // One statement: it locks only rows nothing reaches, and no append waits for it.
+            let sql = format!("DELETE FROM delivered_signals WHERE {DESTROYED}");
+            let done = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&self.pool).await.map_err(db)?;
+            return Ok(done.rows_affected());
+        }
+        // SQLite has one writer: ranges of rowids (the table's order, and the signals' time
+        // order with it), each in a transaction of its own, in turn with the appends.
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(rowid) FROM delivered_signals")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        let sql = format!("DELETE FROM delivered_signals WHERE rowid > $1 AND rowid <= $2 AND {DESTROYED}");
+        let (mut purged, mut from) = (0, 0);
+        while from < last.unwrap_or(0) {
+            let to = from.saturating_add(PURGE_ROWS);
+            let _serialised = self.append_lock.lock().await;
+            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+            let done =
+                sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(from).bind(to).execute(&mut *tx).await.map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            purged += done.rows_affected();
+            from = to;
+        }
+        Ok(purged)
     }
 
     async fn retention_preview(

@@ -7,13 +7,15 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ketenpoort::audit::{AuditEntry, AuditEvent, AuditQuery, AuditScope, ChainHash, Order};
+use ketenpoort::audit::{AuditActor, AuditEntry, AuditEvent, AuditQuery, AuditScope, ChainHash, Order};
 use ketenpoort::exchange::{Exchanged, Occasion, RetentionReport};
 use ketenpoort::framework::{
     Action, Consent, Consenter, ExchangeRequest, Measure, NoticeKind, OrgId, OrgKind, Party, Purpose, Signal,
     WithdrawalReason,
 };
-use ketenpoort::store::{FactKind, InboxItem, MatchNotice, RetentionCounts, SqlStore, Store};
+use ketenpoort::store::{
+    Audited, DeliveredSignal, Effect, FactKind, InboxItem, MatchNotice, RetentionCounts, SqlStore, Store, StoreError,
+};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -468,6 +470,64 @@ async fn a_request_for_a_youth_destroyed_meanwhile_never_lands_on_another_youth(
         other.id,
         late.map(|e| e.effect_id)
     );
+}
+
+/// The retention run's unit for the youth of `bsn`, appended alone: a run cut short before
+/// its purge.
+async fn destroy_unpurged(world: &World, bsn: &str, at: OffsetDateTime) {
+    let youth = world.known(bsn).await.unwrap();
+    let actor = AuditActor { account: None, org: None, org_kind: None, role: None, authenticated_by: "retention".into() };
+    let now = ketenpoort::clock::now();
+    let mut entry = AuditEntry::new(AuditEvent::YouthDestroyed, actor, at, now, uuid::Uuid::new_v4().to_string());
+    entry.youth = Some(youth.pseudonym.clone());
+    let effect = Effect::DestroyYouth { youth: youth.id, at, enrolled_before: at - days(1) };
+    world.gateway.audit().append(vec![Audited { entry, effect: Some(effect) }], now).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_destroyed_youths_signals_are_gone_before_the_purge_and_a_later_run_purges_them() {
+    let world = World::new().await;
+    let (bsn, born) = (made_up_bsn(80), "2014-03-03");
+    let school = world.register("lyceum-noord", &bsn, born, &[], T0).await.effect_id.unwrap();
+    let team = world.register("buurtteam-oost", &bsn, born, &[], T0 + days(1)).await.effect_id.unwrap();
+    let asked = world.send("lyceum-noord", &bsn, Signal::FeedbackRequest, "buurtteam-oost", T0 + days(2)).await;
+    let request = asked.effect_id.unwrap();
+    let theirs = world.send("buurtteam-oost", &bsn, Signal::FeedbackRequest, "lyceum-noord", T0 + days(3)).await;
+    assert!(theirs.effect_id.is_some(), "{:?}", theirs.decision);
+    let youth = world.known(&bsn).await.unwrap();
+    world.withdraw("lyceum-noord", &bsn, &school, WithdrawalReason::Unjustified, T0 + days(4)).await;
+    world.withdraw("buurtteam-oost", &bsn, &team, WithdrawalReason::Unjustified, T0 + days(4)).await;
+
+    let at = T0 + days(10);
+    destroy_unpurged(&world, &bsn, at).await;
+    assert_eq!(database::row_counts(&world.url).await["delivered_signals"], 2, "not purged yet");
+    assert!(world.store.delivered_signal(&request).await.unwrap().is_none(), "a destroyed youth's signal is gone");
+    for org in ["lyceum-noord", "buurtteam-oost"] {
+        assert!(world.store.inbox(&OrgId(org.into()), 0, 100).await.unwrap().is_empty(), "{org}'s inbox");
+    }
+    // No foreign key stands guard any more: the store itself refuses a signal about them.
+    let late = DeliveredSignal {
+        id: uuid::Uuid::now_v7().to_string(),
+        youth: youth.id,
+        from_org: OrgId("lyceum-noord".into()),
+        from_account: None,
+        to_org: OrgId("buurtteam-oost".into()),
+        signal: Signal::FeedbackRequest,
+        purpose: Purpose::CareCoordination,
+        in_reply_to: None,
+        delivered_at: at,
+    };
+    let actor = AuditActor { account: None, org: None, org_kind: None, role: None, authenticated_by: "test".into() };
+    let now = ketenpoort::clock::now();
+    let entry = AuditEntry::new(AuditEvent::Decision, actor, at, now, uuid::Uuid::new_v4().to_string());
+    let refused = world.gateway.audit().append(vec![Audited { entry, effect: Some(Effect::Deliver(late)) }], now).await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
+
+    // The next run finds nothing more to destroy, and purges what the last one left.
+    let next = world.retention(at + days(1)).await;
+    assert_eq!((next.destroyed.youths, next.destroyed.signals), (0, 2), "{next:?}");
+    assert_eq!(database::row_counts(&world.url).await["delivered_signals"], 0);
+    assert_eq!(world.retention(at + days(2)).await.destroyed.signals, 0, "nothing is purged twice");
 }
 
 /// A database as it was before retention (every migration up to 20261203000001): a youth
