@@ -79,6 +79,7 @@ pub async fn list_inbox(
                 in_reply_to: signal.in_reply_to.clone(),
                 answers: answers.iter().map(AnswerBody::from).collect(),
                 case_lead: None,
+                side: None,
             },
             InboxItem::MatchNotice { seq, notice, youth } => InboxItemBody {
                 cursor: *seq,
@@ -102,6 +103,8 @@ pub async fn list_inbox(
                     NoticeKind::Match => store.case_lead(notice.youth).await?.map(|org| org.0),
                     NoticeKind::HistoricMatch | NoticeKind::FamilyMatch => None,
                 },
+                side: (notice.kind == NoticeKind::HistoricMatch)
+                    .then_some(if notice.to_registrant { "registrant" } else { "archive" }),
             },
         });
     }

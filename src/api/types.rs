@@ -261,6 +261,10 @@ pub struct InboxItemBody {
     /// For a match notice: the case lead, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub case_lead: Option<String>,
+    /// For a historic match: `registrant` (your organisation registered; `from` knew the youth
+    /// before) or `archive` (your organisation knew the youth before; `from` is involved now).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -486,6 +486,7 @@ impl Gateway {
             to_org: to.clone(),
             other_org: other.clone(),
             delivered_at: occasion.at,
+            to_registrant: *to == by.org,
             from_archive,
         };
         let event = match kind {

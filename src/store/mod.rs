@@ -108,6 +108,10 @@ pub struct MatchNotice {
     pub to_org: OrgId,
     pub other_org: OrgId,
     pub delivered_at: OffsetDateTime,
+    /// Whether it went to the organisation whose registration gave it; else to the one that
+    /// knew the youth (or another youth of the family). A historic match tells each a
+    /// different thing.
+    pub to_registrant: bool,
     /// For a historic match: the archived involvement that gives it, marked as having given it
     /// in the same transaction (once per archived involvement, §8).
     pub from_archive: Option<String>,

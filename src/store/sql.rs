@@ -1001,8 +1001,8 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
         }
         Effect::DeliverMatchNotice(notice) => {
             conn.run(
-                "INSERT INTO match_notices (id, kind, audit_seq, youth_id, to_org_id, other_org_id, delivered_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO match_notices (id, kind, audit_seq, youth_id, to_org_id, other_org_id, delivered_at, \
+                 recipient_side) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 &[
                     v(&notice.id),
                     v(notice.kind.as_str()),
@@ -1011,6 +1011,7 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
                     v(&notice.to_org.0),
                     v(&notice.other_org.0),
                     v(micros(notice.delivered_at)),
+                    v(if notice.to_registrant { "registrant" } else { "known" }),
                 ],
             )
             .await?;
@@ -1569,7 +1570,8 @@ impl Store for SqlStore {
             .await
             .map_err(db)?;
         let notices = sqlx::query(
-            "SELECT m.id, m.kind, m.audit_seq, m.youth_id, m.to_org_id, m.other_org_id, m.delivered_at, y.key_id, y.pseudonym \
+            "SELECT m.id, m.kind, m.audit_seq, m.youth_id, m.to_org_id, m.other_org_id, m.delivered_at, m.recipient_side, \
+             y.key_id, y.pseudonym \
              FROM match_notices m JOIN youths y ON y.id = m.youth_id \
              WHERE m.to_org_id = $1 AND m.audit_seq > $2 ORDER BY m.audit_seq LIMIT $3",
         )
@@ -1594,6 +1596,7 @@ impl Store for SqlStore {
                 to_org: OrgId(row.try_get("to_org_id").map_err(db)?),
                 other_org: OrgId(row.try_get("other_org_id").map_err(db)?),
                 delivered_at: time_of(row.try_get("delivered_at").map_err(db)?)?,
+                to_registrant: row.try_get::<String, _>("recipient_side").map_err(db)? == "registrant",
                 from_archive: None,
             };
             items.push(InboxItem::MatchNotice { seq: seq_of(row)?, notice, youth: pseudonym_of(row)? });

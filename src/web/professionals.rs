@@ -20,7 +20,7 @@ use crate::app::AppState;
 use crate::clock;
 use crate::exchange::{ExchangeError, Exchanged, Mode, Occasion, Youth};
 use crate::framework::{
-    Action, Consent, Consenter, ExchangeRequest, NoticeKind, OrgId, OrgKind, Party, Purpose, Signal, WithdrawalReason,
+    Action, Consent, Consenter, ExchangeRequest, OrgId, OrgKind, Party, Purpose, Signal, WithdrawalReason,
     explain_nl,
 };
 use crate::store::InboxItem;
@@ -77,8 +77,6 @@ async fn overview_get(
     // Few partners send many items: look each organisation up once.
     let mut orgs: std::collections::HashMap<OrgId, Option<crate::store::Organisation>> =
         std::collections::HashMap::new();
-    let mut facts: std::collections::HashMap<crate::store::YouthId, crate::framework::YouthFacts> =
-        std::collections::HashMap::new();
     for item in store.inbox(&person.principal.org, 0, 200).await?.into_iter().rev() {
         let (org_id, youth) = match &item {
             InboxItem::Signal { signal, youth, .. } => (&signal.from_org, youth),
@@ -101,22 +99,7 @@ async fn overview_get(
         };
         match item {
             InboxItem::MatchNotice { notice, .. } => {
-                // A historic match goes both ways (§8) and the inbox does not say which side
-                // this is: the registrant's involvement began at the notice's moment.
-                let registrant = if notice.kind == NoticeKind::HistoricMatch {
-                    if let std::collections::hash_map::Entry::Vacant(entry) = facts.entry(notice.youth) {
-                        entry.insert(store.youth_facts(notice.youth).await?);
-                    }
-                    facts.get(&notice.youth).is_some_and(|facts| {
-                        facts
-                            .involvements
-                            .iter()
-                            .any(|i| i.org == person.principal.org && i.registered_at == notice.delivered_at)
-                    })
-                } else {
-                    true
-                };
-                (line.before, line.after) = person.lang.notice(notice.kind, registrant);
+                (line.before, line.after) = person.lang.notice(notice.kind, notice.to_registrant);
                 line.when = person.lang.when(notice.delivered_at);
                 page.matches.push(line);
             }

@@ -171,6 +171,20 @@ async fn only_a_withdrawal_because_the_risk_is_gone_gives_the_next_organisation_
         to_mentor.iter().map(|n| (n.youth, n.other_org.0.as_str())).collect::<Vec<_>>(),
         [(youth, "buurtteam-oost")]
     );
+    // Each knows which side it is on: the registrant hears who knew the youth, the archive who
+    // is involved now.
+    assert!(to_worker[0].to_registrant && !to_mentor[0].to_registrant);
+    for (who, side) in [(&worker, "registrant"), (&mentor, "archive")] {
+        let inbox = who.get("/inbox").await;
+        let sides: Vec<&str> = inbox.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|item| item["kind"] == "historic_match")
+            .map(|item| item["side"].as_str().unwrap())
+            .collect();
+        assert_eq!(sides, [side], "{}", inbox.body);
+    }
 
     // Two days on, the unarchived withdrawals are destroyed; the archived one is kept.
     let run = retention(&app, two_days_on(), false).await;
