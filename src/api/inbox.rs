@@ -103,8 +103,11 @@ pub async fn list_inbox(
                     NoticeKind::Match => store.case_lead(notice.youth).await?.map(|org| org.0),
                     NoticeKind::HistoricMatch | NoticeKind::FamilyMatch => None,
                 },
-                side: (notice.kind == NoticeKind::HistoricMatch)
-                    .then_some(if notice.to_registrant { "registrant" } else { "archive" }),
+                side: (notice.kind == NoticeKind::HistoricMatch).then_some(if notice.to_registrant {
+                    "registrant"
+                } else {
+                    "archive"
+                }),
             },
         });
     }

@@ -1865,18 +1865,20 @@ impl Store for SqlStore {
         }
         // SQLite has one writer: ranges of rowids (the table's order, and the signals' time
         // order with it), each in a transaction of its own, in turn with the appends.
-        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(rowid) FROM delivered_signals")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db)?;
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(rowid) FROM delivered_signals").fetch_one(&self.pool).await.map_err(db)?;
         let sql = format!("DELETE FROM delivered_signals WHERE rowid > $1 AND rowid <= $2 AND {DESTROYED}");
         let (mut purged, mut from) = (0, 0);
         while from < last.unwrap_or(0) {
             let to = from.saturating_add(PURGE_ROWS);
             let _serialised = self.append_lock.lock().await;
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-            let done =
-                sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(from).bind(to).execute(&mut *tx).await.map_err(db)?;
+            let done = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(from)
+                .bind(to)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
             tx.commit().await.map_err(db)?;
             purged += done.rows_affected();
             from = to;

@@ -20,8 +20,7 @@ use crate::app::AppState;
 use crate::clock;
 use crate::exchange::{ExchangeError, Exchanged, Mode, Occasion, Youth};
 use crate::framework::{
-    Action, Consent, Consenter, ExchangeRequest, OrgId, OrgKind, Party, Purpose, Signal, WithdrawalReason,
-    explain_nl,
+    Action, Consent, Consenter, ExchangeRequest, OrgId, OrgKind, Party, Purpose, Signal, WithdrawalReason, explain_nl,
 };
 use crate::store::InboxItem;
 use crate::youth::{BirthDate, Bsn};

@@ -476,7 +476,8 @@ async fn a_request_for_a_youth_destroyed_meanwhile_never_lands_on_another_youth(
 /// its purge.
 async fn destroy_unpurged(world: &World, bsn: &str, at: OffsetDateTime) {
     let youth = world.known(bsn).await.unwrap();
-    let actor = AuditActor { account: None, org: None, org_kind: None, role: None, authenticated_by: "retention".into() };
+    let actor =
+        AuditActor { account: None, org: None, org_kind: None, role: None, authenticated_by: "retention".into() };
     let now = ketenpoort::clock::now();
     let mut entry = AuditEntry::new(AuditEvent::YouthDestroyed, actor, at, now, uuid::Uuid::new_v4().to_string());
     entry.youth = Some(youth.pseudonym.clone());
