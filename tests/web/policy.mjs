@@ -94,7 +94,9 @@ await run('policy story', async () => {
   expect(/goedgekeurd\. Een privacy officer kan haar nu activeren\./.test(await colleague.locator('.done').textContent()), 'approved by the colleague');
   await snap(colleague, 'approved');
   await colleague.getByRole('button', { name: 'Activeren' }).first().click();
-  expect(await colleague.getByText('wordt meteen actief voor alle organisaties in de regio', { exact: false }).isVisible(), 'activation asks first');
+  // isVisible() does not wait for the page the click opens: under load it looked too early.
+  const asks = colleague.getByText('wordt meteen actief voor alle organisaties in de regio', { exact: false });
+  expect(await asks.waitFor().then(() => true, () => false), 'activation asks first');
   await snap(colleague, 'confirm-activate');
   await colleague.getByRole('button', { name: 'Ja, nu activeren' }).click();
   expect(/is nu actief voor de hele regio/.test(await colleague.locator('.done').textContent()), 'activated');
