@@ -147,7 +147,8 @@ impl App {
         tracing::info!(%addr, "listening");
         tokio::spawn(watch_policy(state.gateway.clone()));
         if config.daily_retention {
-            tokio::spawn(retain_daily(state.gateway.clone()));
+            let every = Duration::from_secs(config.retention_check_seconds.max(1));
+            tokio::spawn(retain_daily(state.gateway.clone(), every));
         }
         Ok(App { addr, handle, server, state, grace: Duration::from_secs(config.shutdown_grace_seconds) })
     }
@@ -220,10 +221,11 @@ async fn watch_policy(gateway: Gateway) {
 
 /// ACTION-FRAMEWORK §8: a retention run each day, by the first instance to claim the day (the
 /// claim is a row in the database, so of several instances one runs it and none twice). Checked
-/// a minute after start and then every hour; a failed run is logged and tried the next day.
-async fn retain_daily(gateway: Gateway) {
-    tokio::time::sleep(Duration::from_secs(60)).await;
-    let mut tick = tokio::time::interval(Duration::from_secs(60 * 60));
+/// `every` (an hour by default), the first time within a minute of the start, so that a
+/// restart does not wait an hour; a failed run is logged and tried the next day.
+async fn retain_daily(gateway: Gateway, every: Duration) {
+    tokio::time::sleep(every.min(Duration::from_secs(60))).await;
+    let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
         let now = clock::now();

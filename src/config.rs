@@ -22,6 +22,7 @@ const KEYS: &[&str] = &[
     "shutdown_grace_seconds",
     "operator_org",
     "daily_retention",
+    "retention_check_seconds",
     "limits",
     "tls",
     "oidc",
@@ -53,6 +54,10 @@ pub struct Config {
     /// Off only where `ketenpoort retention run` is scheduled instead.
     #[serde(default = "default_true")]
     pub daily_retention: bool,
+    /// How often `serve` looks whether today's retention run is still to be done (the first
+    /// look comes after at most a minute). Of several instances the first to look runs it.
+    #[serde(default = "default_retention_check_seconds")]
+    pub retention_check_seconds: u64,
     pub tls: TlsConfig,
     /// Load shedding: rates per organisation, requests in flight, timeouts, header size.
     #[serde(default)]
@@ -157,6 +162,7 @@ impl Default for Config {
             shutdown_grace_seconds: 10,
             operator_org: None,
             daily_retention: true,
+            retention_check_seconds: default_retention_check_seconds(),
             limits: LimitsConfig::default(),
             tls: TlsConfig {
                 cert: "certs-dev/server.crt".into(),
@@ -198,6 +204,10 @@ impl Config {
     }
 }
 
+fn default_retention_check_seconds() -> u64 {
+    60 * 60
+}
+
 fn default_pool_size() -> u32 {
     10
 }
@@ -212,6 +222,8 @@ impl fmt::Debug for Config {
             .field("database_pool_size", &self.database_pool_size)
             .field("keys", &self.keys)
             .field("checkpoint_every", &self.checkpoint_every)
+            .field("daily_retention", &self.daily_retention)
+            .field("retention_check_seconds", &self.retention_check_seconds)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("tls", &self.tls)
             .field("limits", &self.limits)

@@ -26,12 +26,23 @@ fn valid_bsn(n: usize) -> String {
 
 /// A `serve` process on `url`; its address once it listens.
 fn serve(dir: &std::path::Path, name: &str, url: &str, keys: &std::path::Path) -> (ChildGuard, String) {
+    serve_with(dir, name, url, keys, "")
+}
+
+/// A `serve` process on `url` with `extra` top-level configuration lines.
+fn serve_with(
+    dir: &std::path::Path,
+    name: &str,
+    url: &str,
+    keys: &std::path::Path,
+    extra: &str,
+) -> (ChildGuard, String) {
     let certs = certs_dev();
     let config = dir.join(format!("{name}.toml"));
     std::fs::write(
         &config,
         format!(
-            "listen = \"127.0.0.1:0\"\ndatabase_url = \"{url}\"\nkeys = \"{}\"\n[tls]\ncert = \"{1}/server.crt\"\nkey = \"{1}/server.key\"\nclient_ca = \"{1}/ca.crt\"\n",
+            "listen = \"127.0.0.1:0\"\ndatabase_url = \"{url}\"\nkeys = \"{}\"\n{extra}\n[tls]\ncert = \"{1}/server.crt\"\nkey = \"{1}/server.key\"\nclient_ca = \"{1}/ca.crt\"\n",
             keys.display(),
             certs.display()
         ),
@@ -111,6 +122,92 @@ async fn three_instances_append_to_one_chain_without_a_gap_or_a_fork() {
     assert_eq!(acknowledged.len(), 96);
     let verified = seeded.verify().await;
     assert!(verified.entries >= 96, "{verified:?}");
+}
+
+/// Registers and withdraws (unjustified) an involvement with each youth three days ago, through
+/// the library: at any time today each is due for destruction. Their involvements' ids.
+async fn doomed_youths(app: &crate::helpers::TestApp, from: usize, count: usize) -> Vec<(String, String)> {
+    let three_days_ago = ketenpoort::clock::now() - time::Duration::days(3);
+    let lyceum = crate::helpers::professional("lyceum-noord");
+    let mut doomed = Vec::new();
+    for n in from..from + count {
+        let bsn = valid_bsn(n);
+        let id = crate::lifecycle::register_at(app, "lyceum-noord", &bsn, "2012-10-10", three_days_ago).await;
+        let youth = app.known_youth(&bsn).await.unwrap();
+        let withdrawn = ketenpoort::exchange::Occasion::at(three_days_ago + time::Duration::hours(1));
+        app.gateway()
+            .withdraw_involvement(
+                &lyceum,
+                &youth,
+                &id,
+                ketenpoort::framework::WithdrawalReason::Unjustified,
+                &withdrawn,
+            )
+            .await
+            .unwrap();
+        doomed.push((bsn, id));
+    }
+    doomed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_three_serving_instances_one_runs_the_days_retention_and_none_runs_it_twice() {
+    if database::backend() != database::Backend::Postgres {
+        // Several instances share a PostgreSQL database; the PostgreSQL pass runs this.
+        return;
+    }
+    let seeded = spawn_app_with(|config| ketenpoort::config::Config { daily_retention: false, ..config }).await;
+    let url = seeded.database_url.clone();
+    let keys = seeded.dir.path().join("k.keys");
+    let doomed = doomed_youths(&seeded, 500, 12).await;
+    let dir = tempfile::tempdir().unwrap();
+    // Each looks every second whether today's run is still to be done: a second instance
+    // running it too would destroy nothing more but audit a second run's destructions.
+    let instances: Vec<(ChildGuard, String)> = (0..3)
+        .map(|i| serve_with(dir.path(), &format!("retainer-{i}"), &url, &keys, "retention_check_seconds = 1"))
+        .collect();
+
+    let started = Instant::now();
+    loop {
+        let mut known = 0;
+        for (bsn, _) in &doomed {
+            known += usize::from(seeded.known_youth(bsn).await.is_some());
+        }
+        if known == 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{known} doomed youths still known after 30 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Later youths, due as much: today's run is done, so they wait for tomorrow's, however
+    // often the three instances look meanwhile.
+    let later = doomed_youths(&seeded, 600, 3).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    for (bsn, _) in &later {
+        assert!(seeded.known_youth(bsn).await.is_some(), "a youth due after today's run waits for tomorrow's");
+    }
+    for (mut child, _) in instances {
+        Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+        tokio::task::spawn_blocking(move || child.0.wait().unwrap()).await.unwrap();
+    }
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let days: Vec<String> = sqlx::query_scalar("SELECT day FROM retention_runs").fetch_all(&pool).await.unwrap();
+    assert_eq!(days, vec![ketenpoort::exchange::retention_day(ketenpoort::clock::now())], "one run, today's");
+    let entries = seeded.audit_entries().await;
+    for (_, id) in &doomed {
+        let destroyed = entries
+            .iter()
+            .filter(|e| {
+                e.event == ketenpoort::audit::AuditEvent::InvolvementDestroyed && e.subject.as_ref() == Some(id)
+            })
+            .count();
+        assert_eq!(destroyed, 1, "involvement {id} destroyed once");
+    }
+    let youths = entries.iter().filter(|e| e.event == ketenpoort::audit::AuditEvent::YouthDestroyed).count();
+    assert_eq!(youths, doomed.len(), "each youth destroyed once, the later ones not yet");
+    assert!(seeded.verify().await.entries as usize >= entries.len());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

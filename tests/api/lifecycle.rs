@@ -32,7 +32,7 @@ async fn retention(app: &TestApp, at: OffsetDateTime, dry_run: bool) -> Retentio
 
 /// Registers `org`'s involvement with the youth of `bsn` at `at` (enrolling them then if
 /// Ketenpoort does not know them), through the library; the involvement's id.
-async fn register_at(app: &TestApp, org: &str, bsn: &str, born: &str, at: OffsetDateTime) -> String {
+pub(crate) async fn register_at(app: &TestApp, org: &str, bsn: &str, born: &str, at: OffsetDateTime) -> String {
     let who = professional(org);
     let youth = app.gateway().youth(&app.pseudonyms(bsn), born.parse().unwrap(), at).await.unwrap();
     let request = crate::helpers::registration(&who);
