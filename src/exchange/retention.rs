@@ -65,6 +65,7 @@ impl Gateway {
         }
 
         // The involvements whose time is up, whether or not their youth stays.
+        let started = std::time::Instant::now();
         loop {
             let due = self.store.due_involvements(at, PAGE).await?;
             if due.is_empty() {
@@ -85,6 +86,7 @@ impl Gateway {
             }
         }
 
+        let involvements_took = started.elapsed();
         // Then the youths with nothing left to keep, by id: one found due but kept after all
         // is not offered again in this run.
         let mut after = YouthId(0);
@@ -101,8 +103,10 @@ impl Gateway {
             report.destroyed.youths += done;
             report.kept_after_all += kept;
         }
+        let youths_took = started.elapsed() - involvements_took;
         // Their signals, which nothing reaches since, and any a run cut short left behind.
         report.destroyed.signals = self.store.purge_destroyed_signals().await?;
+        let purge_took = started.elapsed() - involvements_took - youths_took;
         // What else went with the youths, as counted before: the youths' units destroy it all.
         let RetentionCounts { consents, measures, notices, reports, parents, .. } = preview;
         report.destroyed = RetentionCounts { consents, measures, notices, reports, parents, ..report.destroyed };
@@ -111,7 +115,11 @@ impl Gateway {
         tracing::info!(
             involvements = report.destroyed.involvements,
             youths = report.destroyed.youths,
+            signals = report.destroyed.signals,
             kept_after_all = report.kept_after_all,
+            involvements_ms = involvements_took.as_millis(),
+            youths_ms = youths_took.as_millis(),
+            purge_ms = purge_took.as_millis(),
             "retention run"
         );
         Ok(report)

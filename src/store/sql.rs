@@ -18,7 +18,7 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use serde::{Serialize, de::DeserializeOwned};
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyPool, Connection as _, Row};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
@@ -245,9 +245,16 @@ const DESTROYABLE: &str = "y.enrolled_at < $2 AND y.ages_out_at IS NOT NULL \
         AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.youth_id = y.id \
             AND (c.revoked_at IS NULL OR c.revoked_at > $1) AND (c.valid_until IS NULL OR c.valid_until > $1))))";
 
+/// A delivered signal whose youth was destroyed: nothing reaches it, the purge deletes it.
+const DESTROYED: &str = "NOT EXISTS (SELECT 1 FROM youths y WHERE y.id = delivered_signals.youth_id)";
+
 /// How many rows of delivered signals one transaction of a purge looks at: long enough to be
-/// quick in all, short enough (a fraction of a second) for exchanges to wait it out.
-const PURGE_ROWS: i64 = 50_000;
+/// quick in all, short enough (about a second at most) for exchanges to wait it out.
+const PURGE_ROWS: i64 = 100_000;
+
+/// The purge's own page cache, in MiB: a range's index pages stay in it until the commit
+/// instead of being spilled to the WAL and read back (measured: 38 s with 8 MiB, 28 s with 64).
+const PURGE_CACHE_MIB: u32 = 64;
 
 /// Page cache per SQLite connection: eight connections stay well inside the memory budget.
 const SQLITE_CACHE_MIB: u32 = 8;
@@ -1081,6 +1088,34 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
     Ok(())
 }
 
+/// A purge on SQLite, which has one writer: ranges of rowids (the table's order, and the
+/// signals' time order with it), each in a transaction of its own, in turn with the appends.
+async fn purge_in_ranges(conn: &mut sqlx::AnyConnection, append_lock: &Mutex<()>) -> Result<u64, StoreError> {
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(rowid) FROM delivered_signals").fetch_one(&mut *conn).await.map_err(db)?;
+    let sql = format!("DELETE FROM delivered_signals WHERE rowid > $1 AND rowid <= $2 AND {DESTROYED}");
+    let (mut purged, mut from) = (0, 0);
+    while from < last.unwrap_or(0) {
+        let to = from.saturating_add(PURGE_ROWS);
+        {
+            let _serialised = append_lock.lock().await;
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+            let done = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(from)
+                .bind(to)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            purged += done.rows_affected();
+        }
+        // Passive: it copies what no reader still needs and waits for nobody.
+        sqlx::raw_sql("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut *conn).await.map_err(db)?;
+        from = to;
+    }
+    Ok(purged)
+}
+
 /// Each unit's sealed entries, or why the unit left no trace; the outer error fails them all.
 pub(super) type Outcomes = Result<Vec<Result<Vec<(u64, ChainHash)>, StoreError>>, StoreError>;
 
@@ -1856,34 +1891,26 @@ impl Store for SqlStore {
     }
 
     async fn purge_destroyed_signals(&self) -> Result<u64, StoreError> {
-        const DESTROYED: &str = "NOT EXISTS (SELECT 1 FROM youths y WHERE y.id = delivered_signals.youth_id)";
         if self.backend == Backend::Postgres {
             // One statement: it locks only rows nothing reaches, and no append waits for it.
             let sql = format!("DELETE FROM delivered_signals WHERE {DESTROYED}");
             let done = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&self.pool).await.map_err(db)?;
             return Ok(done.rows_affected());
         }
-        // SQLite has one writer: ranges of rowids (the table's order, and the signals' time
-        // order with it), each in a transaction of its own, in turn with the appends.
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(rowid) FROM delivered_signals").fetch_one(&self.pool).await.map_err(db)?;
-        let sql = format!("DELETE FROM delivered_signals WHERE rowid > $1 AND rowid <= $2 AND {DESTROYED}");
-        let (mut purged, mut from) = (0, 0);
-        while from < last.unwrap_or(0) {
-            let to = from.saturating_add(PURGE_ROWS);
-            let _serialised = self.append_lock.lock().await;
-            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-            let done = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(from)
-                .bind(to)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            tx.commit().await.map_err(db)?;
-            purged += done.rows_affected();
-            from = to;
+        let mut pooled = self.pool.acquire().await.map_err(db)?;
+        if self.append_thread.is_none() {
+            // In memory: the pool's one connection is the database itself.
+            return purge_in_ranges(&mut pooled, &self.append_lock).await;
         }
-        Ok(purged)
+        // A file: on a connection of its own, closed after, with a larger cache and WAL
+        // checkpoints done between the ranges, outside the writer's turn (done inside, at a
+        // commit, they held the appends up for up to 7 s).
+        let mut own = pooled.detach();
+        let settings = format!("PRAGMA cache_size = -{}; PRAGMA wal_autocheckpoint = 0;", PURGE_CACHE_MIB * 1024);
+        sqlx::raw_sql(sqlx::AssertSqlSafe(settings)).execute(&mut own).await.map_err(db)?;
+        let purged = purge_in_ranges(&mut own, &self.append_lock).await;
+        own.close().await.map_err(db)?;
+        purged
     }
 
     async fn retention_preview(
