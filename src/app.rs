@@ -146,6 +146,15 @@ impl App {
         let addr = handle.listening().await.ok_or(AppError::Listen(config.listen))?;
         tracing::info!(%addr, "listening");
         tokio::spawn(watch_policy(state.gateway.clone()));
+        if config.notices.dispatch {
+            let dispatcher = crate::notices::dispatcher::Dispatcher::new(
+                state.gateway.store_handle(),
+                keys.pseudonymiser.clone(),
+                &config.notices,
+            )
+            .map_err(|e| AppError::Config(e.to_string()))?;
+            tokio::spawn(dispatcher.run());
+        }
         if config.daily_retention {
             let every = Duration::from_secs(config.retention_check_seconds.max(1));
             tokio::spawn(retain_daily(state.gateway.clone(), every));

@@ -192,6 +192,39 @@ enum OrgCommand {
         #[command(subcommand)]
         command: CertCommand,
     },
+    /// An organisation's webhook: its own system is told of what arrives in its inbox.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhookCommand {
+    /// Set or replace the webhook; prints its new signing secret, once.
+    Set {
+        /// The organisation's id
+        org: String,
+        /// Where deliveries go: an https:// address on a public network
+        #[arg(long)]
+        url: String,
+        /// Accept a loopback or private address (a test or a closed network; `serve` must
+        /// allow it too, with `notices.allow_private_webhooks`)
+        #[arg(long)]
+        allow_private: bool,
+    },
+    /// Remove the webhook; notices still waiting for it are dropped.
+    Remove {
+        /// The organisation's id
+        org: String,
+    },
+    /// The organisation's latest notices: state, attempts, the receiver's last answer.
+    Log {
+        /// The organisation's id
+        org: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -622,6 +655,46 @@ async fn administer_orgs(cli: &Cli, command: &OrgCommand) -> Result<ExitCode> {
                 .await
                 .with_context(|| format!("no active certificate {fingerprint} of {org}"))?;
             println!("certificate {fingerprint} of {org} disabled");
+        }
+        OrgCommand::Webhook { command } => return administer_webhook(&gateway, command, &occasion).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn administer_webhook(gateway: &Gateway, command: &WebhookCommand, occasion: &Occasion) -> Result<ExitCode> {
+    match command {
+        WebhookCommand::Set { org, url, allow_private } => {
+            let notices =
+                crate::notices::NoticesConfig { allow_private_webhooks: *allow_private, ..Default::default() };
+            let (_, hook) = gateway.set_webhook(operator(), &OrgId(org.clone()), url, &notices, occasion).await?;
+            println!("webhook of {org} set to {}", hook.url);
+            println!("signing secret (shown this once; give it to the receiver): {}", hook.secret);
+        }
+        WebhookCommand::Remove { org } => {
+            gateway
+                .remove_webhook(operator(), &OrgId(org.clone()), occasion)
+                .await
+                .with_context(|| format!("{org} has no webhook"))?;
+            println!("webhook of {org} removed");
+        }
+        WebhookCommand::Log { org, limit } => {
+            if !(1..=1000).contains(limit) {
+                anyhow::bail!("--limit is between 1 and 1000");
+            }
+            println!("notice\tkind\tchannel\tstate\tattempts\tcreated\tlast status\tlast error");
+            for d in gateway.store().deliveries(&OrgId(org.clone()), *limit).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    d.notice_id,
+                    d.kind,
+                    d.channel,
+                    d.state.as_str(),
+                    d.attempts,
+                    d.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                    d.last_status.map(|s| s.to_string()).unwrap_or_default(),
+                    d.last_error.unwrap_or_default()
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -24,6 +24,7 @@ const KEYS: &[&str] = &[
     "daily_retention",
     "retention_check_seconds",
     "limits",
+    "notices",
     "tls",
     "oidc",
 ];
@@ -59,6 +60,9 @@ pub struct Config {
     #[serde(default = "default_retention_check_seconds")]
     pub retention_check_seconds: u64,
     pub tls: TlsConfig,
+    /// Notices by webhook: whether `serve` sends them, for how long it tries, which receivers.
+    #[serde(default)]
+    pub notices: crate::notices::NoticesConfig,
     /// Load shedding: rates per organisation, requests in flight, timeouts, header size.
     #[serde(default)]
     pub limits: LimitsConfig,
@@ -164,6 +168,7 @@ impl Default for Config {
             daily_retention: true,
             retention_check_seconds: default_retention_check_seconds(),
             limits: LimitsConfig::default(),
+            notices: crate::notices::NoticesConfig::default(),
             tls: TlsConfig {
                 cert: "certs-dev/server.crt".into(),
                 key: "certs-dev/server.key".into(),
@@ -227,6 +232,7 @@ impl fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("tls", &self.tls)
             .field("limits", &self.limits)
+            .field("notices", &self.notices)
             .field("oidc", &self.oidc)
             .finish()
     }

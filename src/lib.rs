@@ -27,6 +27,8 @@ pub mod identity;
 pub mod keys;
 /// Load shedding: rates per organisation, requests in flight, timeouts.
 pub mod limits;
+/// Notices that leave Ketenpoort: the outbox's dispatcher and signed webhooks.
+pub mod notices;
 /// /healthz, /readyz, /metrics.
 pub mod ops;
 /// The rule table as a casbin model; which rules match a request.

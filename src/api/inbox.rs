@@ -11,7 +11,8 @@ use super::extract::{Caller, Query};
 use super::types::{AnswerBody, InboxBody, InboxItemBody, InboxQuery, OrgBody};
 use crate::app::AppState;
 use crate::framework::{NoticeKind, OrgId};
-use crate::store::InboxItem;
+use crate::store::{InboxItem, Store, StoreError};
+use crate::youth::Pseudonymiser;
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
@@ -43,12 +44,23 @@ pub async fn list_inbox(
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::invalid(format!("limit is between 1 and {MAX_PAGE}")));
     }
-    let store = state.gateway.store();
-    let items = store.inbox(&principal.org, query.after.unwrap_or(0), limit).await?;
+    let items = state.gateway.store().inbox(&principal.org, query.after.unwrap_or(0), limit).await?;
+    let body = bodies(state.gateway.store(), &state.pseudonymiser, &principal.org, &items).await?;
+    let next = (items.len() == limit as usize).then(|| items.last().map(InboxItem::seq)).flatten();
+    Ok(JsonResponse(InboxBody { items: body, next }))
+}
 
+/// The inbox items of `org` as the API shows them (and as a webhook delivers them): the youth
+/// by the organisation's own case reference, never a BSN.
+pub(crate) async fn bodies(
+    store: &dyn Store,
+    pseudonymiser: &Pseudonymiser,
+    org: &OrgId,
+    items: &[InboxItem],
+) -> Result<Vec<InboxItemBody>, StoreError> {
     let mut orgs: HashMap<OrgId, OrgBody> = HashMap::new();
     let mut body = Vec::with_capacity(items.len());
-    for item in &items {
+    for item in items {
         let sender = match item {
             InboxItem::Signal { signal, .. } => &signal.from_org,
             InboxItem::MatchNotice { notice, .. } => &notice.other_org,
@@ -70,7 +82,7 @@ pub async fn list_inbox(
                 cursor: *seq,
                 kind: "signal",
                 id: signal.id.clone(),
-                case_ref: state.pseudonymiser.case_ref(&principal.org.0, youth),
+                case_ref: pseudonymiser.case_ref(&org.0, youth),
                 delivered_at: signal.delivered_at,
                 signal: Some(signal.signal.to_string()),
                 purpose: Some(signal.purpose.to_string()),
@@ -89,7 +101,7 @@ pub async fn list_inbox(
                     NoticeKind::FamilyMatch => "family_match",
                 },
                 id: notice.id.clone(),
-                case_ref: state.pseudonymiser.case_ref(&principal.org.0, youth),
+                case_ref: pseudonymiser.case_ref(&org.0, youth),
                 delivered_at: notice.delivered_at,
                 signal: None,
                 purpose: None,
@@ -111,6 +123,5 @@ pub async fn list_inbox(
             },
         });
     }
-    let next = (items.len() == limit as usize).then(|| items.last().map(InboxItem::seq)).flatten();
-    Ok(JsonResponse(InboxBody { items: body, next }))
+    Ok(body)
 }

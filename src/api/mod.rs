@@ -14,7 +14,7 @@ mod extract;
 // The fuzz targets' door to the private body types (tests/fuzz); not part of the API.
 #[doc(hidden)]
 pub mod fuzzing;
-mod inbox;
+pub(crate) mod inbox;
 mod involvements;
 mod measures;
 mod openapi;

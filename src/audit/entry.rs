@@ -86,6 +86,9 @@ vocabulary! {
         /// measures, signals and notices; the log keeps only the youth's random reference,
         /// which nothing links to a BSN any more.
         YouthDestroyed = "youth_destroyed",
+        /// Notices: an organisation's webhook set (`subject`: its address; never the secret).
+        WebhookSet = "webhook_set",
+        WebhookRemoved = "webhook_removed",
     }
 }
 

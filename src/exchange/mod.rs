@@ -175,6 +175,11 @@ impl Gateway {
         &*self.store
     }
 
+    /// The store itself, for a task that outlives a request (the notice dispatcher).
+    pub fn store_handle(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
     /// Registers an organisation (or updates its name and contact).
     pub async fn register_org(&self, org: &Organisation) -> Result<(), StoreError> {
         self.store.upsert_org(org).await

@@ -5,6 +5,8 @@ use super::{Gateway, Occasion};
 use crate::audit::{AuditActor, AuditEntry, AuditEvent};
 use crate::clock;
 use crate::framework::{InputError, OrgId};
+use crate::notices::webhook::{self, WebhookError};
+use crate::notices::{NoticesConfig, Webhook};
 use crate::store::{Account, Audited, Effect, Organisation, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +15,8 @@ pub enum RegistryError {
     Input(#[from] InputError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
 }
 
 impl Gateway {
@@ -104,5 +108,31 @@ impl Gateway {
     ) -> Result<u64, StoreError> {
         let effect = Effect::DisableAccount { id: account.id.clone(), at: occasion.at };
         self.administer(by, AuditEvent::AccountDisabled, &account.org, account.id.clone(), effect, occasion).await
+    }
+
+    /// Sets `org`'s webhook to `url` with a new secret, which is returned to be shown once:
+    /// Ketenpoort keeps it to sign with, and no page or command shows it again.
+    pub async fn set_webhook(
+        &self,
+        by: AuditActor,
+        org: &OrgId,
+        url: &str,
+        notices: &NoticesConfig,
+        occasion: &Occasion,
+    ) -> Result<(u64, Webhook), RegistryError> {
+        let url = webhook::check_url(url, notices.allow_private_webhooks)?;
+        self.store.org(org).await?.ok_or_else(|| InputError::UnknownOrg(org.0.clone()))?;
+        let hook =
+            Webhook { org: org.clone(), url: url.to_string(), secret: webhook::new_secret()?, set_at: occasion.at };
+        let seq = self
+            .administer(by, AuditEvent::WebhookSet, org, hook.url.clone(), Effect::SetWebhook(hook.clone()), occasion)
+            .await?;
+        Ok((seq, hook))
+    }
+
+    /// Removes `org`'s webhook; notices still waiting for it are dropped.
+    pub async fn remove_webhook(&self, by: AuditActor, org: &OrgId, occasion: &Occasion) -> Result<u64, StoreError> {
+        let effect = Effect::RemoveWebhook { org: org.clone(), at: occasion.at };
+        self.administer(by, AuditEvent::WebhookRemoved, org, org.0.clone(), effect, occasion).await
     }
 }

@@ -24,6 +24,7 @@ use crate::framework::{
     Consent, Involvement, Measure, NoticeKind, OrgId, OrgKind, Purpose, Report, Role, Signal, WithdrawalReason,
     YouthFacts,
 };
+use crate::notices::{Delivery, DueNotice, Settled, Webhook};
 use crate::youth::{BirthDate, Pseudonym};
 
 /// The store's own id of a youth; never leaves the store and the exchange layer.
@@ -357,6 +358,13 @@ pub enum Effect {
     },
     SetCaseLead {
         youth: YouthId,
+        org: OrgId,
+        at: OffsetDateTime,
+    },
+    /// An organisation's webhook, set anew (a new secret) or for the first time.
+    SetWebhook(Webhook),
+    /// No more deliveries to the organisation's system; those still waiting are dropped.
+    RemoveWebhook {
         org: OrgId,
         at: OffsetDateTime,
     },
@@ -788,6 +796,21 @@ pub trait Store: Send + Sync {
     async fn policy_versions(&self) -> Result<Vec<PolicyVersion>, StoreError>;
     /// Stores `policy` as the active version when no version is active yet.
     async fn install_policy(&self, policy: &PolicyText, note: &str, at: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Notices (`crate::notices`): the organisation's webhook, if it has one.
+    async fn webhook(&self, org: &OrgId) -> Result<Option<Webhook>, StoreError>;
+    /// Takes up to `limit` notices due at `now`, oldest due first, for `lease`: another
+    /// dispatcher (another instance) takes them only once the lease has run out unsettled.
+    async fn take_due_notices(
+        &self,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<DueNotice>, StoreError>;
+    /// Writes back what became of taken notices, in one transaction.
+    async fn settle_notices(&self, settled: &[Settled]) -> Result<(), StoreError>;
+    /// The organisation's latest notices, newest first.
+    async fn deliveries(&self, org: &OrgId, limit: u32) -> Result<Vec<Delivery>, StoreError>;
 }
 
 /// Opens the store a database URL names: `sqlite://file.db`, `sqlite::memory:` or

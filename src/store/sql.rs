@@ -15,6 +15,8 @@
 
 use std::str::FromStr;
 
+mod notices;
+
 use async_trait::async_trait;
 use serde::{Serialize, de::DeserializeOwned};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -825,6 +827,7 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
                 ],
             )
             .await?;
+            notices::tell(conn, &signal.to_org, signal.signal.as_str(), seq).await?;
             if signal.signal == Signal::SafetyConcern {
                 conn.run(
                     "INSERT INTO reports (id, youth_id, from_org_id, to_org_id, reported_at, signal_id, recorded_seq) \
@@ -1022,6 +1025,7 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
                 ],
             )
             .await?;
+            notices::tell(conn, &notice.to_org, notice.kind.as_str(), seq).await?;
             if let Some(archived) = &notice.from_archive {
                 // Once per archived involvement (§8): a second registration finds it given, and
                 // of two at the same moment, the later one fails whole rather than give it twice.
@@ -1084,6 +1088,8 @@ async fn apply(conn: &mut impl Writes, backend: Backend, seq: u64, effect: &Effe
             )
             .await?;
         }
+        Effect::SetWebhook(webhook) => notices::set_webhook(conn, webhook).await?,
+        Effect::RemoveWebhook { org, at } => notices::remove_webhook(conn, org, *at).await?,
     }
     Ok(())
 }
@@ -1191,6 +1197,27 @@ pub(super) async fn append_units(
 
 #[async_trait]
 impl Store for SqlStore {
+    async fn webhook(&self, org: &OrgId) -> Result<Option<crate::notices::Webhook>, StoreError> {
+        self.webhook_of(org).await
+    }
+
+    async fn take_due_notices(
+        &self,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<crate::notices::DueNotice>, StoreError> {
+        self.take_notices(now, lease, limit).await
+    }
+
+    async fn settle_notices(&self, settled: &[crate::notices::Settled]) -> Result<(), StoreError> {
+        self.settle(settled).await
+    }
+
+    async fn deliveries(&self, org: &OrgId, limit: u32) -> Result<Vec<crate::notices::Delivery>, StoreError> {
+        self.deliveries_of(org, limit).await
+    }
+
     async fn policy_changes(&self) -> Option<tokio::sync::mpsc::Receiver<()>> {
         if self.backend != Backend::Postgres {
             return None;

@@ -273,6 +273,7 @@ async fn account_post(
         Err(RegistryError::Store(store)) => Err(store.into()),
         // The role and the organisation were checked above; anything else is not the admin's input.
         Err(RegistryError::Input(input)) => Err(WebError::Internal(input.to_string())),
+        Err(RegistryError::Webhook(webhook)) => Err(WebError::Internal(webhook.to_string())),
     }
 }
 
@@ -319,6 +320,7 @@ async fn certificate_post(
         }
         Err(RegistryError::Store(store)) => Err(store.into()),
         Err(RegistryError::Input(input)) => Err(WebError::Internal(input.to_string())),
+        Err(RegistryError::Webhook(webhook)) => Err(WebError::Internal(webhook.to_string())),
     }
 }
 

@@ -1,0 +1,273 @@
+//! Notices by webhook, end to end: a real receiver (tests/web/webhook-receiver.mjs) checks
+//! every delivery with the official Standard Webhooks library; what it receives is the inbox
+//! item the organisation's API shows, never a BSN; a failing receiver gets the same notice
+//! again until it answers, and one that never answers fails for good, counted in /metrics.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use ketenpoort::exchange::{Occasion, RegistryError};
+use ketenpoort::framework::OrgId;
+use ketenpoort::identity::operator;
+use ketenpoort::notices::webhook::WebhookError;
+use ketenpoort::notices::{NoticeState, NoticesConfig};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, TestApp, certs_dev, http_client, spawn_app_with};
+
+/// The receiver, listening; its base URL.
+struct Receiver {
+    _child: ChildGuard,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/webhook-receiver.mjs");
+        assert!(
+            script.with_file_name("node_modules").join("standardwebhooks").exists(),
+            "the test peers are not installed: run scripts/test (npm ci --prefix tests/web)"
+        );
+        let certs = certs_dev();
+        let mut child = ChildGuard(
+            Command::new("node")
+                .arg(&script)
+                .arg(certs.join("server.crt"))
+                .arg(certs.join("server.key"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("node runs"),
+        );
+        let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let base =
+            line.trim().strip_prefix("listening ").unwrap_or_else(|| panic!("the receiver said: {line}")).to_owned();
+        Receiver { _child: child, base, http: http_client(None, None) }
+    }
+
+    /// The address of the hook named `name` (one per organisation, each with its secret).
+    fn hook(&self, name: &str) -> String {
+        format!("{}/hook/{name}", self.base)
+    }
+
+    async fn control(&self, path: &str, body: Value) {
+        let done = self.http.post(format!("{}/control/{path}", self.base)).json(&body).send().await.unwrap();
+        assert_eq!(done.status(), StatusCode::OK);
+    }
+
+    async fn received(&self) -> Vec<Value> {
+        let got = self.http.get(format!("{}/control/received", self.base)).send().await.unwrap();
+        got.json::<Vec<Value>>().await.unwrap()
+    }
+
+    /// Waits until `count` attempts have arrived (at most `within`), and returns them all.
+    async fn wait_for(&self, count: usize, within: Duration) -> Vec<Value> {
+        let until = std::time::Instant::now() + within;
+        loop {
+            let received = self.received().await;
+            if received.len() >= count || std::time::Instant::now() > until {
+                return received;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+fn notices(give_up_after_seconds: u64) -> NoticesConfig {
+    NoticesConfig {
+        dispatch: true,
+        give_up_after_seconds,
+        // The receiver is on loopback, its certificate from the development CA.
+        allow_private_webhooks: true,
+        webhook_ca: Some(certs_dev().join("ca.crt")),
+    }
+}
+
+async fn app_telling(give_up_after_seconds: u64) -> TestApp {
+    spawn_app_with(|config| ketenpoort::config::Config { notices: notices(give_up_after_seconds), ..config }).await
+}
+
+/// Sets `org`'s webhook to the receiver's hook of that name and gives the receiver the secret.
+async fn connect(app: &TestApp, receiver: &Receiver, org: &str) {
+    let occasion = Occasion::at(ketenpoort::clock::now());
+    let (_, hook) = app
+        .gateway()
+        .set_webhook(operator(), &OrgId(org.into()), &receiver.hook(org), &notices(60), &occasion)
+        .await
+        .unwrap();
+    assert!(hook.secret.starts_with("whsec_"));
+    receiver.control("secret", json!({ "name": org, "secret": hook.secret })).await;
+}
+
+#[tokio::test]
+async fn a_match_and_a_request_reach_each_organisations_system_signed_and_as_its_inbox_shows_them() {
+    let receiver = Receiver::start();
+    let app = app_telling(60).await;
+    connect(&app, &receiver, "lyceum-noord").await;
+    connect(&app, &receiver, "buurtteam-oost").await;
+
+    // A match (a notice to each side) and a feedback request to the neighbourhood team.
+    let (mentor, worker) = (app.mentor(), app.family_worker());
+    assert_eq!(mentor.register().await.status, StatusCode::CREATED);
+    assert_eq!(worker.register().await.status, StatusCode::CREATED);
+    let request = mentor.send("feedback_request", "buurtteam-oost", json!({})).await;
+    assert_eq!(request.status, StatusCode::CREATED, "{}", request.body);
+
+    let received = receiver.wait_for(3, Duration::from_secs(20)).await;
+    assert_eq!(received.len(), 3, "{received:#?}");
+    for attempt in &received {
+        assert_eq!(attempt["verified"], true, "the library's verdict: {attempt:#}");
+        assert_eq!(attempt["status"], 204);
+        assert_eq!(attempt["content_type"], "application/json");
+        let raw = attempt["raw"].as_str().unwrap();
+        assert!(!raw.contains(BSN) && !raw.contains(BIRTH_DATE), "{raw}");
+    }
+
+    // Each body is exactly the item of the organisation's own inbox, case reference and all.
+    for (org, client, expected) in [("lyceum-noord", &mentor, 1), ("buurtteam-oost", &worker, 2)] {
+        let inbox = client.get("/inbox").await;
+        let items = inbox.body["items"].as_array().unwrap();
+        let delivered: Vec<&Value> = received.iter().filter(|a| a["hook"] == org).map(|a| &a["body"]).collect();
+        assert_eq!(delivered.len(), expected, "{org}: {received:#?}");
+        for body in delivered {
+            let item = items.iter().find(|item| item["id"] == body["id"]).unwrap_or_else(|| panic!("{body}"));
+            assert_eq!(body, item, "{org}");
+        }
+        let log = app.gateway().store().deliveries(&OrgId(org.into()), 10).await.unwrap();
+        assert_eq!(log.len(), expected);
+        for delivery in &log {
+            assert_eq!(
+                (delivery.state, delivery.attempts, delivery.last_status),
+                (NoticeState::Delivered, 1, Some(204))
+            );
+            assert!(received.iter().any(|a| a["id"] == delivery.notice_id.as_str()), "the notice id is webhook-id");
+        }
+    }
+    let kinds: Vec<&str> = received.iter().filter_map(|a| a["body"]["kind"].as_str()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "match_notice").count(), 2, "{kinds:?}");
+    assert!(received.iter().any(|a| a["body"]["signal"] == "feedback_request"));
+
+    // Setting a webhook is audited by its address; the secret is nowhere but its own row.
+    let entries = app.audit_entries().await;
+    let set: Vec<_> = entries.iter().filter(|e| e.event.as_str() == "webhook_set").collect();
+    assert_eq!(set.len(), 2);
+    assert!(set.iter().all(|e| e.subject.as_deref().is_some_and(|s| s.starts_with("https://127.0.0.1:"))));
+    assert!(entries.iter().all(|e| !format!("{e:?}").contains("whsec_")));
+}
+
+#[tokio::test]
+async fn a_receiver_that_fails_gets_the_same_notice_again_until_it_answers() {
+    let receiver = Receiver::start();
+    let app = app_telling(600).await;
+    connect(&app, &receiver, "lyceum-noord").await;
+    receiver.control("fail", json!({ "count": 2, "status": 503 })).await;
+
+    assert_eq!(app.mentor().register().await.status, StatusCode::CREATED);
+    assert_eq!(app.family_worker().register().await.status, StatusCode::CREATED);
+
+    // Backoff: the second try 2.5 to 5 s after the first, the third 5 to 10 s after that.
+    let received = receiver.wait_for(3, Duration::from_secs(30)).await;
+    assert_eq!(received.len(), 3, "{received:#?}");
+    let statuses: Vec<i64> = received.iter().map(|a| a["status"].as_i64().unwrap()).collect();
+    assert_eq!(statuses, [503, 503, 204]);
+    assert!(received.iter().all(|a| a["id"] == received[0]["id"] && a["verified"] == true), "{received:#?}");
+    assert!(received.iter().all(|a| a["raw"] == received[0]["raw"]), "the same body each time");
+    let stamps: Vec<i64> = received.iter().map(|a| a["timestamp"].as_str().unwrap().parse().unwrap()).collect();
+    assert!(stamps[1] - stamps[0] >= 2 && stamps[2] - stamps[1] >= 4, "backed off: {stamps:?}");
+
+    let log = app.gateway().store().deliveries(&OrgId("lyceum-noord".into()), 10).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].state, log[0].attempts, log[0].last_status), (NoticeState::Delivered, 3, Some(204)));
+}
+
+#[tokio::test]
+async fn a_notice_never_answered_fails_for_good_shown_in_the_log_and_counted() {
+    let receiver = Receiver::start();
+    let app = app_telling(3).await;
+    connect(&app, &receiver, "lyceum-noord").await;
+    receiver.control("fail", json!({ "count": 1000, "status": 500 })).await;
+
+    assert_eq!(app.mentor().register().await.status, StatusCode::CREATED);
+    assert_eq!(app.family_worker().register().await.status, StatusCode::CREATED);
+
+    let org = OrgId("lyceum-noord".into());
+    let until = std::time::Instant::now() + Duration::from_secs(20);
+    let log = loop {
+        let log = app.gateway().store().deliveries(&org, 10).await.unwrap();
+        if log.first().is_some_and(|d| d.state != NoticeState::Pending) || std::time::Instant::now() > until {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].state, NoticeState::Failed, "{log:?}");
+    assert!(log[0].attempts >= 2, "tried again before giving up: {log:?}");
+    assert_eq!(log[0].last_status, Some(500));
+    assert_eq!(log[0].last_error.as_deref(), Some("the receiver answered 500"));
+    let attempts = receiver.received().await.len();
+    assert_eq!(attempts, log[0].attempts as usize);
+
+    let http = http_client(None, None);
+    let metrics = http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let failed = metrics
+        .lines()
+        .find(|l| l.starts_with("ketenpoort_notices_total") && l.contains("outcome=\"failed\""))
+        .unwrap_or_else(|| panic!("{metrics}"));
+    assert!(failed.rsplit(' ').next().unwrap().parse::<f64>().unwrap() >= 1.0, "{failed}");
+
+    // Nothing more is sent once it has failed.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(receiver.received().await.len(), attempts);
+}
+
+#[tokio::test]
+async fn a_webhook_is_https_to_a_public_address_of_a_known_organisation_and_its_removal_drops_what_waits() {
+    let app = app_telling(60).await;
+    let occasion = Occasion::at(ketenpoort::clock::now());
+    let set = |org: &'static str, url: &'static str| {
+        let gateway = app.gateway().clone();
+        let occasion = occasion.clone();
+        async move { gateway.set_webhook(operator(), &OrgId(org.into()), url, &NoticesConfig::default(), &occasion).await }
+    };
+    for (url, refused) in [
+        ("http://partner.example/hook", "https"),
+        ("https://127.0.0.1:9/hook", "private"),
+        ("https://10.0.0.8/hook", "private"),
+        ("https://[::1]/hook", "private"),
+        ("https://169.254.169.254/latest/meta-data", "private"),
+        ("https://user:secret@partner.example/hook", "credentials"),
+        ("partner.example/hook", "url"),
+    ] {
+        let outcome = set("lyceum-noord", url).await;
+        let matches = matches!(
+            (&outcome, refused),
+            (Err(RegistryError::Webhook(WebhookError::NotHttps)), "https")
+                | (Err(RegistryError::Webhook(WebhookError::Private(_))), "private")
+                | (Err(RegistryError::Webhook(WebhookError::Credentials)), "credentials")
+                | (Err(RegistryError::Webhook(WebhookError::NotAUrl(_))), "url")
+        );
+        assert!(matches, "{url}: {:?}", outcome.map(|(seq, hook)| (seq, hook.url)));
+    }
+    assert!(matches!(set("no-such-org", "https://partner.example/hook").await, Err(RegistryError::Input(_))));
+    assert!(app.gateway().store().webhook(&OrgId("lyceum-noord".into())).await.unwrap().is_none());
+
+    // Set to a receiver that is not there: the notice waits, and removing the hook drops it.
+    let (_, hook) = set("lyceum-noord", "https://partner.example/hook").await.unwrap();
+    assert_eq!(hook.url, "https://partner.example/hook");
+    let again = set("lyceum-noord", "https://partner.example/hook").await.unwrap().1;
+    assert_ne!(again.secret, hook.secret, "a new secret each time it is set");
+    assert_eq!(app.mentor().register().await.status, StatusCode::CREATED);
+    assert_eq!(app.family_worker().register().await.status, StatusCode::CREATED);
+    let org = OrgId("lyceum-noord".into());
+    app.gateway().remove_webhook(operator(), &org, &occasion).await.unwrap();
+    let log = app.gateway().store().deliveries(&org, 10).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].state, NoticeState::Dropped, "{log:?}");
+    assert!(app.gateway().remove_webhook(operator(), &org, &occasion).await.is_err(), "none left to remove");
+}
