@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::helpers::{BIRTH_DATE, ChildGuard, certs_dev, database, http_client, listening_address};
+use crate::notices::Receiver;
 
 /// Kill-and-restart rounds on the same database.
 const ROUNDS: usize = 8;
@@ -321,6 +322,9 @@ struct Db {
     involvements: HashMap<String, Option<u64>>,
     consents: HashMap<String, Option<u64>>,
     checkpoints: usize,
+    /// What arrived in an inbox, (audit seq, recipient), and the notices queued for it.
+    arrivals: Vec<(u64, String)>,
+    outbox: HashMap<(u64, String), Vec<(String, String)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -375,6 +379,17 @@ async fn read_db(url: &str) -> Db {
     db.notices = required(pairs("SELECT id, audit_seq FROM match_notices").await);
     db.involvements = pairs("SELECT id, recorded_seq FROM involvements").await;
     db.consents = pairs("SELECT id, recorded_seq FROM consents").await;
+    let seq_and_org = |row: &sqlx::any::AnyRow| {
+        (u64::try_from(row.try_get::<i64, _>(0).unwrap()).unwrap(), row.try_get::<String, _>(1).unwrap())
+    };
+    for sql in ["SELECT audit_seq, to_org_id FROM delivered_signals", "SELECT audit_seq, to_org_id FROM match_notices"]
+    {
+        db.arrivals.extend(sqlx::query(sql).fetch_all(&pool).await.unwrap().iter().map(seq_and_org));
+    }
+    for row in sqlx::query("SELECT audit_seq, org_id, notice_id, state FROM outbox").fetch_all(&pool).await.unwrap() {
+        let notice = (row.try_get::<String, _>(2).unwrap(), row.try_get::<String, _>(3).unwrap());
+        db.outbox.entry(seq_and_org(&row)).or_default().push(notice);
+    }
     let checkpoints: i64 =
         sqlx::query("SELECT COUNT(*) FROM audit_checkpoints").fetch_one(&pool).await.unwrap().try_get(0).unwrap();
     db.checkpoints = usize::try_from(checkpoints).unwrap();
@@ -420,6 +435,16 @@ impl Db {
             assert_eq!(self.notices.get(&subject), Some(notice), "{what}: a match notice entry without its notice");
         }
         Unit::Complete(id)
+    }
+
+    /// Every arrival in an inbox queued exactly one notice for the recipient's webhook, and no
+    /// notice was queued for an arrival that is not there.
+    fn check_every_arrival_has_its_notice(&self) {
+        for arrival in &self.arrivals {
+            let queued = self.outbox.get(arrival).map_or(0, Vec::len);
+            assert_eq!(queued, 1, "arrival {arrival:?}: {queued} notices queued");
+        }
+        assert_eq!(self.outbox.len(), self.arrivals.len(), "a notice queued for what did not arrive");
     }
 
     /// Nothing is delivered or recorded without the audit entry that accounts for it, and no
@@ -468,6 +493,7 @@ fn committed_unanswered(db: &Db, sent: &[Sent]) -> usize {
 /// The checks after a kill, over everything sent in every round so far.
 fn check(db: &Db, sent: &[Sent]) {
     db.check_every_effect_has_its_entry();
+    db.check_every_arrival_has_its_notice();
     let ours: HashMap<&str, &Sent> = sent.iter().map(|s| (s.request_id.as_str(), s)).collect();
     for (request_id, seqs) in &db.by_request {
         if request_id.starts_with("crash-") {
@@ -494,6 +520,32 @@ fn check(db: &Db, sent: &[Sent]) {
     }
 }
 
+/// Waits until the outbox holds nothing pending, then checks that every notice is delivered
+/// and reached the receiver with a signature its library accepts. How many there were.
+async fn delivered_notices(url: &str, receiver: &Receiver) -> usize {
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let until = Instant::now() + Duration::from_secs(120);
+    let notices: Vec<(String, String)> = loop {
+        let rows = sqlx::query("SELECT notice_id, state FROM outbox").fetch_all(&pool).await.unwrap();
+        let notices: Vec<(String, String)> =
+            rows.iter().map(|row| (row.try_get(0).unwrap(), row.try_get(1).unwrap())).collect();
+        if notices.iter().all(|(_, state)| state != "pending") || Instant::now() > until {
+            break notices;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    pool.close().await;
+    let received = receiver.received().await;
+    let verified: std::collections::HashSet<&str> =
+        received.iter().filter(|a| a["verified"] == true).filter_map(|a| a["id"].as_str()).collect();
+    for (id, state) in &notices {
+        assert_eq!(state, "delivered", "notice {id}");
+        assert!(verified.contains(id.as_str()), "notice {id} never reached the receiver");
+    }
+    assert!(received.iter().all(|a| a["verified"] == true), "every delivery verifies");
+    notices.len()
+}
+
 /// `ketenpoort audit verify` on the database: exits 0 and says the log is intact.
 fn verify(url: &str, keys: &Path) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_ketenpoort"))
@@ -507,12 +559,23 @@ fn verify(url: &str, keys: &Path) -> String {
 }
 
 /// The demo region's organisations, accounts and certificates, straight into the store.
-async fn seed_region(url: &str, keys: &Path) {
+/// With webhooks for the school and the team, both to `receiver`.
+async fn seed_region(url: &str, keys: &Path, receiver: &Receiver) {
     let store: Arc<dyn ketenpoort::store::Store> = Arc::new(ketenpoort::store::SqlStore::open(url).await.unwrap());
     let keys = ketenpoort::keys::load(keys).unwrap();
     let gateway = ketenpoort::app::gateway(store, &keys, CHECKPOINT_EVERY).await.unwrap();
     let region = ketenpoort::demo::region().unwrap();
     ketenpoort::demo::seed(&gateway, &region, &certs_dev(), ketenpoort::clock::now()).await.unwrap();
+    let notices = ketenpoort::notices::NoticesConfig { allow_private_webhooks: true, ..Default::default() };
+    for org in ["lyceum-noord", "buurtteam-oost"] {
+        let occasion = ketenpoort::exchange::Occasion::at(ketenpoort::clock::now());
+        let org_id = ketenpoort::framework::OrgId(org.into());
+        let (_, hook) = gateway
+            .set_webhook(ketenpoort::identity::operator(), &org_id, &receiver.hook(org), &notices, &occasion)
+            .await
+            .unwrap();
+        receiver.control("secret", json!({ "name": org, "secret": hook.secret })).await;
+    }
 }
 
 fn write_config(dir: &Path, url: &str, keys: &Path) -> PathBuf {
@@ -522,6 +585,7 @@ fn write_config(dir: &Path, url: &str, keys: &Path) -> PathBuf {
         &config,
         format!(
             "listen = \"127.0.0.1:0\"\ndatabase_url = \"{url}\"\nkeys = \"{keys}\"\ncheckpoint_every = {CHECKPOINT_EVERY}\n\
+             [notices]\nallow_private_webhooks = true\nwebhook_ca = \"{certs}/ca.crt\"\n\
              [tls]\ncert = \"{certs}/server.crt\"\nkey = \"{certs}/server.key\"\nclient_ca = \"{certs}/ca.crt\"\n",
             keys = keys.display(),
             certs = certs.display(),
@@ -550,7 +614,8 @@ async fn exchanges_acknowledged_before_a_sigkill_are_there_after_it_with_their_a
     let url = database::fresh_url(dir.path(), "k.db");
     let keys = dir.path().join("k.keys");
     ketenpoort::keys::generate(&keys, false).unwrap();
-    seed_region(&url, &keys).await;
+    let receiver = Receiver::start();
+    seed_region(&url, &keys, &receiver).await;
     let config = write_config(dir.path(), &url, &keys);
 
     let next_youth = Arc::new(AtomicU64::new(0));
@@ -632,9 +697,15 @@ async fn exchanges_acknowledged_before_a_sigkill_are_there_after_it_with_their_a
     sent.extend(last.take_sent());
     let db = read_db(&url).await;
     check(&db, &sent);
+    // Every notice queued is delivered at last, those a killed instance held once their lease
+    // ran out: none lost (a repeat is allowed: at least once).
+    let (mut server, _) = Server::start(&config).await;
+    let sent_notices = delivered_notices(&url, &receiver).await;
+    assert_no_errors(&server.stop());
     let intact = verify(&url, &keys);
     eprintln!(
-        "crash safety: {ROUNDS} kills, {} exchanges acknowledged, all present; {intact}; {:?} in all",
+        "crash safety: {ROUNDS} kills, {} exchanges acknowledged, all present; {sent_notices} notices, all \
+         delivered; {intact}; {:?} in all",
         acked(&sent),
         began.elapsed()
     );

@@ -18,14 +18,14 @@ use serde_json::{Value, json};
 use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, TestApp, certs_dev, http_client, spawn_app_with};
 
 /// The receiver, listening; its base URL.
-struct Receiver {
+pub struct Receiver {
     _child: ChildGuard,
     base: String,
     http: reqwest::Client,
 }
 
 impl Receiver {
-    fn start() -> Receiver {
+    pub fn start() -> Receiver {
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/webhook-receiver.mjs");
         assert!(
             script.with_file_name("node_modules").join("standardwebhooks").exists(),
@@ -52,22 +52,22 @@ impl Receiver {
     }
 
     /// The address of the hook named `name` (one per organisation, each with its secret).
-    fn hook(&self, name: &str) -> String {
+    pub fn hook(&self, name: &str) -> String {
         format!("{}/hook/{name}", self.base)
     }
 
-    async fn control(&self, path: &str, body: Value) {
+    pub async fn control(&self, path: &str, body: Value) {
         let done = self.http.post(format!("{}/control/{path}", self.base)).json(&body).send().await.unwrap();
         assert_eq!(done.status(), StatusCode::OK);
     }
 
-    async fn received(&self) -> Vec<Value> {
+    pub async fn received(&self) -> Vec<Value> {
         let got = self.http.get(format!("{}/control/received", self.base)).send().await.unwrap();
         got.json::<Vec<Value>>().await.unwrap()
     }
 
     /// Waits until `count` attempts have arrived (at most `within`), and returns them all.
-    async fn wait_for(&self, count: usize, within: Duration) -> Vec<Value> {
+    pub async fn wait_for(&self, count: usize, within: Duration) -> Vec<Value> {
         let until = std::time::Instant::now() + within;
         loop {
             let received = self.received().await;
