@@ -298,3 +298,77 @@ async fn after_a_pseudonym_key_rotation_known_youths_are_found_with_their_case_r
     assert!(key_ids.contains(retired.as_str()) && key_ids.contains(new.as_str()), "{key_ids:?}");
     assert!(entries.iter().filter_map(|e| e.youth.as_ref()).all(|y| y.is_reference()), "never a BSN's pseudonym");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_three_instances_each_notice_is_sent_by_one_and_only_once() {
+    if database::backend() != database::Backend::Postgres {
+        return;
+    }
+    let receiver = crate::notices::Receiver::start();
+    // The seeding instance sends nothing itself: the three below do.
+    let seeded = spawn_app_with(|config| ketenpoort::config::Config {
+        notices: ketenpoort::notices::NoticesConfig { dispatch: false, ..Default::default() },
+        ..config
+    })
+    .await;
+    let allowing = ketenpoort::notices::NoticesConfig { allow_private_webhooks: true, ..Default::default() };
+    for org in ["lyceum-noord", "buurtteam-oost"] {
+        let occasion = ketenpoort::exchange::Occasion::at(ketenpoort::clock::now());
+        let org_id = ketenpoort::framework::OrgId(org.into());
+        let operator = ketenpoort::identity::operator();
+        let (_, hook) =
+            seeded.gateway().set_webhook(operator, &org_id, &receiver.hook(org), &allowing, &occasion).await.unwrap();
+        receiver.control("secret", json!({ "name": org, "secret": hook.secret })).await;
+    }
+    let (url, keys) = (seeded.database_url.clone(), seeded.dir.path().join("k.keys"));
+    let dir = tempfile::tempdir().unwrap();
+    let notices =
+        format!("[notices]\nallow_private_webhooks = true\nwebhook_ca = \"{}\"", certs_dev().join("ca.crt").display());
+    let instances: Vec<(ChildGuard, String)> =
+        (0..3).map(|i| serve_with(dir.path(), &format!("teller-{i}"), &url, &keys, &notices)).collect();
+
+    // 20 youths, each a match (a notice to each side) and a feedback request, over all three.
+    let addrs: Vec<String> = instances.iter().map(|(_, addr)| addr.clone()).collect();
+    let mentor = http_client(Some("lyceum-noord"), Some("mentor@lyceum-noord"));
+    let worker = http_client(Some("buurtteam-oost"), Some("family_worker@buurtteam-oost"));
+    for n in 0..20usize {
+        let bsn = valid_bsn(100 + n);
+        let registration = json!({ "bsn": bsn, "birth_date": "2012-03-15", "purpose": "care_coordination" });
+        let request =
+            json!({ "bsn": bsn, "signal": "feedback_request", "to": "buurtteam-oost", "purpose": "care_coordination" });
+        for (client, path, body, at) in [
+            (&mentor, "involvements", &registration, n),
+            (&worker, "involvements", &registration, n + 1),
+            (&mentor, "signals", &request, n + 2),
+        ] {
+            let reply =
+                client.post(format!("https://{}/api/v1/{path}", addrs[at % 3])).json(body).send().await.unwrap();
+            assert_eq!(reply.status(), 201, "{}", reply.text().await.unwrap());
+        }
+    }
+
+    let store = SqlStore::open(&url).await.unwrap();
+    let until = Instant::now() + Duration::from_secs(30);
+    let (mut queued, mut delivered) = (Vec::new(), 0);
+    while Instant::now() < until {
+        queued = Vec::new();
+        for org in ["lyceum-noord", "buurtteam-oost"] {
+            queued.extend(store.deliveries(&ketenpoort::framework::OrgId(org.into()), 1000).await.unwrap());
+        }
+        delivered = queued.iter().filter(|d| d.state == ketenpoort::notices::NoticeState::Delivered).count();
+        if delivered == 60 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!((queued.len(), delivered), (60, 60), "{queued:?}");
+    let received = receiver.received().await;
+    let mut ids: Vec<&str> = received.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!((before, ids.len()), (60, 60), "each notice sent once, by one instance");
+    assert!(received.iter().all(|a| a["verified"] == true));
+    assert!(queued.iter().all(|d| d.attempts == 1));
+    drop(instances);
+}
