@@ -58,6 +58,8 @@ pub struct Shared {
     pub operator_org: Option<OrgId>,
     /// The rate each organisation, and each refused address, is held to (`[limits]`).
     pub request_rates: RequestRates,
+    /// `[notices]`: which webhook addresses an administrator may set.
+    pub notices: crate::notices::NoticesConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +134,7 @@ impl App {
             demo_youth: config.demo_youth.clone(),
             operator_org: config.operator_org.clone().map(OrgId),
             request_rates: RequestRates::new(&config.limits),
+            notices: config.notices.clone(),
         }));
 
         let tls = RustlsConfig::from_config(Arc::new(server_tls(&config.tls)?));

@@ -23,6 +23,8 @@ use crate::app::AppState;
 use crate::clock;
 use crate::exchange::{Occasion, RegistryError};
 use crate::framework::{OrgId, OrgKind, Role};
+use crate::notices::NoticeState;
+use crate::notices::webhook::WebhookError;
 use crate::store::{Account, Organisation, StoreError};
 
 pub fn routes() -> Router<AppState> {
@@ -34,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/certificates/disable", post(certificate_disable_post))
         .route("/admin/orgs", post(org_post))
         .route("/admin/orgs/disable", post(org_disable_post))
+        .route("/admin/webhook", post(webhook_post))
+        .route("/admin/webhook/remove", post(webhook_remove_post))
 }
 
 /// An organisation of the region as the operator's administrators see it.
@@ -66,6 +70,20 @@ struct CertificateRow {
     disabled: Option<String>,
 }
 
+/// One notice of the organisation's delivery log.
+struct DeliveryRow {
+    when: String,
+    what: String,
+    state: &'static str,
+    failed: bool,
+    attempts: u32,
+    /// The receiver's status and the error, as far as known.
+    last_answer: String,
+}
+
+/// The delivery log shows this many of the latest notices.
+const DELIVERIES_SHOWN: u32 = 20;
+
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminPage {
@@ -80,6 +98,13 @@ struct AdminPage {
     /// (word, label) of every role an account of this organisation may have.
     roles: Vec<(&'static str, &'static str)>,
     certificates: Vec<CertificateRow>,
+    /// The webhook's address and when it was set.
+    webhook: Option<(String, String)>,
+    /// A webhook's new secret, shown this once.
+    secret: Option<String>,
+    deliveries: Vec<DeliveryRow>,
+    /// How many of them failed for good, in words, when any did.
+    failed: Option<String>,
     done: Option<String>,
     error: Option<String>,
 }
@@ -90,6 +115,17 @@ async fn page(
     person: &Person,
     done: Option<String>,
     error: Option<String>,
+) -> Result<Html<String>, WebError> {
+    page_showing(state, person, done, error, None).await
+}
+
+/// The page, with a webhook's new secret shown once.
+async fn page_showing(
+    state: &AppState,
+    person: &Person,
+    done: Option<String>,
+    error: Option<String>,
+    secret: Option<String>,
 ) -> Result<Html<String>, WebError> {
     let lang = person.lang;
     let a = words::texts(lang);
@@ -151,10 +187,35 @@ async fn page(
     } else {
         Vec::new()
     };
+    let org = &person.principal.org;
+    let webhook = store.webhook(org).await?.map(|hook| (hook.url, lang.when(hook.set_at)));
+    let deliveries: Vec<DeliveryRow> = store
+        .deliveries(org, DELIVERIES_SHOWN)
+        .await?
+        .into_iter()
+        .map(|d| DeliveryRow {
+            when: lang.when(d.created_at),
+            what: words::notice_kind(lang, &d.kind),
+            state: words::notice_state(lang, d.state),
+            failed: d.state == NoticeState::Failed,
+            attempts: d.attempts,
+            last_answer: match (d.last_status, d.last_error) {
+                (Some(status), Some(error)) => format!("{status}: {error}"),
+                (Some(status), None) => status.to_string(),
+                (None, Some(error)) => error,
+                (None, None) => String::new(),
+            },
+        })
+        .collect();
+    let failed = deliveries.iter().filter(|d| d.failed).count();
     let page = AdminPage {
         c: Chrome::of(person),
         a,
         operator,
+        webhook,
+        secret,
+        failed: (failed > 0).then(|| words::failed_notices(lang, failed)),
+        deliveries,
         orgs,
         kinds: OrgKind::ALL.iter().map(|kind| (kind.as_str(), lang.org_kind(*kind))).collect(),
         accounts,
@@ -175,7 +236,7 @@ fn status(refusal: &AdminRefusal) -> Option<StatusCode> {
     use AdminRefusal::*;
     match refusal {
         OwnAccount | OperatorOrg | NotOperator => Some(StatusCode::FORBIDDEN),
-        AccountNotFound | OrgNotFound | CertificateNotFound => Some(StatusCode::NOT_FOUND),
+        AccountNotFound | OrgNotFound | CertificateNotFound | NoWebhook => Some(StatusCode::NOT_FOUND),
         AccountAlreadyDisabled { .. }
         | OrgAlreadyDisabled { .. }
         | AccountOfAnotherOrg
@@ -193,7 +254,11 @@ fn status(refusal: &AdminRefusal) -> Option<StatusCode> {
         | OrgIncomplete
         | KindNeverChanges { .. }
         | OrgIdDisabled { .. }
-        | BadFingerprint => None,
+        | BadFingerprint
+        | WebhookNotHttps
+        | WebhookPrivate
+        | WebhookCredentials
+        | WebhookNotAUrl => None,
     }
 }
 
@@ -535,5 +600,63 @@ mod tests {
         assert_eq!(status(&AdminRefusal::BadFingerprint), None);
         // Every refusal has words in both languages.
         assert_ne!(AdminRefusal::OwnAccount.words(Lang::Nl), AdminRefusal::OwnAccount.words(Lang::En));
+    }
+}
+
+#[derive(Deserialize)]
+struct WebhookForm {
+    #[serde(default)]
+    csrf: String,
+    url: String,
+}
+
+/// Sets the organisation's webhook; the page shows its new secret this once.
+async fn webhook_post(
+    State(state): State<AppState>,
+    Admin(person): Admin,
+    Form(form): Form<WebhookForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let occasion = Occasion::at(clock::now());
+    let org = &person.principal.org;
+    let actor = person.principal.audit_actor();
+    match state.gateway.set_webhook(actor, org, &form.url, &state.notices, &occasion).await {
+        Ok((_, hook)) => {
+            let done = words::done(person.lang, &Done::WebhookSet { url: &hook.url });
+            page_showing(&state, &person, Some(done), None, Some(hook.secret)).await
+        }
+        Err(RegistryError::Webhook(refused)) => {
+            let refusal = match refused {
+                WebhookError::NotHttps => AdminRefusal::WebhookNotHttps,
+                WebhookError::Private(_) => AdminRefusal::WebhookPrivate,
+                WebhookError::Credentials => AdminRefusal::WebhookCredentials,
+                WebhookError::NotAUrl(_) | WebhookError::TooLong => AdminRefusal::WebhookNotAUrl,
+                WebhookError::Random | WebhookError::Client(_) => return Err(WebError::Internal(refused.to_string())),
+            };
+            refuse(&state, &person, refusal).await
+        }
+        Err(RegistryError::Store(store)) => Err(store.into()),
+        Err(RegistryError::Input(input)) => Err(WebError::Internal(input.to_string())),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Removes the organisation's webhook; notices still waiting for it are dropped.
+async fn webhook_remove_post(
+    State(state): State<AppState>,
+    Admin(person): Admin,
+    Form(form): Form<CsrfForm>,
+) -> Result<Html<String>, WebError> {
+    person.check_csrf(&form.csrf)?;
+    let occasion = Occasion::at(clock::now());
+    match state.gateway.remove_webhook(person.principal.audit_actor(), &person.principal.org, &occasion).await {
+        Ok(_) => page(&state, &person, Some(words::done(person.lang, &Done::WebhookRemoved)), None).await,
+        Err(StoreError::NotFound(_)) => refuse(&state, &person, AdminRefusal::NoWebhook).await,
+        Err(other) => Err(other.into()),
     }
 }

@@ -184,6 +184,9 @@ POST   /admin/certificates/disable     cert.other         303s 303s 403  403  40
 POST   /admin/orgs                     -                  303s 303s 403  403  403  403  403  403  200
 POST   /admin/orgs/disable             -                  303s 303s 403  403  403  403  403  403  200
 POST   /admin/orgs/disable             org.operator       303s 303s 403  403  403  403  403  403  403
+# An administrator sets their own organisation's webhook, or removes the one it has.
+POST   /admin/webhook                  -                  303s 303s 403  403  403  403  403  200  200
+POST   /admin/webhook/remove           -                  303s 303s 403  403  403  403  403  200  200
 ";
 
 /// Each caller's organisation and account (None: no certificate, or no session).
@@ -283,6 +286,8 @@ fn page_form(path: &str, target: &str) -> (&'static str, Option<&'static str>) {
         }
         ("/admin/orgs/disable", "org.operator") => ("id=jgz-utrecht&confirm=yes", None),
         ("/admin/orgs/disable", _) => ("id=matrix-spare&confirm=yes", Some("Organisatie Spare is uitgeschakeld.")),
+        ("/admin/webhook", _) => ("url=https://partner.example/hook", Some("De webhook is ingesteld op")),
+        ("/admin/webhook/remove", _) => ("", Some("De webhook is verwijderd")),
         _ => ("", None),
     }
 }
@@ -691,6 +696,10 @@ async fn fixtures(app: &TestApp) -> HashMap<String, String> {
         let spare = format!("{:0>64}", hex::encode(format!("spare {org}")));
         gateway.add_certificate(operator.clone(), &OrgId(org.into()), &spare, &now()).await.unwrap();
         fx.insert(format!("cert.spare_{org}"), spare);
+        // A webhook to remove, whether or not the row that sets one ran first.
+        let notices = ketenpoort::notices::NoticesConfig::default();
+        let hook = "https://partner.example/hook";
+        gateway.set_webhook(operator.clone(), &OrgId(org.into()), hook, &notices, &now()).await.unwrap();
     }
     let spare = ketenpoort::store::Organisation {
         id: OrgId("matrix-spare".into()),

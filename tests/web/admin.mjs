@@ -5,7 +5,8 @@
 // The school's administrator (A. de Vries) starts disabling J. Jansen's account, reads what will
 // happen, cancels, then confirms; J. Jansen's open session ends and signing in again is refused
 // in words. On the demo, the operator's administrator disables an organisation the same way,
-// after which its people are not offered at sign-in. Every page goes through snap(): axe-core
+// after which its people are not offered at sign-in. The school's administrator sets its
+// webhook (an address in the clear refused), its secret shown once. Every page goes through snap(): axe-core
 // and the 390 px check, in Dutch and English. Prints `admin story complete` when all held.
 import { BASE_URL, ISSUER, browser, expect, run, signIn, snap } from './browser.mjs';
 
@@ -70,6 +71,23 @@ await run('admin story', async () => {
   await snap(admin, 'account-disabled');
   await admin.goto(`${BASE_URL}/admin`);
   await snap(admin, 'admin-after-disabling');
+
+  // The school's own system is to be told of what arrives: an address in the clear is refused
+  // in words; an https address is set, and its secret shown this once.
+  expect(await admin.getByText('Er is nog geen webhook ingesteld.').isVisible(), 'no webhook yet');
+  await admin.getByLabel('Adres van de webhook').fill('http://systeem.lyceum-noord.example/ketenpoort');
+  await admin.getByRole('button', { name: 'Webhook opslaan' }).click();
+  expect(await admin.getByText(/Een webhook-adres begint met https:\/\//).isVisible(), 'http refused in words');
+  await snap(admin, 'webhook-refused');
+  await admin.goto(`${BASE_URL}/admin`);
+  await admin.getByLabel('Adres van de webhook').fill('https://systeem.lyceum-noord.example/ketenpoort');
+  await admin.getByRole('button', { name: 'Webhook opslaan' }).click();
+  expect((await admin.locator('#webhook-url').textContent()) === 'https://systeem.lyceum-noord.example/ketenpoort', 'the address set');
+  expect((await admin.locator('#webhook-secret').textContent()).startsWith('whsec_'), 'the secret shown once');
+  await snap(admin, 'webhook-set');
+  await admin.goto(`${BASE_URL}/admin`);
+  expect((await admin.locator('#webhook-secret').count()) === 0, 'and not again');
+  await snap(admin, 'admin-with-webhook');
 
   // J. Jansen's session ends at the next click, and signing in again is refused in words.
   await jansen.reload();

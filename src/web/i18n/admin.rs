@@ -48,6 +48,22 @@ pub struct AdminTexts {
     pub label_fingerprint: &'static str,
     pub hint_fingerprint: &'static str,
     pub hint_change: &'static str,
+    pub webhook_title: &'static str,
+    pub webhook_intro: &'static str,
+    pub webhook_none: &'static str,
+    pub webhook_address: &'static str,
+    pub webhook_set_on: &'static str,
+    pub label_webhook_url: &'static str,
+    pub hint_webhook_url: &'static str,
+    pub webhook_save: &'static str,
+    pub webhook_remove: &'static str,
+    pub secret_once: &'static str,
+    pub deliveries_title: &'static str,
+    pub no_deliveries: &'static str,
+    pub col_when: &'static str,
+    pub col_what: &'static str,
+    pub col_attempts: &'static str,
+    pub col_last_answer: &'static str,
 }
 
 static NL: AdminTexts = AdminTexts {
@@ -89,6 +105,22 @@ static NL: AdminTexts = AdminTexts {
     label_fingerprint: "Vingerafdruk (SHA-256)",
     hint_fingerprint: "64 hexadecimale tekens; dubbele punten mogen",
     hint_change: "De soort van een organisatie verandert nooit; naam en contact wel.",
+    webhook_title: "Webhook naar uw eigen systeem",
+    webhook_intro: "Ketenpoort meldt elk nieuw bericht in de inbox van uw organisatie aan dit adres, ondertekend volgens Standard Webhooks. Een melding noemt de jongere alleen met het dossiernummer van uw organisatie, nooit met een BSN.",
+    webhook_none: "Er is nog geen webhook ingesteld.",
+    webhook_address: "Adres",
+    webhook_set_on: "ingesteld op",
+    label_webhook_url: "Adres van de webhook",
+    hint_webhook_url: "Alleen https, op een openbaar netwerk. Opslaan maakt een nieuw geheim; het vorige werkt dan niet meer.",
+    webhook_save: "Webhook opslaan",
+    webhook_remove: "Webhook verwijderen",
+    secret_once: "Geheim om de handtekening mee te controleren. Het is alleen nu te zien: geef het aan uw systeem.",
+    deliveries_title: "Laatste meldingen",
+    no_deliveries: "Nog geen meldingen.",
+    col_when: "Wanneer",
+    col_what: "Wat",
+    col_attempts: "Pogingen",
+    col_last_answer: "Laatste antwoord",
 };
 
 static EN: AdminTexts = AdminTexts {
@@ -130,6 +162,22 @@ static EN: AdminTexts = AdminTexts {
     label_fingerprint: "Fingerprint (SHA-256)",
     hint_fingerprint: "64 hexadecimal characters; colons are fine",
     hint_change: "An organisation's kind never changes; its name and contact may.",
+    webhook_title: "Webhook to your own system",
+    webhook_intro: "Ketenpoort tells this address of every new item in your organisation's inbox, signed by the Standard Webhooks scheme. A notice names the youth only by your organisation's case reference, never by a BSN.",
+    webhook_none: "No webhook is set yet.",
+    webhook_address: "Address",
+    webhook_set_on: "set on",
+    label_webhook_url: "The webhook's address",
+    hint_webhook_url: "https only, on a public network. Saving makes a new secret; the previous one stops working.",
+    webhook_save: "Save webhook",
+    webhook_remove: "Remove webhook",
+    secret_once: "The secret to check signatures with. It is shown only now: give it to your system.",
+    deliveries_title: "Latest notices",
+    no_deliveries: "No notices yet.",
+    col_when: "When",
+    col_what: "What",
+    col_attempts: "Attempts",
+    col_last_answer: "Last answer",
 };
 
 pub fn texts(lang: Lang) -> &'static AdminTexts {
@@ -274,6 +322,8 @@ pub enum Done<'a> {
     OrgSaved { name: &'a str, kind: OrgKind },
     CertificateRegistered { fingerprint: &'a str, org: &'a str },
     CertificateDisabled { fingerprint: &'a str },
+    WebhookSet { url: &'a str },
+    WebhookRemoved,
 }
 
 pub fn done(lang: Lang, done: &Done<'_>) -> String {
@@ -304,6 +354,12 @@ pub fn done(lang: Lang, done: &Done<'_>) -> String {
         (Lang::En, Done::CertificateDisabled { fingerprint }) => {
             format!("Certificate {fingerprint} is disabled; the API refuses it from now on.")
         }
+        (Lang::Nl, Done::WebhookSet { url }) => format!("De webhook is ingesteld op {url}."),
+        (Lang::En, Done::WebhookSet { url }) => format!("The webhook is set to {url}."),
+        (Lang::Nl, Done::WebhookRemoved) => {
+            "De webhook is verwijderd; meldingen die nog wachtten, worden niet meer verstuurd.".into()
+        }
+        (Lang::En, Done::WebhookRemoved) => "The webhook is removed; notices still waiting are not sent.".into(),
     }
 }
 
@@ -349,6 +405,11 @@ pub enum AdminRefusal {
     CertificateAlreadyDisabled,
     /// Registering again a certificate that was disabled.
     CertificateWasDisabled,
+    WebhookNotHttps,
+    WebhookPrivate,
+    WebhookCredentials,
+    WebhookNotAUrl,
+    NoWebhook,
 }
 
 impl AdminRefusal {
@@ -458,6 +519,75 @@ impl AdminRefusal {
             (Lang::En, CertificateWasDisabled) => {
                 "This certificate was disabled and stays so: make a new key and a new certificate for the partner system.".into()
             }
+            (Lang::Nl, WebhookNotHttps) => {
+                "Een webhook-adres begint met https://: meldingen gaan nooit onversleuteld over het netwerk.".into()
+            }
+            (Lang::En, WebhookNotHttps) => {
+                "A webhook address starts with https://: notices never cross the network unencrypted.".into()
+            }
+            (Lang::Nl, WebhookPrivate) => {
+                "Dit adres ligt op een intern of lokaal netwerk; Ketenpoort meldt alleen aan openbare adressen.".into()
+            }
+            (Lang::En, WebhookPrivate) => {
+                "This address is on an internal or local network; Ketenpoort sends notices to public addresses only.".into()
+            }
+            (Lang::Nl, WebhookCredentials) => {
+                "Zet geen gebruikersnaam of wachtwoord in het adres: de handtekening laat uw systeem zien dat de melding van Ketenpoort komt.".into()
+            }
+            (Lang::En, WebhookCredentials) => {
+                "Put no user name or password in the address: the signature shows your system the notice comes from Ketenpoort.".into()
+            }
+            (Lang::Nl, WebhookNotAUrl) => "Vul een volledig adres in, zoals https://systeem.voorbeeld.nl/ketenpoort.".into(),
+            (Lang::En, WebhookNotAUrl) => "Fill in a whole address, such as https://system.example.org/ketenpoort.".into(),
+            (Lang::Nl, NoWebhook) => "Uw organisatie heeft geen webhook.".into(),
+            (Lang::En, NoWebhook) => "Your organisation has no webhook.".into(),
+        }
+    }
+}
+
+/// What a notice tells of, in words for the delivery log: a signal's or a match notice's word.
+pub fn notice_kind(lang: Lang, word: &str) -> String {
+    if let Ok(signal) = word.parse::<crate::framework::Signal>() {
+        return lang.signal(signal).to_owned();
+    }
+    match (lang, word) {
+        (Lang::Nl, "match") => "matchbericht".into(),
+        (Lang::En, "match") => "match notice".into(),
+        (Lang::Nl, "historic_match") => "historische match".into(),
+        (Lang::En, "historic_match") => "historic match".into(),
+        (Lang::Nl, "family_match") => "gezinsmatch".into(),
+        (Lang::En, "family_match") => "family match".into(),
+        (_, other) => other.to_owned(),
+    }
+}
+
+/// Where a notice stands, in words.
+pub fn notice_state(lang: Lang, state: crate::notices::NoticeState) -> &'static str {
+    use crate::notices::NoticeState::*;
+    match (lang, state) {
+        (Lang::Nl, Pending) => "wacht op een nieuwe poging",
+        (Lang::En, Pending) => "waiting for another attempt",
+        (Lang::Nl, Delivered) => "bezorgd",
+        (Lang::En, Delivered) => "delivered",
+        (Lang::Nl, Failed) => "definitief mislukt",
+        (Lang::En, Failed) => "failed for good",
+        (Lang::Nl, Dropped) => "vervallen",
+        (Lang::En, Dropped) => "dropped",
+    }
+}
+
+/// How many notices failed for good, and what to do.
+pub fn failed_notices(lang: Lang, n: usize) -> String {
+    match (lang, n) {
+        (Lang::Nl, 1) => {
+            "1 melding is definitief mislukt: controleer het adres en het systeem dat de meldingen ontvangt.".into()
+        }
+        (Lang::Nl, _) => format!(
+            "{n} meldingen zijn definitief mislukt: controleer het adres en het systeem dat de meldingen ontvangt."
+        ),
+        (Lang::En, 1) => "1 notice failed for good: check the address and the system that receives the notices.".into(),
+        (Lang::En, _) => {
+            format!("{n} notices failed for good: check the address and the system that receives the notices.")
         }
     }
 }
