@@ -271,3 +271,34 @@ async fn a_webhook_is_https_to_a_public_address_of_a_known_organisation_and_its_
     assert_eq!(log[0].state, NoticeState::Dropped, "{log:?}");
     assert!(app.gateway().remove_webhook(operator(), &org, &occasion).await.is_err(), "none left to remove");
 }
+
+#[tokio::test]
+async fn a_notice_waiting_when_its_youths_data_are_destroyed_is_dropped_with_nothing_sent() {
+    let receiver = Receiver::start();
+    let app = app_telling(600).await;
+    connect(&app, &receiver, "lyceum-noord").await;
+    receiver.control("fail", json!({ "count": 1000, "status": 503 })).await;
+    assert_eq!(app.mentor().register().await.status, StatusCode::CREATED);
+    assert_eq!(app.family_worker().register().await.status, StatusCode::CREATED);
+    let first = receiver.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(first.len(), 1, "tried once, refused");
+
+    // Years on, past the 23rd birthday and every archive: the youth's data are destroyed (§8).
+    let years_on = ketenpoort::clock::now() + time::Duration::days(12 * 366);
+    let report = app.gateway().run_retention(years_on, false).await.unwrap();
+    assert_eq!(report.destroyed.youths, 1, "{report:?}");
+    receiver.control("fail", json!({ "count": 0 })).await;
+
+    let org = OrgId("lyceum-noord".into());
+    let until = std::time::Instant::now() + Duration::from_secs(20);
+    let log = loop {
+        let log = app.gateway().store().deliveries(&org, 10).await.unwrap();
+        if log.first().is_some_and(|d| d.state != NoticeState::Pending) || std::time::Instant::now() > until {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(log[0].state, NoticeState::Dropped, "{log:?}");
+    assert!(log[0].last_error.as_deref().unwrap_or_default().contains("destroyed"), "{log:?}");
+    assert_eq!(receiver.received().await.len(), 1, "nothing more was sent");
+}
