@@ -1,9 +1,10 @@
 //! The whole story through a real `ketenpoort serve` at its most verbose log level, then a
 //! search for every clear BSN (the youth's and their parents'), birth date and free text used,
-//! and for the secret keys: in the logs, in every response, in the metrics, and in the
-//! database. A birth date may be in one place only, the column that holds it (the consent
-//! rules depend on age); a parent only as a pseudonym, in the youth's record; a justification
-//! only in the audit entry that records it, for the privacy officer.
+//! and for the secret keys (webhook secrets too): in the logs, in every response, in the
+//! metrics, in every webhook delivery a partner system receives, and in the database. A birth
+//! date may be in one place only, the column that holds it (the consent rules depend on age); a
+//! parent only as a pseudonym, in the youth's record; a justification only in the audit entry
+//! that records it, for the privacy officer.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -53,6 +54,9 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
     let keys_dir = database::keys_dir(&url).unwrap_or_else(|| dir.path().join("k.keys"));
     let certs = certs_dev();
     let parent_pseudonyms;
+    // Partner systems told by webhook: what they receive is searched too.
+    let receiver = crate::notices::Receiver::start();
+    let mut webhook_secrets = Vec::new();
     {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let keys = ketenpoort::keys::generate(&keys_dir, true).unwrap();
@@ -62,12 +66,23 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
         let gateway = ketenpoort::app::gateway(store, &keys, 1_000).await.unwrap();
         let region = ketenpoort::demo::region().unwrap();
         ketenpoort::demo::seed(&gateway, &region, &certs, ketenpoort::clock::now()).await.unwrap();
+        let notices = ketenpoort::notices::NoticesConfig { allow_private_webhooks: true, ..Default::default() };
+        for org in ["lyceum-noord", "buurtteam-oost", "veilig-thuis"] {
+            let occasion = ketenpoort::exchange::Occasion::at(ketenpoort::clock::now());
+            let org_id = ketenpoort::framework::OrgId(org.into());
+            let operator = ketenpoort::identity::operator();
+            let (_, hook) =
+                gateway.set_webhook(operator, &org_id, &receiver.hook(org), &notices, &occasion).await.unwrap();
+            receiver.control("secret", json!({ "name": org, "secret": hook.secret })).await;
+            webhook_secrets.push(hook.secret);
+        }
     }
     let config = dir.path().join("ketenpoort.toml");
     std::fs::write(
         &config,
         format!(
             "listen = \"127.0.0.1:0\"\ndatabase_url = \"{url}\"\nkeys = \"{}\"\noperator_org = \"jgz-utrecht\"\n\
+             [notices]\nallow_private_webhooks = true\nwebhook_ca = \"{1}/ca.crt\"\n\
              [tls]\ncert = \"{1}/server.crt\"\nkey = \"{1}/server.key\"\nclient_ca = \"{1}/ca.crt\"\n",
             keys_dir.display(),
             certs.display(),
@@ -166,6 +181,12 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
     let metrics = metrics.text().await.unwrap();
     assert!(metrics.contains("ketenpoort_requests_total"), "{metrics}");
 
+    // The notices of the story: both sides of the match, the request, the answer, the concern.
+    let told = receiver.wait_for(5, std::time::Duration::from_secs(20)).await;
+    assert!(told.len() >= 5 && told.iter().all(|a| a["verified"] == true), "{told:#?}");
+    let told: String = told.iter().map(|a| format!("{}\n", a["raw"].as_str().unwrap())).collect();
+    assert!(told.contains("safety_concern"), "{told}");
+
     Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status().unwrap();
     let status = tokio::task::spawn_blocking(move || server.0.wait().unwrap()).await.unwrap();
     assert!(status.success());
@@ -182,8 +203,11 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
         .into_iter()
         .chain(birth_dates)
         .chain(secret_keys.iter().map(String::as_str))
+        .chain(webhook_secrets.iter().map(String::as_str))
         .collect();
-    for (place, text) in [("the logs", &logs), ("a response to a partner", &seen.0), ("the metrics", &metrics)] {
+    let places =
+        [("the logs", &logs), ("a response to a partner", &seen.0), ("the metrics", &metrics), ("a webhook", &told)];
+    for (place, text) in places {
         for value in &personal {
             assert!(!text.contains(value), "{value:?} found in {place}");
         }
