@@ -150,10 +150,18 @@ impl App {
         tracing::info!(%addr, "listening");
         tokio::spawn(watch_policy(state.gateway.clone()));
         if config.notices.dispatch {
+            let mailer = match &config.smtp {
+                None => None,
+                Some(smtp) => {
+                    let login = crate::notices::mail::login_from_env().map_err(|e| AppError::Config(e.to_string()))?;
+                    Some(crate::notices::mail::Mailer::new(smtp, login).map_err(|e| AppError::Config(e.to_string()))?)
+                }
+            };
             let dispatcher = crate::notices::dispatcher::Dispatcher::new(
                 state.gateway.store_handle(),
                 keys.pseudonymiser.clone(),
                 &config.notices,
+                mailer,
             )
             .map_err(|e| AppError::Config(e.to_string()))?;
             tokio::spawn(dispatcher.run());

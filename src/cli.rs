@@ -286,6 +286,9 @@ enum AccountCommand {
         /// The person's subject (`sub`) at that provider
         #[arg(long, requires = "oidc_issuer")]
         oidc_subject: Option<String>,
+        /// Where notices reach the person by e-mail (they choose how often on their settings page)
+        #[arg(long)]
+        email: Option<String>,
     },
     /// List an organisation's accounts.
     List {
@@ -703,7 +706,7 @@ async fn administer_webhook(gateway: &Gateway, command: &WebhookCommand, occasio
 async fn administer_accounts(cli: &Cli, command: &AccountCommand) -> Result<ExitCode> {
     let gateway = admin_gateway(cli).await?;
     match command {
-        AccountCommand::Add { id, org, role, name, contact, oidc_issuer, oidc_subject } => {
+        AccountCommand::Add { id, org, role, name, contact, oidc_issuer, oidc_subject, email } => {
             let account = Account {
                 id: id.clone(),
                 org: OrgId(org.clone()),
@@ -711,6 +714,7 @@ async fn administer_accounts(cli: &Cli, command: &AccountCommand) -> Result<Exit
                 display_name: name.clone(),
                 contact: contact.clone(),
                 oidc: oidc_issuer.clone().zip(oidc_subject.clone()),
+                email: email.clone(),
             };
             gateway.add_account(operator(), account, &Occasion::at(clock::now())).await?;
             println!("account {id} ({role} at {org}) registered");

@@ -25,6 +25,7 @@ const KEYS: &[&str] = &[
     "retention_check_seconds",
     "limits",
     "notices",
+    "smtp",
     "tls",
     "oidc",
 ];
@@ -63,6 +64,11 @@ pub struct Config {
     /// Notices by webhook: whether `serve` sends them, for how long it tries, which receivers.
     #[serde(default)]
     pub notices: crate::notices::NoticesConfig,
+    /// Notices by e-mail: the mail server, the sender, the pages' address for links. Without
+    /// it no e-mail is sent. The login comes from `KETENPOORT_SMTP_USERNAME` and
+    /// `KETENPOORT_SMTP_PASSWORD`, never from the file.
+    #[serde(default)]
+    pub smtp: Option<crate::notices::mail::SmtpConfig>,
     /// Load shedding: rates per organisation, requests in flight, timeouts, header size.
     #[serde(default)]
     pub limits: LimitsConfig,
@@ -169,6 +175,7 @@ impl Default for Config {
             retention_check_seconds: default_retention_check_seconds(),
             limits: LimitsConfig::default(),
             notices: crate::notices::NoticesConfig::default(),
+            smtp: None,
             tls: TlsConfig {
                 cert: "certs-dev/server.crt".into(),
                 key: "certs-dev/server.key".into(),
@@ -233,6 +240,7 @@ impl fmt::Debug for Config {
             .field("tls", &self.tls)
             .field("limits", &self.limits)
             .field("notices", &self.notices)
+            .field("smtp", &self.smtp)
             .field("oidc", &self.oidc)
             .finish()
     }

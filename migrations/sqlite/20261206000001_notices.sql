@@ -42,3 +42,9 @@ CREATE TABLE outbox (
 ) STRICT;
 CREATE INDEX outbox_due ON outbox (due_at) WHERE state = 'pending';
 CREATE INDEX outbox_by_org ON outbox (org_id, id);
+
+-- The daily digest: one row per day, made by the instance that sends it (of several, one).
+CREATE TABLE digest_runs (
+    day        TEXT PRIMARY KEY,
+    started_at INTEGER NOT NULL
+) STRICT;

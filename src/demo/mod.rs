@@ -113,6 +113,7 @@ pub async fn seed(gateway: &Gateway, region: &Region, certs: &Path, at: time::Of
                 display_name: crate::web::capitalised(crate::web::Lang::Nl.role(*role)),
                 contact: Some(org.contact.clone()),
                 oidc: None,
+                email: None,
             };
             store.upsert_account(&account).await?;
         }

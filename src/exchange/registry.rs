@@ -74,6 +74,11 @@ impl Gateway {
         if !org.kind.has_role(account.role) {
             return Err(InputError::invalid_role(account.role.as_str(), org.kind).into());
         }
+        if let Some(email) = &account.email
+            && email.parse::<lettre::Address>().is_err()
+        {
+            return Err(InputError::InvalidRequest(format!("`{email}` is not an e-mail address")).into());
+        }
         let (org_id, id) = (account.org.clone(), account.id.clone());
         Ok(self
             .administer(by, AuditEvent::AccountRegistered, &org_id, id, Effect::RegisterAccount(account), occasion)

@@ -11,11 +11,13 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use time::OffsetDateTime;
 
+use super::mail::{Mailer, Notify, Recipient, Told};
 use super::webhook::{self, WebhookError};
-use super::{DueNotice, NoticeState, NoticesConfig, Settled, Webhook, retry_at};
+use super::{Channel, DueNotice, NoticeState, NoticesConfig, Settled, Webhook, retry_at};
 use crate::clock;
 use crate::framework::OrgId;
-use crate::store::{Store, StoreError};
+use crate::store::{InboxItem, Store, StoreError};
+use crate::web::i18n::{Lang, admin as words};
 use crate::youth::Pseudonymiser;
 
 /// Notices taken at once: enough to keep the receivers busy, few enough that a lease (below)
@@ -26,6 +28,8 @@ const IN_FLIGHT: usize = 64;
 /// How long a taken notice is this dispatcher's: far longer than a batch's deliveries take
 /// (each at most [`webhook::DELIVERY_TIMEOUT`]).
 const LEASE: time::Duration = time::Duration::seconds(60);
+/// Why a notice is dropped when what it tells of is gone.
+const GONE: &str = "nothing left to tell: the item is gone (its youth's data were destroyed)";
 /// How often an idle dispatcher looks for due notices.
 const IDLE: Duration = Duration::from_millis(250);
 
@@ -33,6 +37,8 @@ pub struct Dispatcher {
     store: Arc<dyn Store>,
     pseudonymiser: Pseudonymiser,
     client: reqwest::Client,
+    /// `None` without `[smtp]`: e-mail notices are then dropped, saying why.
+    mailer: Option<Mailer>,
     give_up_after: time::Duration,
     allow_private: bool,
 }
@@ -42,11 +48,13 @@ impl Dispatcher {
         store: Arc<dyn Store>,
         pseudonymiser: Pseudonymiser,
         config: &NoticesConfig,
+        mailer: Option<Mailer>,
     ) -> Result<Dispatcher, WebhookError> {
         Ok(Dispatcher {
             store,
             pseudonymiser,
             client: webhook::client(config)?,
+            mailer,
             give_up_after: time::Duration::seconds(i64::try_from(config.give_up_after_seconds).unwrap_or(i64::MAX)),
             allow_private: config.allow_private_webhooks,
         })
@@ -55,6 +63,9 @@ impl Dispatcher {
     /// Sends notices until the task is dropped; a store that fails is logged and tried again.
     pub async fn run(self) {
         loop {
+            if let Err(error) = self.digest_if_due(clock::now()).await {
+                tracing::error!(%error, "the daily digest could not be sent; trying again");
+            }
             match self.round().await {
                 Ok(0) => tokio::time::sleep(IDLE).await,
                 Ok(_) => {}
@@ -88,27 +99,19 @@ impl Dispatcher {
             .buffer_unordered(IN_FLIGHT)
             .collect()
             .await;
-        for one in &settled {
-            let outcome = match one.state {
-                NoticeState::Delivered => "delivered",
-                NoticeState::Pending => "retried",
-                NoticeState::Failed => "failed",
-                NoticeState::Dropped => "dropped",
-            };
-            metrics::counter!("ketenpoort_notices_total", "channel" => "webhook", "outcome" => outcome).increment(1);
-            if one.state == NoticeState::Failed {
-                // The organisation's administrators see it on their page; the operator here.
-                tracing::warn!(row = one.row, error = one.error.as_deref().unwrap_or(""), "a notice failed for good");
-            }
-        }
+        count(&settled);
         self.store.settle_notices(&settled).await?;
         Ok(taken)
     }
 
     async fn deliver(&self, notice: &DueNotice, hook: Option<&Webhook>) -> Settled {
+        if notice.channel != Channel::Webhook {
+            return self.mail(notice).await;
+        }
         let now = clock::now();
         let settled = |state, status, error: Option<String>| Settled {
             row: notice.row,
+            channel: notice.channel,
             state,
             due_at: now,
             status,
@@ -126,11 +129,7 @@ impl Dispatcher {
         let body = match self.body(notice).await {
             Ok(Some(body)) => body,
             Ok(None) => {
-                return settled(
-                    NoticeState::Dropped,
-                    None,
-                    Some("nothing left to tell: the item is gone (its youth's data were destroyed)".into()),
-                );
+                return settled(NoticeState::Dropped, None, Some(GONE.into()));
             }
             Err(error) => return self.retry(notice, now, None, format!("could not read the item: {error}")),
         };
@@ -172,18 +171,178 @@ impl Dispatcher {
     }
 
     fn retry(&self, notice: &DueNotice, now: OffsetDateTime, status: Option<u16>, error: String) -> Settled {
+        let (row, channel, error) = (notice.row, notice.channel, Some(error));
         match retry_at(notice.attempts, notice.created_at, now, self.give_up_after, fastrand::f64()) {
-            Some(due_at) => {
-                Settled { row: notice.row, state: NoticeState::Pending, due_at, status, error: Some(error), at: now }
+            Some(due_at) => Settled { row, channel, state: NoticeState::Pending, due_at, status, error, at: now },
+            None => Settled { row, channel, state: NoticeState::Failed, due_at: now, status, error, at: now },
+        }
+    }
+
+    /// What a notice tells of, in the person's words, if it is still there to tell.
+    async fn told(&self, notice: &DueNotice, lang: Lang) -> Result<Option<Told>, StoreError> {
+        let items = self.store.inbox(&notice.org, notice.audit_seq.saturating_sub(1), 1).await?;
+        let Some(item) = items.into_iter().find(|item| item.seq() == notice.audit_seq) else { return Ok(None) };
+        let sender = match &item {
+            InboxItem::Signal { signal, .. } => signal.from_org.clone(),
+            InboxItem::MatchNotice { notice, .. } => notice.other_org.clone(),
+        };
+        let from = self.store.org(&sender).await?.map_or(sender.0, |org| org.name);
+        Ok(Some(Told { kind: words::notice_kind(lang, &notice.kind), from }))
+    }
+
+    /// The person the notice is for, if they still want e-mail of this kind (`digest`: in the
+    /// digest, else at once): their address, name and language.
+    async fn recipient(&self, notice: &DueNotice) -> Result<Option<(String, String, Lang)>, StoreError> {
+        let Some(account) = &notice.account else { return Ok(None) };
+        let Some(settings) = self.store.notice_settings(account).await? else { return Ok(None) };
+        let wanted = match notice.channel {
+            Channel::Email => settings.notify == Notify::AtOnce,
+            Channel::Digest => settings.notify == Notify::DailyDigest,
+            Channel::Webhook => false,
+        };
+        let name = self.store.account(account).await?.map(|a| a.display_name).unwrap_or_default();
+        Ok(settings.email.filter(|_| wanted).map(|email| (email, name, settings.lang)))
+    }
+
+    /// An e-mail at once.
+    async fn mail(&self, notice: &DueNotice) -> Settled {
+        let now = clock::now();
+        let settled = |state, error: Option<&str>| Settled {
+            row: notice.row,
+            channel: notice.channel,
+            state,
+            due_at: now,
+            status: None,
+            error: error.map(str::to_owned),
+            at: clock::now(),
+        };
+        let Some(mailer) = &self.mailer else {
+            return settled(NoticeState::Dropped, Some("e-mail is not configured ([smtp])"));
+        };
+        let (address, name, lang) = match self.recipient(notice).await {
+            Ok(Some(found)) => found,
+            Ok(None) => return settled(NoticeState::Dropped, Some("the person no longer wants these by e-mail")),
+            Err(error) => return self.retry(notice, now, None, format!("could not read the account: {error}")),
+        };
+        let told = match self.told(notice, lang).await {
+            Ok(Some(told)) => told,
+            Ok(None) => return settled(NoticeState::Dropped, Some(GONE)),
+            Err(error) => return self.retry(notice, now, None, format!("could not read the item: {error}")),
+        };
+        let to = Recipient { address: &address, name: &name, lang };
+        match mailer.send(&to, &[told], &format!("{}.{}", notice.notice_id, notice.row)).await {
+            Ok(()) => settled(NoticeState::Delivered, None),
+            Err(error) => self.retry(notice, now, None, error),
+        }
+    }
+
+    /// Sends the day's digest once its hour has come (Dutch time), by the one instance that
+    /// claims the day; how many mails went out.
+    pub async fn digest_if_due(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
+        let Some(mailer) = &self.mailer else { return Ok(0) };
+        let zone = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC);
+        let local = jiff::Timestamp::from_second(now.unix_timestamp())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?
+            .to_zoned(zone);
+        if local.hour() < i8::try_from(mailer.digest_hour).unwrap_or(7) {
+            return Ok(0);
+        }
+        if !self.store.claim_digest_day(&local.date().to_string(), now).await? {
+            return Ok(0);
+        }
+        self.send_digests(now).await
+    }
+
+    /// One mail per person of everything waiting for their digest; how many mails were sent.
+    pub async fn send_digests(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
+        let mut sent = 0;
+        loop {
+            let due = self.store.take_digest_notices(now, LEASE, BATCH).await?;
+            if due.is_empty() {
+                return Ok(sent);
             }
-            None => Settled {
-                row: notice.row,
-                state: NoticeState::Failed,
-                due_at: now,
-                status,
-                error: Some(error),
-                at: now,
-            },
+            let mut settled = Vec::with_capacity(due.len());
+            // Taken in order of person: each run of the same account is one mail.
+            for person in due.chunk_by(|a, b| a.account == b.account) {
+                let (done, mailed) = self.digest_of(person).await;
+                settled.extend(done);
+                sent += usize::from(mailed);
+            }
+            count(&settled);
+            self.store.settle_notices(&settled).await?;
+        }
+    }
+
+    /// One person's digest: every notice settled, and whether a mail went out.
+    async fn digest_of(&self, notices: &[DueNotice]) -> (Vec<Settled>, bool) {
+        let now = clock::now();
+        let settle = |notice: &DueNotice, state, error: Option<String>| Settled {
+            row: notice.row,
+            channel: Channel::Digest,
+            state,
+            due_at: now,
+            status: None,
+            error,
+            at: now,
+        };
+        let Some(first) = notices.first() else { return (Vec::new(), false) };
+        let recipient = match self.recipient(first).await {
+            Ok(found) => found,
+            Err(error) => {
+                let error = format!("could not read the account: {error}");
+                return (notices.iter().map(|n| self.retry(n, now, None, error.clone())).collect(), false);
+            }
+        };
+        let Some((address, name, lang)) = recipient else {
+            let why = "the person no longer wants a digest by e-mail".to_owned();
+            return (notices.iter().map(|n| settle(n, NoticeState::Dropped, Some(why.clone()))).collect(), false);
+        };
+        let (mut told, mut settled, mut included) = (Vec::new(), Vec::new(), Vec::new());
+        for notice in notices {
+            match self.told(notice, lang).await {
+                Ok(Some(one)) => {
+                    told.push(one);
+                    included.push(notice);
+                }
+                Ok(None) => settled.push(settle(notice, NoticeState::Dropped, Some(GONE.into()))),
+                Err(error) => settled.push(self.retry(notice, now, None, format!("could not read the item: {error}"))),
+            }
+        }
+        let (Some(mailer), Some(first)) = (&self.mailer, included.first()) else { return (settled, false) };
+        let to = Recipient { address: &address, name: &name, lang };
+        let id = format!("digest.{}.{}", first.notice_id, first.row);
+        match mailer.send(&to, &told, &id).await {
+            Ok(()) => {
+                settled.extend(included.iter().map(|n| settle(n, NoticeState::Delivered, None)));
+                (settled, true)
+            }
+            Err(error) => {
+                settled.extend(included.iter().map(|n| self.retry(n, now, None, error.clone())));
+                (settled, false)
+            }
+        }
+    }
+}
+
+/// Counts settled notices in `/metrics`; one failed for good is logged for the operator too (the
+/// organisation's administrators see it on their page).
+fn count(settled: &[Settled]) {
+    for one in settled {
+        let outcome = match one.state {
+            NoticeState::Delivered => "delivered",
+            NoticeState::Pending => "retried",
+            NoticeState::Failed => "failed",
+            NoticeState::Dropped => "dropped",
+        };
+        metrics::counter!("ketenpoort_notices_total", "channel" => one.channel.as_str(), "outcome" => outcome)
+            .increment(1);
+        if one.state == NoticeState::Failed {
+            tracing::warn!(
+                row = one.row,
+                channel = one.channel.as_str(),
+                error = one.error.as_deref().unwrap_or(""),
+                "a notice failed for good"
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Notices that leave Ketenpoort: a signed webhook to an organisation's own system when
-//! something arrives in its inbox.
+//! Notices that leave Ketenpoort when something arrives in an organisation's inbox: a signed
+//! webhook to the organisation's own system, and an e-mail to each of its professionals who
+//! chose one (at once, or in a daily digest).
 //!
 //! The store writes each notice into its outbox in the transaction of the effect it tells of
 //! ([`crate::store::Effect::Deliver`], a match notice), so that an acknowledged exchange never
@@ -9,6 +10,7 @@
 //! again later with backoff, or failed for good after [`NoticesConfig::give_up_after_seconds`].
 
 pub mod dispatcher;
+pub mod mail;
 pub mod webhook;
 
 use serde::{Deserialize, Serialize};
@@ -76,14 +78,25 @@ impl std::fmt::Debug for Webhook {
 /// How a notice is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
+    /// To the organisation's system.
     Webhook,
+    /// To a person, at once.
+    Email,
+    /// To a person, in the day's digest.
+    Digest,
 }
 
 impl Channel {
     pub const fn as_str(self) -> &'static str {
         match self {
             Channel::Webhook => "webhook",
+            Channel::Email => "email",
+            Channel::Digest => "digest",
         }
+    }
+
+    pub fn parse(word: &str) -> Option<Channel> {
+        [Channel::Webhook, Channel::Email, Channel::Digest].into_iter().find(|channel| channel.as_str() == word)
     }
 }
 
@@ -129,6 +142,8 @@ pub struct DueNotice {
     pub audit_seq: u64,
     pub org: OrgId,
     pub channel: Channel,
+    /// The person told, by e-mail.
+    pub account: Option<String>,
     pub created_at: OffsetDateTime,
     /// Attempts so far, this one included.
     pub attempts: u32,
@@ -138,6 +153,7 @@ pub struct DueNotice {
 #[derive(Debug, Clone)]
 pub struct Settled {
     pub row: i64,
+    pub channel: Channel,
     pub state: NoticeState,
     /// When a pending notice is tried next.
     pub due_at: OffsetDateTime,

@@ -24,7 +24,9 @@ use crate::framework::{
     Consent, Involvement, Measure, NoticeKind, OrgId, OrgKind, Purpose, Report, Role, Signal, WithdrawalReason,
     YouthFacts,
 };
+use crate::notices::mail::{NoticeSettings, Notify};
 use crate::notices::{Delivery, DueNotice, Settled, Webhook};
+use crate::web::i18n::Lang;
 use crate::youth::{BirthDate, Pseudonym};
 
 /// The store's own id of a youth; never leaves the store and the exchange layer.
@@ -73,6 +75,8 @@ pub struct Account {
     pub contact: Option<String>,
     /// The person's identity at the organisation's OpenID Connect provider: (issuer, subject).
     pub oidc: Option<(String, String)>,
+    /// Where notices reach the person by e-mail (how often is theirs to choose).
+    pub email: Option<String>,
 }
 
 /// A sign-in under way with an OpenID Connect provider.
@@ -811,6 +815,18 @@ pub trait Store: Send + Sync {
     async fn settle_notices(&self, settled: &[Settled]) -> Result<(), StoreError>;
     /// The organisation's latest notices, newest first.
     async fn deliveries(&self, org: &OrgId, limit: u32) -> Result<Vec<Delivery>, StoreError>;
+    /// Takes the digest's notices waiting, by person, as [`Store::take_due_notices`] takes others.
+    async fn take_digest_notices(
+        &self,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<DueNotice>, StoreError>;
+    /// Claims the day's digest: true for the one instance (of several) that sends it.
+    async fn claim_digest_day(&self, day: &str, at: OffsetDateTime) -> Result<bool, StoreError>;
+    /// A person's choices for notices; `None` for an account not (or no longer) active.
+    async fn notice_settings(&self, account: &str) -> Result<Option<NoticeSettings>, StoreError>;
+    async fn set_notice_settings(&self, account: &str, notify: Notify, lang: Lang) -> Result<(), StoreError>;
 }
 
 /// Opens the store a database URL names: `sqlite://file.db`, `sqlite::memory:` or

@@ -583,6 +583,7 @@ fn account_of(row: &AnyRow) -> Result<Account, StoreError> {
         display_name: row.try_get("display_name").map_err(db)?,
         contact: row.try_get("contact").map_err(db)?,
         oidc: issuer.zip(subject),
+        email: row.try_get("email").map_err(db)?,
     })
 }
 
@@ -682,10 +683,10 @@ async fn upsert_account(conn: &mut impl Writes, account: &Account) -> Result<(),
         return Err(StoreError::Conflict(format!("account `{}` belongs to `{org}`", account.id)));
     }
     conn.run(
-        "INSERT INTO accounts (id, org_id, role, display_name, contact, oidc_issuer, oidc_subject) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET role = excluded.role, \
+        "INSERT INTO accounts (id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, email) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET role = excluded.role, \
          display_name = excluded.display_name, contact = excluded.contact, oidc_issuer = excluded.oidc_issuer, \
-         oidc_subject = excluded.oidc_subject",
+         oidc_subject = excluded.oidc_subject, email = excluded.email",
         &[
             v(&account.id),
             v(&account.org.0),
@@ -694,6 +695,7 @@ async fn upsert_account(conn: &mut impl Writes, account: &Account) -> Result<(),
             v(&account.contact),
             v(account.oidc.as_ref().map(|(issuer, _)| issuer.as_str())),
             v(account.oidc.as_ref().map(|(_, subject)| subject.as_str())),
+            v(&account.email),
         ],
     )
     .await?;
@@ -1218,6 +1220,32 @@ impl Store for SqlStore {
         self.deliveries_of(org, limit).await
     }
 
+    async fn take_digest_notices(
+        &self,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<crate::notices::DueNotice>, StoreError> {
+        self.take_digests(now, lease, limit).await
+    }
+
+    async fn claim_digest_day(&self, day: &str, at: OffsetDateTime) -> Result<bool, StoreError> {
+        self.claim_digest(day, at).await
+    }
+
+    async fn notice_settings(&self, account: &str) -> Result<Option<crate::notices::mail::NoticeSettings>, StoreError> {
+        self.notice_settings_of(account).await
+    }
+
+    async fn set_notice_settings(
+        &self,
+        account: &str,
+        notify: crate::notices::mail::Notify,
+        lang: crate::web::i18n::Lang,
+    ) -> Result<(), StoreError> {
+        self.set_notice_settings_of(account, notify, lang).await
+    }
+
     async fn policy_changes(&self) -> Option<tokio::sync::mpsc::Receiver<()>> {
         if self.backend != Backend::Postgres {
             return None;
@@ -1269,7 +1297,7 @@ impl Store for SqlStore {
         }
         let row = sqlx::query(
             "SELECT o.id, o.kind, o.name, o.contact, a.id AS account_id, a.org_id AS account_org, a.role, \
-             a.display_name, a.contact AS account_contact, a.oidc_issuer, a.oidc_subject \
+             a.display_name, a.contact AS account_contact, a.oidc_issuer, a.oidc_subject, a.email \
              FROM organisation_certificates c JOIN organisations o ON o.id = c.org_id \
              LEFT JOIN accounts a ON a.id = $2 AND a.disabled_at IS NULL \
              WHERE c.fingerprint = $1 AND c.disabled_at IS NULL AND o.disabled_at IS NULL",
@@ -1292,6 +1320,7 @@ impl Store for SqlStore {
                     display_name: row.try_get("display_name").map_err(db)?,
                     contact: row.try_get("account_contact").map_err(db)?,
                     oidc: issuer.zip(subject),
+                    email: row.try_get("email").map_err(db)?,
                 })
             }
         };
@@ -1309,7 +1338,7 @@ impl Store for SqlStore {
 
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts WHERE id = $1 AND disabled_at IS NULL",
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, email FROM accounts WHERE id = $1 AND disabled_at IS NULL",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -1329,7 +1358,7 @@ impl Store for SqlStore {
     }
 
     async fn accounts(&self, org: &OrgId) -> Result<Vec<Account>, StoreError> {
-        sqlx::query("SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts WHERE org_id = $1 ORDER BY id")
+        sqlx::query("SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, email FROM accounts WHERE org_id = $1 ORDER BY id")
             .bind(&org.0)
             .fetch_all(&self.pool)
             .await
@@ -1351,7 +1380,7 @@ impl Store for SqlStore {
 
     async fn accounts_with_state(&self, org: &OrgId) -> Result<Vec<(Account, Option<OffsetDateTime>)>, StoreError> {
         sqlx::query(
-            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, disabled_at FROM accounts \
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, email, disabled_at FROM accounts \
              WHERE org_id = $1 ORDER BY id",
         )
         .bind(&org.0)
@@ -1365,7 +1394,7 @@ impl Store for SqlStore {
 
     async fn account_with_state(&self, id: &str) -> Result<Option<(Account, Option<OffsetDateTime>)>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, disabled_at FROM accounts \
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, email, disabled_at FROM accounts \
              WHERE id = $1",
         )
         .bind(id)
@@ -1381,7 +1410,7 @@ impl Store for SqlStore {
         subject: &str,
     ) -> Result<Option<(Account, Option<OffsetDateTime>)>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, disabled_at FROM accounts \
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, email, disabled_at FROM accounts \
              WHERE oidc_issuer = $1 AND oidc_subject = $2",
         )
         .bind(issuer)
@@ -1414,7 +1443,7 @@ impl Store for SqlStore {
 
     async fn account_by_oidc(&self, issuer: &str, subject: &str) -> Result<Option<Account>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject FROM accounts \
+            "SELECT id, org_id, role, display_name, contact, oidc_issuer, oidc_subject, email FROM accounts \
              WHERE oidc_issuer = $1 AND oidc_subject = $2 AND disabled_at IS NULL",
         )
         .bind(issuer)

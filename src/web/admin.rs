@@ -255,6 +255,7 @@ fn status(refusal: &AdminRefusal) -> Option<StatusCode> {
         | KindNeverChanges { .. }
         | OrgIdDisabled { .. }
         | BadFingerprint
+        | BadEmail
         | WebhookNotHttps
         | WebhookPrivate
         | WebhookCredentials
@@ -282,6 +283,8 @@ struct AccountForm {
     oidc_issuer: String,
     #[serde(default)]
     oidc_subject: String,
+    #[serde(default)]
+    email: String,
 }
 
 async fn account_post(
@@ -306,6 +309,11 @@ async fn account_post(
         (issuer, subject) if !issuer.is_empty() && !subject.is_empty() => Some((issuer.to_owned(), subject.to_owned())),
         _ => return refuse(&state, &person, AdminRefusal::OidcHalf).await,
     };
+    let email = match form.email.trim() {
+        "" => None,
+        email if email.parse::<lettre::Address>().is_ok() => Some(email.to_owned()),
+        _ => return refuse(&state, &person, AdminRefusal::BadEmail).await,
+    };
     // The store would update another organisation's account's row, or a disabled one's (which
     // stays disabled): both are refused here, in words.
     match state.gateway.store().account_with_state(id).await? {
@@ -324,6 +332,7 @@ async fn account_post(
         display_name: name.to_owned(),
         contact: None,
         oidc,
+        email,
     };
     match state.gateway.add_account(person.principal.audit_actor(), account, &Occasion::at(clock::now())).await {
         Ok(_) => {

@@ -11,11 +11,12 @@ mod auditor;
 mod confirm;
 mod error;
 mod form;
-mod i18n;
+pub(crate) mod i18n;
 mod lifecycle;
 mod privacy;
 mod professionals;
 mod session;
+mod settings;
 mod signin;
 mod way_forward;
 
@@ -120,6 +121,7 @@ pub fn routes() -> Router<AppState> {
         .merge(professionals::routes())
         .merge(lifecycle::routes())
         .merge(admin::routes())
+        .merge(settings::routes())
         .merge(auditor::routes())
         .merge(privacy::routes())
         .layer(axum::middleware::from_fn(remember_lang))

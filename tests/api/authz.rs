@@ -688,6 +688,7 @@ async fn fixtures(app: &TestApp) -> HashMap<String, String> {
             display_name: "Spare".into(),
             contact: None,
             oidc: None,
+            email: None,
         };
         gateway.add_account(operator.clone(), account, &now()).await.unwrap();
         // A fingerprint no one holds yet, one per organisation.

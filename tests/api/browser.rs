@@ -22,6 +22,7 @@ async fn accounts(app: &TestApp, issuer: &str, people: &[(&str, &str, Role, &str
             display_name: (*subject).into(),
             contact: None,
             oidc: Some((issuer.to_owned(), (*subject).into())),
+            email: None,
         };
         store.upsert_account(&account).await.unwrap();
     }

@@ -17,6 +17,7 @@ mod identity;
 mod instances;
 mod lifecycle;
 mod limits;
+mod mail;
 mod notices;
 mod oidc;
 mod personal_data;

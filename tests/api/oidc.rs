@@ -127,6 +127,7 @@ async fn a_registered_person_signs_in_with_the_provider_and_an_unknown_one_is_re
             display_name: "J. Jansen".into(),
             contact: None,
             oidc: Some((issuer.clone(), "jjansen".into())),
+            email: None,
         })
         .await
         .unwrap();
@@ -150,6 +151,7 @@ async fn a_forged_or_used_callback_is_refused() {
             display_name: "M. Twee".into(),
             contact: None,
             oidc: Some((issuer.clone(), "mentor2".into())),
+            email: None,
         })
         .await
         .unwrap();
@@ -201,6 +203,7 @@ async fn id_tokens_with_a_wrong_signature_issuer_audience_expiry_or_nonce_are_re
             display_name: "M. Drie".into(),
             contact: None,
             oidc: Some((issuer.clone(), "mentor3".into())),
+            email: None,
         })
         .await
         .unwrap();

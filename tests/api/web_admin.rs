@@ -282,6 +282,7 @@ async fn an_administrator_disables_an_account_after_confirming_in_chromium() {
             display_name: name.into(),
             contact: None,
             oidc: Some((issuer.clone(), subject.into())),
+            email: None,
         };
         store.upsert_account(&account).await.unwrap();
     }

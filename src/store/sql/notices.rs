@@ -7,23 +7,38 @@ use time::OffsetDateTime;
 use super::{Backend, SqlStore, db, optional_time, time_of};
 use crate::audit::micros;
 use crate::framework::OrgId;
+use crate::notices::mail::{NoticeSettings, Notify};
 use crate::notices::{Channel, Delivery, DueNotice, NoticeState, Settled, Webhook};
 use crate::store::StoreError;
 use crate::store::writes::{Writes, v};
+use crate::web::i18n::Lang;
 
 /// Queues a notice of what arrived in `org`'s inbox at audit entry `seq`, for each way the
 /// organisation is told, inside the transaction of the arrival: it is sent if and only if the
-/// arrival committed. One statement, and none when the organisation has no webhook.
+/// arrival committed. One statement: a row for the organisation's webhook if it has one, and
+/// one for each of its professionals who chose e-mail.
 pub(super) async fn tell(conn: &mut impl Writes, org: &OrgId, kind: &str, seq: i64) -> Result<(), StoreError> {
     let now = micros(crate::clock::now());
-    conn.run(
-        "INSERT INTO outbox (notice_id, kind, audit_seq, org_id, channel, created_at, due_at) \
-         SELECT $1, $2, $3, org_id, 'webhook', $4, $4 FROM webhooks WHERE org_id = $5",
-        &[v(uuid::Uuid::now_v7().to_string()), v(kind), v(seq), v(now), v(&org.0)],
-    )
-    .await?;
+    conn.run(&TELL, &[v(uuid::Uuid::now_v7().to_string()), v(kind), v(seq), v(now), v(&org.0)]).await?;
     Ok(())
 }
+
+/// The statement of [`tell`]: professionals only (an administrative role has no inbox).
+static TELL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let professional: Vec<String> = crate::framework::Role::ALL
+        .iter()
+        .filter(|role| role.is_professional())
+        .map(|role| format!("'{}'", role.as_str()))
+        .collect();
+    format!(
+        "INSERT INTO outbox (notice_id, kind, audit_seq, org_id, channel, account_id, created_at, due_at) \
+         SELECT $1, $2, $3, org_id, 'webhook', NULL, $4, $4 FROM webhooks WHERE org_id = $5 \
+         UNION ALL SELECT $1, $2, $3, org_id, CASE notify WHEN 'daily_digest' THEN 'digest' ELSE 'email' END, id, $4, $4 \
+         FROM accounts WHERE org_id = $5 AND email IS NOT NULL AND notify <> 'none' AND disabled_at IS NULL \
+         AND role IN ({})",
+        professional.join(", ")
+    )
+});
 
 pub(super) async fn set_webhook(conn: &mut impl Writes, webhook: &Webhook) -> Result<(), StoreError> {
     conn.run(
@@ -81,8 +96,8 @@ impl SqlStore {
         };
         let sql = format!(
             "UPDATE outbox SET due_at = $1, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox \
-             WHERE state = 'pending' AND due_at <= $2 ORDER BY due_at LIMIT $3{lock}) \
-             RETURNING id, notice_id, kind, audit_seq, org_id, channel, created_at, attempts"
+             WHERE state = 'pending' AND due_at <= $2 AND channel <> 'digest' ORDER BY due_at LIMIT $3{lock}) \
+             RETURNING {DUE_COLUMNS}"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(micros(now + lease))
@@ -116,6 +131,82 @@ impl SqlStore {
             .map_err(db)?;
         }
         tx.commit().await.map_err(db)
+    }
+
+    /// The day's digest rows, taken for `lease` as [`Self::take_notices`] takes the others.
+    pub(super) async fn take_digests(
+        &self,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<DueNotice>, StoreError> {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE outbox SET due_at = $1, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox \
+             WHERE state = 'pending' AND due_at <= $2 AND channel = 'digest' ORDER BY account_id, id LIMIT $3{lock}) \
+             RETURNING {DUE_COLUMNS}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(micros(now + lease))
+            .bind(micros(now))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        let mut due: Vec<DueNotice> = rows.iter().map(due_of).collect::<Result<_, _>>()?;
+        due.sort_by(|a, b| (&a.account, a.row).cmp(&(&b.account, b.row)));
+        Ok(due)
+    }
+
+    pub(super) async fn claim_digest(&self, day: &str, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let claimed =
+            sqlx::query("INSERT INTO digest_runs (day, started_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING")
+                .bind(day)
+                .bind(micros(at))
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
+    pub(super) async fn notice_settings_of(&self, account: &str) -> Result<Option<NoticeSettings>, StoreError> {
+        let row = sqlx::query("SELECT email, notify, lang FROM accounts WHERE id = $1 AND disabled_at IS NULL")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|row| {
+            let notify: String = row.try_get("notify").map_err(db)?;
+            let lang: String = row.try_get("lang").map_err(db)?;
+            Ok(NoticeSettings {
+                email: row.try_get("email").map_err(db)?,
+                notify: Notify::parse(&notify).ok_or_else(|| StoreError::Corrupt(format!("notify `{notify}`")))?,
+                lang: Lang::from_code(&lang).unwrap_or(Lang::Nl),
+            })
+        })
+        .transpose()
+    }
+
+    pub(super) async fn set_notice_settings_of(
+        &self,
+        account: &str,
+        notify: Notify,
+        lang: Lang,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE accounts SET notify = $1, lang = $2 WHERE id = $3 AND disabled_at IS NULL")
+            .bind(notify.as_str())
+            .bind(lang.code())
+            .bind(account)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("account".into()));
+        }
+        Ok(())
     }
 
     pub(super) async fn deliveries_of(&self, org: &OrgId, limit: u32) -> Result<Vec<Delivery>, StoreError> {
@@ -156,6 +247,8 @@ fn count(row: &AnyRow, column: &str) -> Result<u32, StoreError> {
     Ok(u32::try_from(row.try_get::<i64, _>(column).map_err(db)?).unwrap_or(u32::MAX))
 }
 
+const DUE_COLUMNS: &str = "id, notice_id, kind, audit_seq, org_id, channel, account_id, created_at, attempts";
+
 fn due_of(row: &AnyRow) -> Result<DueNotice, StoreError> {
     let channel: String = row.try_get("channel").map_err(db)?;
     Ok(DueNotice {
@@ -164,10 +257,8 @@ fn due_of(row: &AnyRow) -> Result<DueNotice, StoreError> {
         kind: row.try_get("kind").map_err(db)?,
         audit_seq: u64::try_from(row.try_get::<i64, _>("audit_seq").map_err(db)?).unwrap_or_default(),
         org: OrgId(row.try_get("org_id").map_err(db)?),
-        channel: match channel.as_str() {
-            "webhook" => Channel::Webhook,
-            other => return Err(StoreError::Corrupt(format!("notice channel `{other}`"))),
-        },
+        channel: Channel::parse(&channel).ok_or_else(|| StoreError::Corrupt(format!("notice channel `{channel}`")))?,
+        account: row.try_get("account_id").map_err(db)?,
         created_at: time_of(row.try_get("created_at").map_err(db)?)?,
         attempts: count(row, "attempts")?,
     })

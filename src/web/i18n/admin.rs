@@ -40,6 +40,8 @@ pub struct AdminTexts {
     pub label_role: &'static str,
     pub label_oidc_issuer: &'static str,
     pub label_oidc_subject: &'static str,
+    pub label_email: &'static str,
+    pub hint_email: &'static str,
     pub hint_oidc: &'static str,
     pub label_org_id: &'static str,
     pub hint_org_id: &'static str,
@@ -105,6 +107,8 @@ static NL: AdminTexts = AdminTexts {
     label_fingerprint: "Vingerafdruk (SHA-256)",
     hint_fingerprint: "64 hexadecimale tekens; dubbele punten mogen",
     hint_change: "De soort van een organisatie verandert nooit; naam en contact wel.",
+    label_email: "E-mailadres",
+    hint_email: "Voor meldingen per e-mail; hoe vaak kiest de persoon zelf bij Instellingen.",
     webhook_title: "Webhook naar uw eigen systeem",
     webhook_intro: "Ketenpoort meldt elk nieuw bericht in de inbox van uw organisatie aan dit adres, ondertekend volgens Standard Webhooks. Een melding noemt de jongere alleen met het dossiernummer van uw organisatie, nooit met een BSN.",
     webhook_none: "Er is nog geen webhook ingesteld.",
@@ -162,6 +166,8 @@ static EN: AdminTexts = AdminTexts {
     label_fingerprint: "Fingerprint (SHA-256)",
     hint_fingerprint: "64 hexadecimal characters; colons are fine",
     hint_change: "An organisation's kind never changes; its name and contact may.",
+    label_email: "E-mail address",
+    hint_email: "For notices by e-mail; how often is the person's own choice, under Settings.",
     webhook_title: "Webhook to your own system",
     webhook_intro: "Ketenpoort tells this address of every new item in your organisation's inbox, signed by the Standard Webhooks scheme. A notice names the youth only by your organisation's case reference, never by a BSN.",
     webhook_none: "No webhook is set yet.",
@@ -405,6 +411,7 @@ pub enum AdminRefusal {
     CertificateAlreadyDisabled,
     /// Registering again a certificate that was disabled.
     CertificateWasDisabled,
+    BadEmail,
     WebhookNotHttps,
     WebhookPrivate,
     WebhookCredentials,
@@ -539,6 +546,8 @@ impl AdminRefusal {
             }
             (Lang::Nl, WebhookNotAUrl) => "Vul een volledig adres in, zoals https://systeem.voorbeeld.nl/ketenpoort.".into(),
             (Lang::En, WebhookNotAUrl) => "Fill in a whole address, such as https://system.example.org/ketenpoort.".into(),
+            (Lang::Nl, BadEmail) => "Vul een geldig e-mailadres in, of laat het veld leeg.".into(),
+            (Lang::En, BadEmail) => "Fill in a valid e-mail address, or leave the field empty.".into(),
             (Lang::Nl, NoWebhook) => "Uw organisatie heeft geen webhook.".into(),
             (Lang::En, NoWebhook) => "Your organisation has no webhook.".into(),
         }

@@ -42,6 +42,11 @@ impl Lang {
         }
     }
 
+    /// The language of a code such as `nl` or `en-GB`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::parse(code)
+    }
+
     fn parse(code: &str) -> Option<Lang> {
         match code.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {
             Some("nl") => Some(Lang::Nl),
@@ -511,6 +516,7 @@ pub struct Texts {
     pub skip_to_content: &'static str,
     pub menu: &'static str,
     pub menu_admin: &'static str,
+    pub menu_settings: &'static str,
     pub menu_policy: &'static str,
     pub menu_review: &'static str,
     pub menu_audit: &'static str,
@@ -640,6 +646,7 @@ static NL: Texts = Texts {
     skip_to_content: "Naar de inhoud",
     menu: "Menu",
     menu_admin: "Beheer",
+    menu_settings: "Meldingen",
     menu_policy: "Handelingskader",
     menu_review: "Beoordelen",
     menu_audit: "Logboek",
@@ -769,6 +776,7 @@ static EN: Texts = Texts {
     skip_to_content: "Skip to content",
     menu: "Menu",
     menu_admin: "Administration",
+    menu_settings: "Notices",
     menu_policy: "Action framework",
     menu_review: "Review",
     menu_audit: "Audit log",
