@@ -184,6 +184,9 @@ POST   /admin/certificates/disable     cert.other         303s 303s 403  403  40
 POST   /admin/orgs                     -                  303s 303s 403  403  403  403  403  403  200
 POST   /admin/orgs/disable             -                  303s 303s 403  403  403  403  403  403  200
 POST   /admin/orgs/disable             org.operator       303s 303s 403  403  403  403  403  403  403
+# Each professional chooses how they hear of notices by e-mail; other roles have no inbox.
+GET    /settings                       -                  303s 303s 200  200  403  403  403  403  403
+POST   /settings                       -                  303s 303s 200  200  403  403  403  403  403
 # An administrator sets their own organisation's webhook, or removes the one it has.
 POST   /admin/webhook                  -                  303s 303s 403  403  403  403  403  200  200
 POST   /admin/webhook/remove           -                  303s 303s 403  403  403  403  403  200  200
@@ -286,6 +289,7 @@ fn page_form(path: &str, target: &str) -> (&'static str, Option<&'static str>) {
         }
         ("/admin/orgs/disable", "org.operator") => ("id=jgz-utrecht&confirm=yes", None),
         ("/admin/orgs/disable", _) => ("id=matrix-spare&confirm=yes", Some("Organisatie Spare is uitgeschakeld.")),
+        ("/settings", _) => ("notify=daily_digest&lang=nl", Some("Uw keuze is opgeslagen.")),
         ("/admin/webhook", _) => ("url=https://partner.example/hook", Some("De webhook is ingesteld op")),
         ("/admin/webhook/remove", _) => ("", Some("De webhook is verwijderd")),
         _ => ("", None),

@@ -95,4 +95,14 @@ await run('story', async () => {
   await mentor.goto(`${BASE_URL}/app`);
   expect(await mentor.getByText('hulp gestart').isVisible(), 'the mentor sees the answer');
   await snap(mentor, 'mentor-answer-received');
+
+  // The mentor chooses how notices reach them by e-mail: a daily summary.
+  await mentor.getByRole('link', { name: 'Meldingen' }).click();
+  await mentor.waitForURL(`${BASE_URL}/settings`);
+  await mentor.getByLabel('Eén keer per dag, een overzicht').check();
+  await mentor.getByRole('button', { name: 'Opslaan' }).click();
+  expect(await mentor.getByText('Uw keuze is opgeslagen.').isVisible(), 'the choice is saved');
+  expect(await mentor.getByLabel('Eén keer per dag, een overzicht').isChecked(), 'and shown as chosen');
+  await mentor.goto(`${BASE_URL}/settings`);
+  await snap(mentor, 'mentor-settings');
 });
