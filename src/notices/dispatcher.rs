@@ -28,6 +28,8 @@ const IN_FLIGHT: usize = 64;
 /// How long a taken notice is this dispatcher's: far longer than a batch's deliveries take
 /// (each at most [`webhook::DELIVERY_TIMEOUT`]).
 const LEASE: time::Duration = time::Duration::seconds(60);
+/// The kind of a notice to privacy officers: an exchange waits for their review.
+const REVIEW: &str = "privacy_review";
 /// Why a notice is dropped when what it tells of is gone.
 const GONE: &str = "nothing left to tell: the item is gone (its youth's data were destroyed)";
 /// How often an idle dispatcher looks for due notices.
@@ -180,6 +182,11 @@ impl Dispatcher {
 
     /// What a notice tells of, in the person's words, if it is still there to tell.
     async fn told(&self, notice: &DueNotice, lang: Lang) -> Result<Option<Told>, StoreError> {
+        if notice.kind == REVIEW {
+            // The organisation's own exchange, waiting in its privacy officer's queue.
+            let own = self.store.org(&notice.org).await?.map_or_else(|| notice.org.0.clone(), |org| org.name);
+            return Ok(Some(Told { kind: words::notice_kind(lang, REVIEW), from: own, path: "/review" }));
+        }
         let items = self.store.inbox(&notice.org, notice.audit_seq.saturating_sub(1), 1).await?;
         let Some(item) = items.into_iter().find(|item| item.seq() == notice.audit_seq) else { return Ok(None) };
         let sender = match &item {
@@ -187,7 +194,7 @@ impl Dispatcher {
             InboxItem::MatchNotice { notice, .. } => notice.other_org.clone(),
         };
         let from = self.store.org(&sender).await?.map_or(sender.0, |org| org.name);
-        Ok(Some(Told { kind: words::notice_kind(lang, &notice.kind), from }))
+        Ok(Some(Told { kind: words::notice_kind(lang, &notice.kind), from, path: "/app" }))
     }
 
     /// The person the notice is for, if they still want e-mail of this kind (`digest`: in the

@@ -104,10 +104,12 @@ pub struct Recipient<'a> {
     pub lang: Lang,
 }
 
-/// One line of a mail: what kind of notice, from which organisation.
+/// One line of a mail: what kind of notice, from which organisation, and the page it is on.
 pub struct Told {
     pub kind: String,
     pub from: String,
+    /// `/app` (the inbox) or `/review` (the privacy officer's queue).
+    pub path: &'static str,
 }
 
 #[derive(Template)]
@@ -242,7 +244,8 @@ impl Mailer {
         let address: lettre::Address =
             to.address.parse().map_err(|_| "the account's e-mail address is not an address".to_owned())?;
         let w = words(to.lang);
-        let (link, settings) = (format!("{}/app", self.base_url), format!("{}/settings", self.base_url));
+        let path = told.first().map_or("/app", |t| t.path);
+        let (link, settings) = (format!("{}{path}", self.base_url), format!("{}/settings", self.base_url));
         let text = MailText { w, name: to.name, told, link: &link, settings: &settings };
         let html = MailHtml { w, lang: to.lang.code(), name: to.name, told, link: &link, settings: &settings };
         let (text, html) = (text.render().map_err(|e| e.to_string())?, html.render().map_err(|e| e.to_string())?);

@@ -1124,6 +1124,13 @@ async fn purge_in_ranges(conn: &mut sqlx::AnyConnection, append_lock: &Mutex<()>
     Ok(purged)
 }
 
+/// Whether an entry is an exchange done that waits for a privacy officer's review.
+fn is_queued_for_review(entry: &AuditEntry) -> bool {
+    entry.event == crate::audit::AuditEvent::Decision
+        && entry.decision == Some(crate::framework::Outcome::Allow)
+        && entry.obligations.contains(&crate::framework::Obligation::PrivacyReview)
+}
+
 /// Each unit's sealed entries, or why the unit left no trace; the outer error fails them all.
 pub(super) type Outcomes = Result<Vec<Result<Vec<(u64, ChainHash)>, StoreError>>, StoreError>;
 
@@ -1178,6 +1185,16 @@ pub(super) async fn append_units(
                 break;
             }
             failed = apply(tx, backend, *entry_seq, effect).await.err();
+        }
+        // An exchange queued for the privacy officer's review (§6): they hear of it.
+        for (entry, _, _) in &entries {
+            if failed.is_some() {
+                break;
+            }
+            if let Some(org) = entry.actor.org.as_deref().filter(|_| is_queued_for_review(entry)) {
+                let seq = i64::try_from(entry.seq).unwrap_or(i64::MAX);
+                failed = notices::tell_review(tx, org, seq).await.err();
+            }
         }
         match failed {
             None => {

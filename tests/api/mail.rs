@@ -19,14 +19,14 @@ use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, TestApp, certs_dev, demo_app, 
 use crate::web::Browser;
 
 /// The SMTP server, listening; its port and the address of what it received.
-struct MailServer {
+pub struct MailServer {
     _child: ChildGuard,
-    port: u16,
+    pub port: u16,
     control: String,
 }
 
 impl MailServer {
-    fn start() -> MailServer {
+    pub fn start() -> MailServer {
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/smtp-server.mjs");
         assert!(
             script.with_file_name("node_modules").join("smtp-server").exists(),
@@ -54,7 +54,7 @@ impl MailServer {
         MailServer { _child: child, port, control: words[3].to_owned() }
     }
 
-    fn config(&self) -> SmtpConfig {
+    pub fn config(&self) -> SmtpConfig {
         SmtpConfig {
             host: "127.0.0.1".into(),
             port: Some(self.port),
@@ -66,12 +66,12 @@ impl MailServer {
         }
     }
 
-    async fn received(&self) -> Vec<Value> {
+    pub async fn received(&self) -> Vec<Value> {
         let got = http_client(None, None).get(format!("{}/received", self.control)).send().await.unwrap();
         got.json().await.unwrap()
     }
 
-    async fn wait_for(&self, count: usize) -> Vec<Value> {
+    pub async fn wait_for(&self, count: usize) -> Vec<Value> {
         let until = std::time::Instant::now() + Duration::from_secs(20);
         loop {
             let received = self.received().await;
@@ -137,8 +137,15 @@ async fn a_professional_hears_at_once_in_their_language_and_nothing_personal_is_
             assert!(!raw.contains(personal), "{personal} in {raw}");
         }
     }
-    // The Message-ID is the notice's, delivered once.
-    let log = app.gateway().store().deliveries(&OrgId("lyceum-noord".into()), 10).await.unwrap();
+    // The Message-ID is the notice's, delivered once (settled once the server took it).
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = app.gateway().store().deliveries(&OrgId("lyceum-noord".into()), 10).await.unwrap();
+        if log.iter().all(|d| d.state != NoticeState::Pending) || std::time::Instant::now() > until {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let email: Vec<_> = log.iter().filter(|d| d.channel == "email").collect();
     assert_eq!(email.len(), 1);
     assert_eq!(email[0].state, NoticeState::Delivered);
@@ -213,4 +220,26 @@ async fn each_professional_chooses_on_their_settings_page() {
     // Without the session's token: refused.
     let (status, _) = browser.post("/settings", &[("notify", "none"), ("lang", "nl")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_privacy_officer_hears_of_an_exchange_queued_for_review_without_its_justification() {
+    let server = MailServer::start();
+    let smtp = server.config();
+    let app = spawn_app_with(|config| ketenpoort::config::Config { smtp: Some(smtp), ..config }).await;
+    choose(&app, "privacy_officer@lyceum-noord", "privacy@lyceum-noord.test", Notify::AtOnce, "nl").await;
+    let mentor = app.mentor();
+    assert_eq!(mentor.register().await.status, StatusCode::CREATED);
+    let justification = "Blauwe plekken op beide armen";
+    let concern = serde_json::json!({ "justification": justification, "purpose": "safety" });
+    let sent = mentor.send("safety_concern", "veilig-thuis", concern).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+
+    let mails = server.wait_for(1).await;
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    assert_eq!(mails[0]["to"][0], "privacy@lyceum-noord.test");
+    assert_eq!(mails[0]["subject"], "Ketenpoort: melding om te beoordelen van Lyceum Noord");
+    assert!(mails[0]["text"].as_str().unwrap().contains("https://ketenpoort.test/review"), "{:#}", mails[0]);
+    let raw = mails[0]["raw"].as_str().unwrap();
+    assert!(!raw.contains(justification) && !raw.contains("Blauwe") && !raw.contains(BSN), "{raw}");
 }

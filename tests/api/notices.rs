@@ -79,6 +79,19 @@ impl Receiver {
     }
 }
 
+/// `org`'s delivery log once nothing in it is pending any more (a delivery is settled after the
+/// receiver answered, so the log may lag what the receiver saw), at most 10 s on.
+pub async fn settled(app: &TestApp, org: &str) -> Vec<ketenpoort::notices::Delivery> {
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let log = app.gateway().store().deliveries(&OrgId(org.into()), 100).await.unwrap();
+        if log.iter().all(|d| d.state != NoticeState::Pending) || std::time::Instant::now() > until {
+            return log;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn notices(give_up_after_seconds: u64) -> NoticesConfig {
     NoticesConfig {
         dispatch: true,
@@ -139,7 +152,7 @@ async fn a_match_and_a_request_reach_each_organisations_system_signed_and_as_its
             let item = items.iter().find(|item| item["id"] == body["id"]).unwrap_or_else(|| panic!("{body}"));
             assert_eq!(body, item, "{org}");
         }
-        let log = app.gateway().store().deliveries(&OrgId(org.into()), 10).await.unwrap();
+        let log = settled(&app, org).await;
         assert_eq!(log.len(), expected);
         for delivery in &log {
             assert_eq!(
@@ -181,7 +194,7 @@ async fn a_receiver_that_fails_gets_the_same_notice_again_until_it_answers() {
     let stamps: Vec<i64> = received.iter().map(|a| a["timestamp"].as_str().unwrap().parse().unwrap()).collect();
     assert!(stamps[1] - stamps[0] >= 2 && stamps[2] - stamps[1] >= 4, "backed off: {stamps:?}");
 
-    let log = app.gateway().store().deliveries(&OrgId("lyceum-noord".into()), 10).await.unwrap();
+    let log = settled(&app, "lyceum-noord").await;
     assert_eq!(log.len(), 1);
     assert_eq!((log[0].state, log[0].attempts, log[0].last_status), (NoticeState::Delivered, 3, Some(204)));
 }

@@ -1,7 +1,8 @@
 //! The whole story through a real `ketenpoort serve` at its most verbose log level, then a
 //! search for every clear BSN (the youth's and their parents'), birth date and free text used,
 //! and for the secret keys (webhook secrets too): in the logs, in every response, in the
-//! metrics, in every webhook delivery a partner system receives, and in the database. A birth
+//! metrics, in every webhook delivery a partner system receives and every e-mail a person
+//! receives, and in the database. A birth
 //! date may be in one place only, the column that holds it (the consent rules depend on age); a
 //! parent only as a pseudonym, in the youth's record; a justification only in the audit entry
 //! that records it, for the privacy officer.
@@ -9,6 +10,7 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
+use ketenpoort::notices::mail::Notify;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -57,6 +59,8 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
     // Partner systems told by webhook: what they receive is searched too.
     let receiver = crate::notices::Receiver::start();
     let mut webhook_secrets = Vec::new();
+    // And people told by e-mail, through a real SMTP server.
+    let mail = crate::mail::MailServer::start();
     {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let keys = ketenpoort::keys::generate(&keys_dir, true).unwrap();
@@ -76,6 +80,19 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
             receiver.control("secret", json!({ "name": org, "secret": hook.secret })).await;
             webhook_secrets.push(hook.secret);
         }
+        let store = gateway.store();
+        let safe_home = store.accounts(&ketenpoort::framework::OrgId("veilig-thuis".into())).await.unwrap();
+        let at_veilig_thuis = safe_home.iter().filter(|a| a.role.is_professional()).map(|a| a.id.clone());
+        let people = ["mentor@lyceum-noord", "family_worker@buurtteam-oost", "privacy_officer@lyceum-noord"]
+            .map(String::from)
+            .into_iter()
+            .chain(at_veilig_thuis);
+        for account in people {
+            let mut found = store.account(&account).await.unwrap().unwrap();
+            found.email = Some(format!("{}.test", account.replace('@', "@mail.")));
+            store.upsert_account(&found).await.unwrap();
+            store.set_notice_settings(&account, Notify::AtOnce, ketenpoort::web::Lang::Nl).await.unwrap();
+        }
     }
     let config = dir.path().join("ketenpoort.toml");
     std::fs::write(
@@ -83,9 +100,12 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
         format!(
             "listen = \"127.0.0.1:0\"\ndatabase_url = \"{url}\"\nkeys = \"{}\"\noperator_org = \"jgz-utrecht\"\n\
              [notices]\nallow_private_webhooks = true\nwebhook_ca = \"{1}/ca.crt\"\n\
+             [smtp]\nhost = \"127.0.0.1\"\nport = {2}\nfrom = \"noreply@ketenpoort.test\"\n\
+             base_url = \"https://ketenpoort.test\"\nca = \"{1}/ca.crt\"\n\
              [tls]\ncert = \"{1}/server.crt\"\nkey = \"{1}/server.key\"\nclient_ca = \"{1}/ca.crt\"\n",
             keys_dir.display(),
             certs.display(),
+            mail.port,
         ),
     )
     .unwrap();
@@ -93,6 +113,8 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
         Command::new(env!("CARGO_BIN_EXE_ketenpoort"))
             .args(["serve", "--config", config.to_str().unwrap()])
             .env("KETENPOORT_LOG", "trace")
+            .env("KETENPOORT_SMTP_USERNAME", "ketenpoort")
+            .env("KETENPOORT_SMTP_PASSWORD", "test-password-not-for-production")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -186,6 +208,12 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
     assert!(told.len() >= 5 && told.iter().all(|a| a["verified"] == true), "{told:#?}");
     let told: String = told.iter().map(|a| format!("{}\n", a["raw"].as_str().unwrap())).collect();
     assert!(told.contains("safety_concern"), "{told}");
+    // The mails of the same story: the match to both sides, the request, the answer, the
+    // concern to Veilig Thuis and to the school's privacy officer for review.
+    let mails = mail.wait_for(6).await;
+    assert!(mails.len() >= 6 && mails.iter().all(|m| m["secure"] == true), "{mails:#?}");
+    let mailed: String = mails.iter().map(|m| format!("{}\n", m["raw"].as_str().unwrap())).collect();
+    assert!(mailed.contains("melding om te beoordelen"), "{mailed}");
 
     Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status().unwrap();
     let status = tokio::task::spawn_blocking(move || server.0.wait().unwrap()).await.unwrap();
@@ -205,8 +233,13 @@ async fn no_bsn_birth_date_free_text_or_key_is_found_in_logs_responses_metrics_o
         .chain(secret_keys.iter().map(String::as_str))
         .chain(webhook_secrets.iter().map(String::as_str))
         .collect();
-    let places =
-        [("the logs", &logs), ("a response to a partner", &seen.0), ("the metrics", &metrics), ("a webhook", &told)];
+    let places = [
+        ("the logs", &logs),
+        ("a response to a partner", &seen.0),
+        ("the metrics", &metrics),
+        ("a webhook", &told),
+        ("an e-mail", &mailed),
+    ];
     for (place, text) in places {
         for value in &personal {
             assert!(!text.contains(value), "{value:?} found in {place}");

@@ -23,6 +23,21 @@ pub(super) async fn tell(conn: &mut impl Writes, org: &OrgId, kind: &str, seq: i
     Ok(())
 }
 
+/// Queues a notice to `org`'s privacy officers who chose e-mail: the exchange at entry `seq`
+/// waits for their review.
+pub(super) async fn tell_review(conn: &mut impl Writes, org: &str, seq: i64) -> Result<(), StoreError> {
+    let now = micros(crate::clock::now());
+    conn.run(
+        "INSERT INTO outbox (notice_id, kind, audit_seq, org_id, channel, account_id, created_at, due_at) \
+         SELECT $1, 'privacy_review', $2, org_id, CASE notify WHEN 'daily_digest' THEN 'digest' ELSE 'email' END, id, \
+         $3, $3 FROM accounts WHERE org_id = $4 AND role = 'privacy_officer' AND email IS NOT NULL \
+         AND notify <> 'none' AND disabled_at IS NULL",
+        &[v(uuid::Uuid::now_v7().to_string()), v(seq), v(now), v(org)],
+    )
+    .await?;
+    Ok(())
+}
+
 /// The statement of [`tell`]: professionals only (an administrative role has no inbox).
 static TELL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     let professional: Vec<String> = crate::framework::Role::ALL

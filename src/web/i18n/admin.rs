@@ -566,6 +566,8 @@ pub fn notice_kind(lang: Lang, word: &str) -> String {
         (Lang::En, "historic_match") => "historic match".into(),
         (Lang::Nl, "family_match") => "gezinsmatch".into(),
         (Lang::En, "family_match") => "family match".into(),
+        (Lang::Nl, "privacy_review") => "melding om te beoordelen".into(),
+        (Lang::En, "privacy_review") => "exchange to review".into(),
         (_, other) => other.to_owned(),
     }
 }
