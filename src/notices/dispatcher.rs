@@ -41,6 +41,9 @@ pub struct Dispatcher {
     client: reqwest::Client,
     /// `None` without `[smtp]`: e-mail notices are then dropped, saying why.
     mailer: Option<Mailer>,
+    /// The last day whose digest this instance saw to (sent, or found claimed by another), so
+    /// that it asks the database once a day, not at every round.
+    digest_seen: std::sync::Mutex<Option<String>>,
     give_up_after: time::Duration,
     allow_private: bool,
 }
@@ -57,6 +60,7 @@ impl Dispatcher {
             pseudonymiser,
             client: webhook::client(config)?,
             mailer,
+            digest_seen: std::sync::Mutex::new(None),
             give_up_after: time::Duration::seconds(i64::try_from(config.give_up_after_seconds).unwrap_or(i64::MAX)),
             allow_private: config.allow_private_webhooks,
         })
@@ -254,7 +258,15 @@ impl Dispatcher {
         if local.hour() < i8::try_from(mailer.digest_hour).unwrap_or(7) {
             return Ok(0);
         }
-        if !self.store.claim_digest_day(&local.date().to_string(), now).await? {
+        let day = local.date().to_string();
+        if self.digest_seen.lock().is_ok_and(|seen| seen.as_deref() == Some(day.as_str())) {
+            return Ok(0);
+        }
+        let claimed = self.store.claim_digest_day(&day, now).await?;
+        if let Ok(mut seen) = self.digest_seen.lock() {
+            *seen = Some(day);
+        }
+        if !claimed {
             return Ok(0);
         }
         self.send_digests(now).await

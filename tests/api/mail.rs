@@ -169,16 +169,25 @@ async fn a_daily_digest_is_one_mail_per_person_of_what_waited_and_none_for_who_c
     let request = mentor.send("feedback_request", "buurtteam-oost", serde_json::json!({})).await;
     assert_eq!(request.status, StatusCode::CREATED);
 
-    let login = Some(("ketenpoort".to_owned(), "test-password-not-for-production".to_owned()));
-    let mailer = Mailer::new(&server.config(), login).unwrap();
+    // The digest's hour is midnight (Dutch time): any moment of the day is past it.
+    let smtp = SmtpConfig { digest_hour: 0, ..server.config() };
+    let login = || Some(("ketenpoort".to_owned(), "test-password-not-for-production".to_owned()));
     let store = app.gateway().store_handle();
     let keys = ketenpoort::keys::load(&app.keys).unwrap();
-    let dispatcher = Dispatcher::new(store.clone(), keys.pseudonymiser, &Default::default(), Some(mailer)).unwrap();
+    let instance = || {
+        let mailer = Mailer::new(&smtp, login()).unwrap();
+        Dispatcher::new(store.clone(), keys.pseudonymiser.clone(), &Default::default(), Some(mailer)).unwrap()
+    };
+    let (dispatcher, other) = (instance(), instance());
     // Waiting for the digest, nothing goes at once.
     assert_eq!(dispatcher.round().await.unwrap(), 0);
     assert!(server.received().await.is_empty());
 
-    assert_eq!(dispatcher.send_digests(ketenpoort::clock::now()).await.unwrap(), 1);
+    // The day's digest, by the instance that claims the day; the other sends none.
+    let now = ketenpoort::clock::now();
+    assert_eq!(dispatcher.digest_if_due(now).await.unwrap(), 1);
+    assert_eq!(other.digest_if_due(now).await.unwrap(), 0);
+    assert_eq!(dispatcher.digest_if_due(now).await.unwrap(), 0, "once a day");
     let mails = server.received().await;
     assert_eq!(mails.len(), 1, "{mails:#?}");
     assert_eq!(mails[0]["to"][0], "worker@buurtteam-oost.test");
