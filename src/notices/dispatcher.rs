@@ -32,6 +32,10 @@ const LEASE: time::Duration = time::Duration::seconds(60);
 const REVIEW: &str = "privacy_review";
 /// Why a notice is dropped when what it tells of is gone.
 const GONE: &str = "nothing left to tell: the item is gone (its youth's data were destroyed)";
+/// Notices whose item is read from the store at once: the deliveries themselves go out
+/// `IN_FLIGHT` at a time, but their reads take no more of the pool's connections than this,
+/// so that the exchanges, which answer people, never wait behind the notices for one.
+const READING: usize = 2;
 /// How often an idle dispatcher looks for due notices.
 const IDLE: Duration = Duration::from_millis(250);
 
@@ -44,6 +48,8 @@ pub struct Dispatcher {
     /// The last day whose digest this instance saw to (sent, or found claimed by another), so
     /// that it asks the database once a day, not at every round.
     digest_seen: std::sync::Mutex<Option<String>>,
+    /// Permits to read from the store while delivering ([`READING`]).
+    reading: tokio::sync::Semaphore,
     give_up_after: time::Duration,
     allow_private: bool,
 }
@@ -61,6 +67,7 @@ impl Dispatcher {
             client: webhook::client(config)?,
             mailer,
             digest_seen: std::sync::Mutex::new(None),
+            reading: tokio::sync::Semaphore::new(READING),
             give_up_after: time::Duration::seconds(i64::try_from(config.give_up_after_seconds).unwrap_or(i64::MAX)),
             allow_private: config.allow_private_webhooks,
         })
@@ -132,7 +139,11 @@ impl Dispatcher {
         if let Err(refused) = webhook::check_url(&hook.url, self.allow_private) {
             return self.retry(notice, now, None, refused.to_string());
         }
-        let body = match self.body(notice).await {
+        let read = {
+            let _permit = self.reading.acquire().await;
+            self.body(notice).await
+        };
+        let body = match read {
             Ok(Some(body)) => body,
             Ok(None) => {
                 return settled(NoticeState::Dropped, None, Some(GONE.into()));
@@ -230,12 +241,15 @@ impl Dispatcher {
         let Some(mailer) = &self.mailer else {
             return settled(NoticeState::Dropped, Some("e-mail is not configured ([smtp])"));
         };
+        let permit = self.reading.acquire().await;
         let (address, name, lang) = match self.recipient(notice).await {
             Ok(Some(found)) => found,
             Ok(None) => return settled(NoticeState::Dropped, Some("the person no longer wants these by e-mail")),
             Err(error) => return self.retry(notice, now, None, format!("could not read the account: {error}")),
         };
-        let told = match self.told(notice, lang).await {
+        let read = self.told(notice, lang).await;
+        drop(permit);
+        let told = match read {
             Ok(Some(told)) => told,
             Ok(None) => return settled(NoticeState::Dropped, Some(GONE)),
             Err(error) => return self.retry(notice, now, None, format!("could not read the item: {error}")),
