@@ -159,14 +159,17 @@ impl Dispatcher {
 
     /// The inbox item the notice tells of, as the organisation's API would show it now.
     async fn body(&self, notice: &DueNotice) -> Result<Option<Vec<u8>>, StoreError> {
-        let items = self.store.inbox(&notice.org, notice.audit_seq.saturating_sub(1), 1).await?;
-        let items: Vec<_> = items.into_iter().filter(|item| item.seq() == notice.audit_seq).collect();
-        if items.is_empty() {
-            return Ok(None);
-        }
+        let Some(item) = self.item(notice).await? else { return Ok(None) };
+        let items = [item];
         let bodies = crate::api::inbox::bodies(&*self.store, &self.pseudonymiser, &notice.org, &items).await?;
         let Some(body) = bodies.first() else { return Ok(None) };
         serde_json::to_vec(body).map(Some).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// The inbox item a notice tells of, if the organisation can still see it.
+    async fn item(&self, notice: &DueNotice) -> Result<Option<InboxItem>, StoreError> {
+        let items = self.store.inbox(&notice.org, notice.audit_seq.saturating_sub(1), 1).await?;
+        Ok(items.into_iter().find(|item| item.seq() == notice.audit_seq))
     }
 
     /// Sends one delivery; the receiver's status, or why there was none.
@@ -202,8 +205,7 @@ impl Dispatcher {
             let own = self.store.org(&notice.org).await?.map_or_else(|| notice.org.0.clone(), |org| org.name);
             return Ok(Some(Told { kind: words::notice_kind(lang, REVIEW), from: own, path: "/review" }));
         }
-        let items = self.store.inbox(&notice.org, notice.audit_seq.saturating_sub(1), 1).await?;
-        let Some(item) = items.into_iter().find(|item| item.seq() == notice.audit_seq) else { return Ok(None) };
+        let Some(item) = self.item(notice).await? else { return Ok(None) };
         let sender = match &item {
             InboxItem::Signal { signal, .. } => signal.from_org.clone(),
             InboxItem::MatchNotice { notice, .. } => notice.other_org.clone(),

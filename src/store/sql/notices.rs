@@ -103,6 +103,18 @@ impl SqlStore {
         lease: time::Duration,
         limit: u32,
     ) -> Result<Vec<DueNotice>, StoreError> {
+        self.take("channel <> 'digest' ORDER BY due_at", now, lease, limit).await
+    }
+
+    /// Takes up to `limit` pending rows due at `now` that `selection` picks (a condition and
+    /// an order), for `lease`.
+    async fn take(
+        &self,
+        selection: &str,
+        now: OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> Result<Vec<DueNotice>, StoreError> {
         // Of several dispatchers (instances), each takes rows no other holds: PostgreSQL skips
         // the rows another's transaction has locked; SQLite has one writer at a time.
         let lock = match self.backend {
@@ -111,8 +123,7 @@ impl SqlStore {
         };
         let sql = format!(
             "UPDATE outbox SET due_at = $1, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox \
-             WHERE state = 'pending' AND due_at <= $2 AND channel <> 'digest' ORDER BY due_at LIMIT $3{lock}) \
-             RETURNING {DUE_COLUMNS}"
+             WHERE state = 'pending' AND due_at <= $2 AND {selection} LIMIT $3{lock}) RETURNING {DUE_COLUMNS}"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(micros(now + lease))
@@ -148,30 +159,15 @@ impl SqlStore {
         tx.commit().await.map_err(db)
     }
 
-    /// The day's digest rows, taken for `lease` as [`Self::take_notices`] takes the others.
+    /// The day's digest rows, taken for `lease` as [`Self::take_notices`] takes the others,
+    /// by person.
     pub(super) async fn take_digests(
         &self,
         now: OffsetDateTime,
         lease: time::Duration,
         limit: u32,
     ) -> Result<Vec<DueNotice>, StoreError> {
-        let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let sql = format!(
-            "UPDATE outbox SET due_at = $1, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox \
-             WHERE state = 'pending' AND due_at <= $2 AND channel = 'digest' ORDER BY account_id, id LIMIT $3{lock}) \
-             RETURNING {DUE_COLUMNS}"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(micros(now + lease))
-            .bind(micros(now))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        let mut due: Vec<DueNotice> = rows.iter().map(due_of).collect::<Result<_, _>>()?;
+        let mut due = self.take("channel = 'digest' ORDER BY account_id, id", now, lease, limit).await?;
         due.sort_by(|a, b| (&a.account, a.row).cmp(&(&b.account, b.row)));
         Ok(due)
     }
