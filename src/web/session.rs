@@ -195,6 +195,31 @@ impl FromRequestParts<AppState> for Professional {
     }
 }
 
+/// A signed-in person who can be told of notices by e-mail: a professional (of their inbox) or
+/// a privacy officer (of exchanges waiting for their review). The settings page's extractor.
+pub struct Notified(pub Person);
+
+impl FromRequestParts<AppState> for Notified {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let person = Person::from_request_parts(parts, state).await?;
+        if person
+            .principal
+            .role
+            .is_some_and(|role| role.is_professional() || role == crate::framework::Role::PrivacyOfficer)
+        {
+            Ok(Notified(person))
+        } else {
+            let message = match person.lang {
+                Lang::Nl => "Deze pagina is voor wie meldingen ontvangt: professionals en privacy officers.",
+                Lang::En => "This page is for those who receive notices: professionals and privacy officers.",
+            };
+            Err(WebError::shown(axum::http::StatusCode::FORBIDDEN, person.lang, message))
+        }
+    }
+}
+
 /// A signed-in administrator: the role extractor of the administration page.
 pub struct Admin(pub Person);
 

@@ -1,5 +1,6 @@
-//! A professional's own settings: how they hear of notices by e-mail (at once, a daily digest,
-//! or not at all) and the language of those mails. The address itself is their
+//! A person's own settings: how they hear of notices by e-mail (at once, a daily digest, or not
+//! at all) and the language of those mails. For professionals (their inbox) and privacy officers
+//! (exchanges waiting for their review). The address itself is their
 //! administrator's to set, with the account.
 
 use askama::Template;
@@ -13,7 +14,7 @@ use super::Chrome;
 use super::error::WebError;
 use super::form::Form;
 use super::i18n::Lang;
-use super::session::{Person, Professional};
+use super::session::{Notified, Person};
 use crate::app::AppState;
 use crate::notices::mail::Notify;
 use crate::store::StoreError;
@@ -114,10 +115,7 @@ async fn page(
     Ok(Html(page.render()?))
 }
 
-async fn settings_get(
-    State(state): State<AppState>,
-    Professional(person): Professional,
-) -> Result<Html<String>, WebError> {
+async fn settings_get(State(state): State<AppState>, Notified(person): Notified) -> Result<Html<String>, WebError> {
     page(&state, &person, None, None).await
 }
 
@@ -133,7 +131,7 @@ struct SettingsForm {
 
 async fn settings_post(
     State(state): State<AppState>,
-    Professional(person): Professional,
+    Notified(person): Notified,
     Form(form): Form<SettingsForm>,
 ) -> Result<Html<String>, WebError> {
     person.check_csrf(&form.csrf)?;

@@ -184,9 +184,10 @@ POST   /admin/certificates/disable     cert.other         303s 303s 403  403  40
 POST   /admin/orgs                     -                  303s 303s 403  403  403  403  403  403  200
 POST   /admin/orgs/disable             -                  303s 303s 403  403  403  403  403  403  200
 POST   /admin/orgs/disable             org.operator       303s 303s 403  403  403  403  403  403  403
-# Each professional chooses how they hear of notices by e-mail; other roles have no inbox.
-GET    /settings                       -                  303s 303s 200  200  403  403  403  403  403
-POST   /settings                       -                  303s 303s 200  200  403  403  403  403  403
+# Each professional chooses how they hear of notices by e-mail, and each privacy officer of the
+# exchanges waiting for their review; auditors and administrators are told of nothing.
+GET    /settings                       -                  303s 303s 200  200  200  403  403  403  403
+POST   /settings                       -                  303s 303s 200  200  200  403  403  403  403
 # An administrator sets their own organisation's webhook, or removes the one it has.
 POST   /admin/webhook                  -                  303s 303s 403  403  403  403  403  200  200
 POST   /admin/webhook/remove           -                  303s 303s 403  403  403  403  403  200  200
