@@ -235,7 +235,9 @@ impl Mailer {
         let message = self.compose(to, told, id)?;
         match tokio::time::timeout(SEND_TIMEOUT, self.transport.send(message)).await {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(error)) => Err(format!("the mail server refused or failed: {error}")),
+            // A server's answer often quotes the recipient ("<jan@school.nl>: mailbox full");
+            // the delivery log and the server's log keep what went wrong, not whose address.
+            Ok(Err(error)) => Err(without_addresses(&format!("the mail server refused or failed: {error}"))),
             Err(_) => Err("the mail server did not answer in time".into()),
         }
     }
@@ -265,5 +267,37 @@ impl Mailer {
             to.lang.code().to_owned(),
         ));
         Ok(message)
+    }
+}
+
+/// `text` with every e-mail address in it replaced by `[address]`.
+fn without_addresses(text: &str) -> String {
+    let apart = |c: char| c.is_whitespace() || "<>\"'(),;:[]".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if apart(c) {
+            out.push_str(if word.contains('@') { "[address]" } else { &word });
+            word.clear();
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    out.pop();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_addresses;
+
+    #[test]
+    fn an_answer_from_the_mail_server_keeps_its_words_but_not_the_address() {
+        assert_eq!(
+            without_addresses("permanent error (550): 5.1.1 <jan.de.vries@school.nl>: unknown, also j@x.nl."),
+            "permanent error (550): 5.1.1 <[address]>: unknown, also [address]"
+        );
+        assert_eq!(without_addresses("no answer in time"), "no answer in time");
     }
 }

@@ -1,7 +1,9 @@
 //! `spawn_app()`: a fresh database and keys, the demo region seeded, the server on port 0 with
 //! the development certificates; and typed clients per organisation and account.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::Once;
 
 #[path = "../support/database.rs"]
@@ -280,4 +282,28 @@ impl Drop for ChildGuard {
     fn drop(&mut self) {
         let _ = self.0.kill();
     }
+}
+
+/// Starts one of the test peers of tests/web (`script`, which needs the npm package `package`)
+/// with `command`'s arguments and environment added: the running peer and the first line it
+/// printed (where it listens).
+pub fn node_peer(
+    script: &str,
+    package: &str,
+    command: impl FnOnce(&mut Command) -> &mut Command,
+) -> (ChildGuard, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web").join(script);
+    assert!(
+        script.with_file_name("node_modules").join(package).exists(),
+        "the test peers are not installed: run scripts/test (npm ci --prefix tests/web)"
+    );
+    let mut node = Command::new("node");
+    node.arg(&script).stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut child = ChildGuard(command(&mut node).spawn().expect("node runs"));
+    let mut stdout = BufReader::new(child.0.stdout.take().expect("its output"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("its first line");
+    // Keep reading: a closed pipe would end the peer at its next line of output.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    (child, line.trim().to_owned())
 }

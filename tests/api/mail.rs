@@ -4,8 +4,6 @@
 //! case reference; a daily digest of what waited, in one mail per person; none for who chose
 //! none; and the settings page where each person chooses.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use ketenpoort::framework::OrgId;
@@ -15,7 +13,9 @@ use ketenpoort::notices::mail::{Mailer, Notify, SmtpConfig, SmtpTls};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, TestApp, certs_dev, demo_app, http_client, spawn_app_with};
+use crate::helpers::{
+    BIRTH_DATE, BSN, ChildGuard, TestApp, certs_dev, demo_app, http_client, node_peer, spawn_app_with,
+};
 use crate::web::Browser;
 
 /// The SMTP server, listening; its port and the address of what it received.
@@ -27,26 +27,10 @@ pub struct MailServer {
 
 impl MailServer {
     pub fn start() -> MailServer {
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/smtp-server.mjs");
-        assert!(
-            script.with_file_name("node_modules").join("smtp-server").exists(),
-            "the test peers are not installed: run scripts/test (npm ci --prefix tests/web)"
-        );
         let certs = certs_dev();
-        let mut child = ChildGuard(
-            Command::new("node")
-                .arg(&script)
-                .arg(certs.join("server.crt"))
-                .arg(certs.join("server.key"))
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("node runs"),
-        );
-        let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let (child, line) = node_peer("smtp-server.mjs", "smtp-server", |node| {
+            node.arg(certs.join("server.crt")).arg(certs.join("server.key"))
+        });
         // "smtp 127.0.0.1:PORT control https://127.0.0.1:PORT2"
         let words: Vec<&str> = line.split_whitespace().collect();
         let port = words.get(1).and_then(|a| a.rsplit(':').next()).and_then(|p| p.parse().ok());
@@ -69,6 +53,13 @@ impl MailServer {
     pub async fn received(&self) -> Vec<Value> {
         let got = http_client(None, None).get(format!("{}/received", self.control)).send().await.unwrap();
         got.json().await.unwrap()
+    }
+
+    /// Answers the next `count` messages with a temporary failure (451) that quotes the recipient.
+    pub async fn fail_next(&self, count: usize) {
+        let url = format!("{}/fail", self.control);
+        let answered = http_client(None, None).post(url).json(&serde_json::json!({ "count": count })).send().await;
+        assert_eq!(answered.unwrap().status(), StatusCode::OK);
     }
 
     pub async fn wait_for(&self, count: usize) -> Vec<Value> {
@@ -251,4 +242,44 @@ async fn a_privacy_officer_hears_of_an_exchange_queued_for_review_without_its_ju
     assert!(mails[0]["text"].as_str().unwrap().contains("https://ketenpoort.test/review"), "{:#}", mails[0]);
     let raw = mails[0]["raw"].as_str().unwrap();
     assert!(!raw.contains(justification) && !raw.contains("Blauwe") && !raw.contains(BSN), "{raw}");
+}
+
+#[tokio::test]
+async fn a_mail_the_server_defers_is_sent_again_and_its_log_names_no_address() {
+    let server = MailServer::start();
+    let smtp = server.config();
+    let app = spawn_app_with(|config| ketenpoort::config::Config { smtp: Some(smtp), ..config }).await;
+    choose(&app, "mentor@lyceum-noord", "mentor@lyceum-noord.test", Notify::AtOnce, "nl").await;
+    server.fail_next(1).await;
+    assert_eq!(app.mentor().register().await.status, StatusCode::CREATED);
+    assert_eq!(app.family_worker().register().await.status, StatusCode::CREATED);
+
+    // The first attempt deferred: what went wrong is in the log, whose address is not.
+    let school = OrgId("lyceum-noord".into());
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    let first = loop {
+        let log = app.gateway().store().deliveries(&school, 10).await.unwrap();
+        if log.first().is_some_and(|d| d.last_error.is_some()) || std::time::Instant::now() > until {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(first.len(), 1, "{first:?}");
+    let error = first[0].last_error.as_deref().unwrap_or_default();
+    assert!(error.contains("451") && error.contains("mailbox full"), "what went wrong is kept: {error}");
+    assert!(!error.contains("mentor@lyceum-noord.test") && error.contains("[address]"), "{error}");
+
+    // Sent again after its backoff (2.5 to 5 s), with the same Message-ID.
+    let mails = server.wait_for(1).await;
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    assert!(mails[0]["message_id"].as_str().unwrap().contains(&first[0].notice_id), "{:#}", mails[0]);
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = app.gateway().store().deliveries(&school, 10).await.unwrap();
+        if log[0].state != NoticeState::Pending || std::time::Instant::now() > until {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!((log[0].state, log[0].attempts), (NoticeState::Delivered, 2), "{log:?}");
 }

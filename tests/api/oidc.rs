@@ -2,38 +2,17 @@
 //! loopback, from tests/web): the code flow with PKCE, state and nonce, an unknown person
 //! refused and audited, a replayed callback refused.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
 use ketenpoort::config::OidcProviderConfig;
 use ketenpoort::framework::{OrgId, Role};
 use ketenpoort::store::{Account, SqlStore, Store};
 use reqwest::StatusCode;
 
-use crate::helpers::{ChildGuard, TestApp, certs_dev, spawn_app_with};
+use crate::helpers::{ChildGuard, TestApp, certs_dev, node_peer, spawn_app_with};
 
 /// The provider, listening; its issuer URL.
 fn start_provider(redirect: &str) -> (ChildGuard, String) {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/oidc-provider.mjs");
-    assert!(
-        script.with_file_name("node_modules").exists(),
-        "the test peers are not installed: run scripts/test (npm ci --prefix tests/web)"
-    );
-    let mut child = ChildGuard(
-        Command::new("node")
-            .arg(&script)
-            .env("REDIRECT_URI", redirect)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("node runs"),
-    );
-    let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    // Keep reading: a closed pipe would end the provider at its next line of output.
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let issuer = line.trim().strip_prefix("issuer ").unwrap_or_else(|| panic!("the provider said: {line}")).to_owned();
+    let (child, line) = node_peer("oidc-provider.mjs", "oidc-provider", |node| node.env("REDIRECT_URI", redirect));
+    let issuer = line.strip_prefix("issuer ").unwrap_or_else(|| panic!("the provider said: {line}")).to_owned();
     (child, issuer)
 }
 

@@ -38,7 +38,9 @@ const smtp = new SMTPServer({
     stream.on('end', async () => {
       if (failing > 0) {
         failing -= 1;
-        const error = new Error('Try again later');
+        // As real servers do, the answer quotes the recipient.
+        const to = session.envelope.rcptTo.map((r) => `<${r.address}>`).join(', ');
+        const error = new Error(`4.2.2 ${to}: mailbox full, try again later`);
         error.responseCode = 451;
         return callback(error);
       }
