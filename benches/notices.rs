@@ -206,7 +206,8 @@ async fn main() {
         let notices_on = turn % 4 == 1 || turn % 4 == 2;
         let sending = if notices_on {
             set_hook().await;
-            Some(tokio::spawn(dispatcher().run()))
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            Some((stop, tokio::spawn(dispatcher().run(stopped))))
         } else {
             let _ = gateway.remove_webhook(operator(), &told, &Occasion::at(ketenpoort::clock::now())).await;
             None
@@ -217,7 +218,8 @@ async fn main() {
         side.0 += done;
         side.1 += started.elapsed();
         failures += failed;
-        if let Some(task) = sending {
+        if let Some((stop, task)) = sending {
+            let _ = stop.send(true);
             task.abort();
         }
     }

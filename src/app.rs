@@ -1,6 +1,7 @@
 //! Bootstrap: `App::build(config)` opens the store, loads keys and policy, binds the HTTPS
 //! listener (rustls, optional client certificates), and `run_until_stopped` serves until a
-//! shutdown signal, then finishes requests in flight and signs a checkpoint.
+//! shutdown signal, then finishes requests in flight and the notices being sent, and signs a
+//! checkpoint.
 //!
 //! `serve`, `demo` and the tests all start Ketenpoort this one way (tests bind port 0).
 
@@ -108,6 +109,8 @@ pub struct App {
     server: JoinHandle<std::io::Result<()>>,
     state: AppState,
     grace: Duration,
+    /// The notice dispatcher's stop signal and task, when this instance sends notices.
+    dispatching: Option<(tokio::sync::watch::Sender<bool>, JoinHandle<()>)>,
 }
 
 impl App {
@@ -149,6 +152,7 @@ impl App {
         let addr = handle.listening().await.ok_or(AppError::Listen(config.listen))?;
         tracing::info!(%addr, "listening");
         tokio::spawn(watch_policy(state.gateway.clone()));
+        let mut dispatching = None;
         if config.notices.dispatch {
             let mailer = match &config.smtp {
                 None => None,
@@ -164,13 +168,15 @@ impl App {
                 mailer,
             )
             .map_err(|e| AppError::Config(e.to_string()))?;
-            tokio::spawn(dispatcher.run());
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            dispatching = Some((stop, tokio::spawn(dispatcher.run(stopped))));
         }
         if config.daily_retention {
             let every = Duration::from_secs(config.retention_check_seconds.max(1));
             tokio::spawn(retain_daily(state.gateway.clone(), every));
         }
-        Ok(App { addr, handle, server, state, grace: Duration::from_secs(config.shutdown_grace_seconds) })
+        let grace = Duration::from_secs(config.shutdown_grace_seconds);
+        Ok(App { addr, handle, server, state, grace, dispatching })
     }
 
     /// The address actually bound (port 0 becomes a real port).
@@ -186,9 +192,18 @@ impl App {
     /// and signs a checkpoint at the head of the audit chain.
     pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> Result<(), AppError> {
         stop.await;
-        tracing::info!("shutting down: finishing requests in flight");
+        tracing::info!("shutting down: finishing requests in flight and notices being sent");
         self.handle.graceful_shutdown(Some(self.grace));
-        match self.server.await {
+        let dispatched = async {
+            let Some((stop, task)) = self.dispatching else { return };
+            let _ = stop.send(true);
+            // Notices it holds after the grace period come due again when their lease ends.
+            if tokio::time::timeout(self.grace, task).await.is_err() {
+                tracing::warn!("notices were still being sent at the end of the grace period");
+            }
+        };
+        let (served, ()) = tokio::join!(self.server, dispatched);
+        match served {
             Ok(Ok(())) => {}
             Ok(Err(error)) => tracing::error!(%error, "the server stopped with an error"),
             Err(error) => tracing::error!(%error, "the server task failed"),

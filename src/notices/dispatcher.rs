@@ -73,19 +73,25 @@ impl Dispatcher {
         })
     }
 
-    /// Sends notices until the task is dropped; a store that fails is logged and tried again.
-    pub async fn run(self) {
-        loop {
+    /// Sends notices until `stop` says so (or its sender is gone): the batch in hand is
+    /// finished and settled first, so that a graceful shutdown leaves nothing leased. A store
+    /// that fails is logged and tried again.
+    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
             if let Err(error) = self.digest_if_due(clock::now()).await {
                 tracing::error!(%error, "the daily digest could not be sent; trying again");
             }
-            match self.round().await {
-                Ok(0) => tokio::time::sleep(IDLE).await,
-                Ok(_) => {}
+            let pause = match self.round().await {
+                Ok(0) => IDLE,
+                Ok(_) => continue,
                 Err(error) => {
                     tracing::error!(%error, "the notice dispatcher could not reach the store; trying again");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    Duration::from_secs(1)
                 }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                changed = stop.changed() => if changed.is_err() { return },
             }
         }
     }

@@ -3,8 +3,6 @@
 //! item the organisation's API shows, never a BSN; a failing receiver gets the same notice
 //! again until it answers, and one that never answers fails for good, counted in /metrics.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use ketenpoort::exchange::{Occasion, RegistryError};
@@ -15,7 +13,7 @@ use ketenpoort::notices::{NoticeState, NoticesConfig};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, TestApp, certs_dev, http_client, spawn_app_with};
+use crate::helpers::{BIRTH_DATE, BSN, ChildGuard, TestApp, certs_dev, http_client, node_peer, spawn_app_with};
 
 /// The receiver, listening; its base URL.
 pub struct Receiver {
@@ -26,28 +24,11 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start() -> Receiver {
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/webhook-receiver.mjs");
-        assert!(
-            script.with_file_name("node_modules").join("standardwebhooks").exists(),
-            "the test peers are not installed: run scripts/test (npm ci --prefix tests/web)"
-        );
         let certs = certs_dev();
-        let mut child = ChildGuard(
-            Command::new("node")
-                .arg(&script)
-                .arg(certs.join("server.crt"))
-                .arg(certs.join("server.key"))
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("node runs"),
-        );
-        let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let base =
-            line.trim().strip_prefix("listening ").unwrap_or_else(|| panic!("the receiver said: {line}")).to_owned();
+        let (child, line) = node_peer("webhook-receiver.mjs", "standardwebhooks", |node| {
+            node.arg(certs.join("server.crt")).arg(certs.join("server.key"))
+        });
+        let base = line.strip_prefix("listening ").unwrap_or_else(|| panic!("the receiver said: {line}")).to_owned();
         Receiver { _child: child, base, http: http_client(None, None) }
     }
 
@@ -314,4 +295,24 @@ async fn a_notice_waiting_when_its_youths_data_are_destroyed_is_dropped_with_not
     assert_eq!(log[0].state, NoticeState::Dropped, "{log:?}");
     assert!(log[0].last_error.as_deref().unwrap_or_default().contains("destroyed"), "{log:?}");
     assert_eq!(receiver.received().await.len(), 1, "nothing more was sent");
+}
+
+#[tokio::test]
+async fn a_graceful_stop_waits_for_the_notices_being_sent() {
+    let receiver = Receiver::start();
+    let app = app_telling(60).await;
+    connect(&app, &receiver, "lyceum-noord").await;
+    receiver.control("slow", json!({ "ms": 1500 })).await;
+    assert_eq!(app.mentor().register().await.status, StatusCode::CREATED);
+    assert_eq!(app.family_worker().register().await.status, StatusCode::CREATED);
+
+    // The delivery has arrived and waits for its answer when the instance is told to stop.
+    assert_eq!(receiver.wait_for(1, Duration::from_secs(10)).await.len(), 1);
+    let store = app.gateway().store_handle();
+    let TestApp { app: running, dir: _dir, .. } = app;
+    running.run_until_stopped(async {}).await.unwrap();
+    // Settled before the stop was done: not left leased for another instance to wait out.
+    let log = store.deliveries(&OrgId("lyceum-noord".into()), 10).await.unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!((log[0].state, log[0].attempts, log[0].last_status), (NoticeState::Delivered, 1, Some(204)));
 }

@@ -7,6 +7,7 @@
 //                     not), unless told to fail; every attempt is kept, verified or not
 // POST /control/secret  {"name": NAME, "secret": "whsec_…"}: the secret NAME's hook checks
 // POST /control/fail    {"count": N, "status": S}: answer S to the next N deliveries
+// POST /control/slow    {"ms": N}: answer each delivery N ms after it arrived (kept at once)
 // GET  /control/received  every attempt so far: id, timestamp, verified, status answered, body
 import fs from 'node:fs';
 import https from 'node:https';
@@ -20,6 +21,7 @@ if (!cert || !key) {
 
 const verifiers = new Map();
 let failing = { count: 0, status: 500 };
+let slow = 0;
 const received = [];
 
 const read = (request) => new Promise((resolve, reject) => {
@@ -65,6 +67,7 @@ const server = https.createServer({ cert: fs.readFileSync(cert), key: fs.readFil
       attempt.status = 204;
     }
     received.push(attempt);
+    if (slow > 0) await new Promise((resolve) => setTimeout(resolve, slow));
     return answer(response, attempt.status, attempt.status === 204 ? undefined : { error: attempt.error ?? 'told to fail' });
   }
   if (request.method === 'POST' && request.url === '/control/secret') {
@@ -75,6 +78,10 @@ const server = https.createServer({ cert: fs.readFileSync(cert), key: fs.readFil
   if (request.method === 'POST' && request.url === '/control/fail') {
     const { count, status } = JSON.parse(raw);
     failing = { count, status: status ?? 500 };
+    return answer(response, 200, { ok: true });
+  }
+  if (request.method === 'POST' && request.url === '/control/slow') {
+    slow = JSON.parse(raw).ms;
     return answer(response, 200, { ok: true });
   }
   if (request.method === 'GET' && request.url === '/control/received') {
