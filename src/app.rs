@@ -61,6 +61,8 @@ pub struct Shared {
     pub request_rates: RequestRates,
     /// `[notices]`: which webhook addresses an administrator may set.
     pub notices: crate::notices::NoticesConfig,
+    /// The requests being answered, which the notice dispatcher gives way to.
+    pub load: Arc<crate::limits::Load>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +140,7 @@ impl App {
             operator_org: config.operator_org.clone().map(OrgId),
             request_rates: RequestRates::new(&config.limits),
             notices: config.notices.clone(),
+            load: Arc::new(crate::limits::Load::new()),
         }));
 
         let tls = RustlsConfig::from_config(Arc::new(server_tls(&config.tls)?));
@@ -167,7 +170,8 @@ impl App {
                 &config.notices,
                 mailer,
             )
-            .map_err(|e| AppError::Config(e.to_string()))?;
+            .map_err(|e| AppError::Config(e.to_string()))?
+            .giving_way_to(state.load.clone());
             let (stop, stopped) = tokio::sync::watch::channel(false);
             dispatching = Some((stop, tokio::spawn(dispatcher.run(stopped))));
         }

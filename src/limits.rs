@@ -43,6 +43,47 @@ pub struct RateLimited {
     pub retry_after_seconds: u64,
 }
 
+/// How busy the API is: the requests it is answering now. Work that no one waits for (notices)
+/// gives way while there are more of them than the runtime has threads, that is, while
+/// requests queue for a CPU.
+#[derive(Debug)]
+pub struct Load {
+    in_flight: std::sync::atomic::AtomicUsize,
+    threads: usize,
+}
+
+/// One request being answered; counted until dropped.
+pub struct Answering<'a>(&'a Load);
+
+impl Load {
+    pub fn new() -> Load {
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        Load { in_flight: std::sync::atomic::AtomicUsize::new(0), threads }
+    }
+
+    pub fn answering(&self) -> Answering<'_> {
+        self.in_flight.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Answering(self)
+    }
+
+    /// Whether requests are waiting for a CPU.
+    pub fn saturated(&self) -> bool {
+        self.in_flight.load(std::sync::atomic::Ordering::Relaxed) > self.threads
+    }
+}
+
+impl Default for Load {
+    fn default() -> Load {
+        Load::new()
+    }
+}
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Addresses remembered before the ones that have recovered their whole burst are forgotten.
 const REMEMBERED_ADDRESSES: usize = 10_000;
 

@@ -57,12 +57,15 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-/// Counts requests by route template (never the concrete path) and status, and times them.
-pub async fn track(request: Request, next: Next) -> Response {
+/// Counts requests by route template (never the concrete path) and status, and times them;
+/// Counts it as in flight meanwhile (`crate::limits::Load`).
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
     let method = request.method().to_string();
     let started = Instant::now();
+    let answering = state.load.answering();
     let response = next.run(request).await;
+    drop(answering);
     let status = response.status().as_u16().to_string();
     metrics::counter!("ketenpoort_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
         .increment(1);

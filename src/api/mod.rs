@@ -74,7 +74,7 @@ pub fn router(state: AppState, max_body_bytes: usize, limits: &LimitsConfig) -> 
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "no-referrer"))
         .layer(header("strict-transport-security", "max-age=31536000; includeSubDomains"))
-        .layer(middleware::from_fn(ops::track))
+        .layer(middleware::from_fn_with_state(state.clone(), ops::track))
         // The span names the path only: a query string may hold a BSN (an auditor's search).
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())

@@ -16,6 +16,7 @@ use super::webhook::{self, WebhookError};
 use super::{Channel, DueNotice, NoticeState, NoticesConfig, Settled, Webhook, retry_at};
 use crate::clock;
 use crate::framework::OrgId;
+use crate::limits::Load;
 use crate::store::{InboxItem, Store, StoreError};
 use crate::web::i18n::{Lang, admin as words};
 use crate::youth::Pseudonymiser;
@@ -36,6 +37,11 @@ const GONE: &str = "nothing left to tell: the item is gone (its youth's data wer
 /// `IN_FLIGHT` at a time, but their reads take no more of the pool's connections than this,
 /// so that the exchanges, which answer people, never wait behind the notices for one.
 const READING: usize = 2;
+/// What a webhook notice sends: the item's JSON (`None`: gone), or why it could not be read.
+type Body = Result<Option<Vec<u8>>, String>;
+
+/// How often a dispatcher giving way looks whether the API still is saturated.
+const GIVING_WAY: Duration = Duration::from_millis(20);
 /// How often an idle dispatcher looks for due notices.
 const IDLE: Duration = Duration::from_millis(250);
 
@@ -52,6 +58,9 @@ pub struct Dispatcher {
     reading: tokio::sync::Semaphore,
     give_up_after: time::Duration,
     allow_private: bool,
+    /// The API this dispatcher gives way to, and for how long at most ([`NoticesConfig::give_way_seconds`]).
+    load: Option<Arc<Load>>,
+    give_way: time::Duration,
 }
 
 impl Dispatcher {
@@ -70,7 +79,16 @@ impl Dispatcher {
             reading: tokio::sync::Semaphore::new(READING),
             give_up_after: time::Duration::seconds(i64::try_from(config.give_up_after_seconds).unwrap_or(i64::MAX)),
             allow_private: config.allow_private_webhooks,
+            load: None,
+            give_way: time::Duration::seconds(i64::try_from(config.give_way_seconds).unwrap_or(i64::MAX)),
         })
+    }
+
+    /// Gives way to `load`'s requests: while they queue for a CPU, a batch waits (each notice
+    /// at most the configured time since it was queued).
+    #[must_use]
+    pub fn giving_way_to(self, load: Arc<Load>) -> Dispatcher {
+        Dispatcher { load: Some(load), ..self }
     }
 
     /// Sends notices until `stop` says so (or its sender is gone): the batch in hand is
@@ -102,6 +120,7 @@ impl Dispatcher {
         if due.is_empty() {
             return Ok(0);
         }
+        self.give_way(&due).await;
         // Each organisation's webhook read once per batch.
         let mut hooks: HashMap<OrgId, Option<Webhook>> = HashMap::new();
         for notice in &due {
@@ -109,11 +128,12 @@ impl Dispatcher {
                 hooks.insert(notice.org.clone(), self.store.webhook(&notice.org).await?);
             }
         }
-        let (taken, hooks) = (due.len(), &hooks);
+        let bodies = self.bodies(&due, &hooks).await;
+        let (taken, hooks, bodies) = (due.len(), &hooks, &bodies);
         let settled: Vec<Settled> = futures_util::stream::iter(due)
             .map(|notice| async move {
                 let hook = hooks.get(&notice.org).and_then(Option::as_ref);
-                self.deliver(&notice, hook).await
+                self.deliver(&notice, hook, bodies.get(&notice.row)).await
             })
             .buffer_unordered(IN_FLIGHT)
             .collect()
@@ -123,7 +143,81 @@ impl Dispatcher {
         Ok(taken)
     }
 
-    async fn deliver(&self, notice: &DueNotice, hook: Option<&Webhook>) -> Settled {
+    /// Waits while the API is saturated, until the oldest notice of `due` has waited its
+    /// longest. Exchanges answer people; a notice may come seconds later without harm, and
+    /// sent meanwhile it would take their CPU (on a small machine a notice costs about half an
+    /// exchange, the receiver's side included). The batch's lease outlasts the wait.
+    async fn give_way(&self, due: &[DueNotice]) {
+        let Some(load) = &self.load else { return };
+        let Some(oldest) = due.iter().map(|notice| notice.created_at).min() else { return };
+        let until = oldest + self.give_way.min(LEASE / 2);
+        let started = std::time::Instant::now();
+        while load.saturated() && clock::now() < until {
+            tokio::time::sleep(GIVING_WAY).await;
+        }
+        let waited = started.elapsed();
+        if !waited.is_zero() {
+            metrics::counter!("ketenpoort_notices_gave_way_seconds_total").increment(waited.as_secs());
+        }
+    }
+
+    /// What each webhook notice of the batch sends (by row): the inbox item it tells of, as
+    /// the organisation's API shows it now (`None` when it is gone), or why it could not be read.
+    /// Each organisation's items are read together, a page of its inbox at a time from the
+    /// first one told of, not one by one.
+    async fn bodies(&self, due: &[DueNotice], hooks: &HashMap<OrgId, Option<Webhook>>) -> HashMap<i64, Body> {
+        let _permit = self.reading.acquire().await;
+        let mut told: HashMap<&OrgId, Vec<&DueNotice>> = HashMap::new();
+        for notice in due.iter().filter(|n| n.channel == Channel::Webhook) {
+            if hooks.get(&notice.org).is_some_and(Option::is_some) {
+                told.entry(&notice.org).or_default().push(notice);
+            }
+        }
+        let mut bodies = HashMap::with_capacity(due.len());
+        for (org, notices) in told {
+            match self.read_bodies(org, &notices).await {
+                Ok(mut read) => {
+                    for notice in notices {
+                        bodies.insert(notice.row, Ok(read.remove(&notice.audit_seq)));
+                    }
+                }
+                Err(error) => {
+                    let error = format!("could not read the item: {error}");
+                    bodies.extend(notices.iter().map(|notice| (notice.row, Err(error.clone()))));
+                }
+            }
+        }
+        bodies
+    }
+
+    /// `org`'s inbox items that `notices` tell of, as JSON, by audit seq.
+    async fn read_bodies(&self, org: &OrgId, notices: &[&DueNotice]) -> Result<HashMap<u64, Vec<u8>>, StoreError> {
+        let wanted: std::collections::HashSet<u64> = notices.iter().map(|n| n.audit_seq).collect();
+        let (Some(&first), Some(&last)) = (wanted.iter().min(), wanted.iter().max()) else {
+            return Ok(HashMap::new());
+        };
+        let mut items = Vec::with_capacity(wanted.len());
+        let mut after = first.saturating_sub(1);
+        loop {
+            let page = self.store.inbox(org, after, BATCH).await?;
+            let full = page.len() == BATCH as usize;
+            after = page.last().map_or(last, InboxItem::seq);
+            items.extend(page.into_iter().filter(|item| item.seq() <= last && wanted.contains(&item.seq())));
+            if !full || after >= last {
+                break;
+            }
+        }
+        let bodies = crate::api::inbox::bodies(&*self.store, &self.pseudonymiser, org, &items).await?;
+        items
+            .iter()
+            .zip(bodies)
+            .map(|(item, body)| {
+                serde_json::to_vec(&body).map(|json| (item.seq(), json)).map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect()
+    }
+
+    async fn deliver(&self, notice: &DueNotice, hook: Option<&Webhook>, body: Option<&Body>) -> Settled {
         if notice.channel != Channel::Webhook {
             return self.mail(notice).await;
         }
@@ -145,31 +239,16 @@ impl Dispatcher {
         if let Err(refused) = webhook::check_url(&hook.url, self.allow_private) {
             return self.retry(notice, now, None, refused.to_string());
         }
-        let read = {
-            let _permit = self.reading.acquire().await;
-            self.body(notice).await
-        };
-        let body = match read {
-            Ok(Some(body)) => body,
-            Ok(None) => {
-                return settled(NoticeState::Dropped, None, Some(GONE.into()));
-            }
-            Err(error) => return self.retry(notice, now, None, format!("could not read the item: {error}")),
+        let body = match body {
+            Some(Ok(Some(body))) => body.clone(),
+            Some(Ok(None)) | None => return settled(NoticeState::Dropped, None, Some(GONE.into())),
+            Some(Err(error)) => return self.retry(notice, now, None, error.clone()),
         };
         match self.post(hook, &notice.notice_id, body).await {
             Ok(status) if (200..300).contains(&status) => settled(NoticeState::Delivered, Some(status), None),
             Ok(status) => self.retry(notice, now, Some(status), format!("the receiver answered {status}")),
             Err(error) => self.retry(notice, now, None, error),
         }
-    }
-
-    /// The inbox item the notice tells of, as the organisation's API would show it now.
-    async fn body(&self, notice: &DueNotice) -> Result<Option<Vec<u8>>, StoreError> {
-        let Some(item) = self.item(notice).await? else { return Ok(None) };
-        let items = [item];
-        let bodies = crate::api::inbox::bodies(&*self.store, &self.pseudonymiser, &notice.org, &items).await?;
-        let Some(body) = bodies.first() else { return Ok(None) };
-        serde_json::to_vec(body).map(Some).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// The inbox item a notice tells of, if the organisation can still see it.

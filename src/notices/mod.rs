@@ -28,6 +28,11 @@ pub struct NoticesConfig {
     /// How long a notice is tried before it fails for good, in seconds [default: a day].
     #[serde(default = "default_give_up")]
     pub give_up_after_seconds: u64,
+    /// While the API's requests queue for a CPU, a notice waits up to this long, in seconds, so
+    /// that the exchanges, which people wait for, go first; after it, it is sent regardless
+    /// [default: 10].
+    #[serde(default = "default_give_way")]
+    pub give_way_seconds: u64,
     /// Webhook addresses on loopback, private or link-local networks are refused (an
     /// organisation could otherwise make Ketenpoort reach into the operator's own network);
     /// `true` allows them, for a test or a closed network only.
@@ -44,6 +49,7 @@ impl Default for NoticesConfig {
         NoticesConfig {
             dispatch: true,
             give_up_after_seconds: default_give_up(),
+            give_way_seconds: default_give_way(),
             allow_private_webhooks: false,
             webhook_ca: None,
         }
@@ -56,6 +62,10 @@ fn default_true() -> bool {
 
 fn default_give_up() -> u64 {
     24 * 3600
+}
+
+fn default_give_way() -> u64 {
+    10
 }
 
 /// An organisation's webhook.

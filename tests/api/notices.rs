@@ -8,6 +8,7 @@ use std::time::Duration;
 use ketenpoort::exchange::{Occasion, RegistryError};
 use ketenpoort::framework::OrgId;
 use ketenpoort::identity::operator;
+use ketenpoort::notices::dispatcher::Dispatcher;
 use ketenpoort::notices::webhook::WebhookError;
 use ketenpoort::notices::{NoticeState, NoticesConfig};
 use reqwest::StatusCode;
@@ -80,6 +81,7 @@ fn notices(give_up_after_seconds: u64) -> NoticesConfig {
         // The receiver is on loopback, its certificate from the development CA.
         allow_private_webhooks: true,
         webhook_ca: Some(certs_dev().join("ca.crt")),
+        ..NoticesConfig::default()
     }
 }
 
@@ -315,4 +317,48 @@ async fn a_graceful_stop_waits_for_the_notices_being_sent() {
     let log = store.deliveries(&OrgId("lyceum-noord".into()), 10).await.unwrap();
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!((log[0].state, log[0].attempts, log[0].last_status), (NoticeState::Delivered, 1, Some(204)));
+}
+
+#[tokio::test]
+async fn notices_give_way_to_a_saturated_api_but_only_for_a_while() {
+    let receiver = Receiver::start();
+    let config = NoticesConfig { dispatch: false, give_way_seconds: 3, ..notices(60) };
+    let app = spawn_app_with(|c| ketenpoort::config::Config { notices: config.clone(), ..c }).await;
+    connect(&app, &receiver, "lyceum-noord").await;
+    assert_eq!(app.mentor().register().await.status, StatusCode::CREATED);
+    assert_eq!(app.family_worker().register().await.status, StatusCode::CREATED);
+    let keys = ketenpoort::keys::load(&app.keys).unwrap();
+    let load = std::sync::Arc::new(ketenpoort::limits::Load::new());
+    let dispatcher = std::sync::Arc::new(
+        Dispatcher::new(app.gateway().store_handle(), keys.pseudonymiser.clone(), &config, None)
+            .unwrap()
+            .giving_way_to(load.clone()),
+    );
+    let round = || {
+        let dispatcher = dispatcher.clone();
+        tokio::spawn(async move { dispatcher.round().await.unwrap() })
+    };
+    // More requests in flight than the runtime has threads: they queue for a CPU.
+    let saturate = || (0..=std::thread::available_parallelism().unwrap().get()).map(|_| load.answering()).collect();
+    let busy: Vec<_> = saturate();
+    assert!(load.saturated());
+
+    let sending = round();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(receiver.received().await.is_empty(), "the match notice waits while the API is saturated");
+    assert!(!sending.is_finished());
+    drop(busy);
+    assert_eq!(sending.await.unwrap(), 1);
+    assert_eq!(receiver.received().await.len(), 1, "sent once the API has room");
+
+    // Saturated for longer than the notice may wait: it goes all the same.
+    let asked = app.family_worker().send("feedback_request", "lyceum-noord", json!({})).await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let busy: Vec<_> = saturate();
+    let sending = round();
+    let received = receiver.wait_for(2, Duration::from_secs(15)).await;
+    assert!(load.saturated());
+    assert_eq!(received.len(), 2, "sent at the end of its wait: {received:#?}");
+    assert_eq!(sending.await.unwrap(), 1);
+    drop(busy);
 }
