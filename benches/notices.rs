@@ -1,11 +1,13 @@
-//! Notices (issue 18), against a release build of Ketenpoort in this process: the audited
-//! exchanges through the API with notices on (the recipient has a webhook and a dispatcher
-//! sends) as a ratio to the same exchanges with notices off (no webhook: nothing is queued), in
-//! alternating turns; then how many notices a dispatcher delivers per second to a local
-//! receiver, from a backlog. The receiver checks every signature. Prints `FIGURE name value`
-//! lines for scripts/bench.
+//! Notices (issue 18), against a release build of Ketenpoort in this process, its dispatcher
+//! giving way to the API as `serve`'s does: the audited exchanges through the API with notices
+//! on (the recipient has a webhook) as a ratio to the same exchanges with notices off (no
+//! webhook: nothing is queued), in bursts of two seconds each followed by the time their
+//! notices take, and sustained for three times the give-way bound; then how many notices a
+//! dispatcher delivers per second to a local receiver, from a backlog. The receiver checks
+//! every signature. Prints `FIGURE name value` lines for scripts/bench.
 //!
-//! Usage: `notices CERTS_DIR [SECONDS]`: SECONDS of each, in turns of two seconds.
+//! Usage: `notices CERTS_DIR [SECONDS [GIVE_WAY]]`: SECONDS of bursts of each, in turns of two
+//! seconds; GIVE_WAY overrides `notices.give_way_seconds` (0: no giving way, for comparison).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -118,8 +120,10 @@ async fn exchanges(clients: &[(reqwest::Client, Vec<u8>)], url: &reqwest::Url, s
 async fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut args = std::env::args().skip(1);
-    let certs = std::path::PathBuf::from(args.next().expect("usage: notices CERTS_DIR [SECONDS]"));
+    let certs = std::path::PathBuf::from(args.next().expect("usage: notices CERTS_DIR [SECONDS [GIVE_WAY]]"));
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
+    // For comparison only: 0 makes the dispatcher send at once, as it did before it gave way.
+    let give_way = args.next().and_then(|s| s.parse().ok()).unwrap_or(NoticesConfig::default().give_way_seconds);
 
     // The receiver, on loopback with the development server certificate.
     let receiver = Arc::new(Receiver {
@@ -143,6 +147,7 @@ async fn main() {
         dispatch: false,
         allow_private_webhooks: true,
         webhook_ca: Some(certs.join("ca.crt")),
+        give_way_seconds: give_way,
         ..NoticesConfig::default()
     };
     let mut limits = ketenpoort::config::LimitsConfig::default();
@@ -199,28 +204,42 @@ async fn main() {
         Dispatcher::new(store, keys.pseudonymiser.clone(), &notices, None).expect("a dispatcher")
     };
 
-    // Turns: off (no webhook), on (a webhook, the dispatcher sending while the exchanges go on).
-    let (mut off, mut on, mut failures) = ((0u64, Duration::ZERO), (0u64, Duration::ZERO), 0u64);
-    let delivered_before = receiver.verified.load(Ordering::Relaxed);
+    // One dispatcher, as serve runs it: giving way to the API's load (notices.give_way_seconds).
+    let load = app.state().load.clone();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let sending = tokio::spawn(dispatcher().giving_way_to(load).run(stopped));
+    let verified = || receiver.verified.load(Ordering::Relaxed);
+    // Until the receiver has verified `count` more than `before` (at most a minute): how long.
+    let drained = |before: u64, count: u64| async move {
+        let started = Instant::now();
+        while verified() < before + count && started.elapsed() < Duration::from_secs(60) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        started.elapsed()
+    };
+
+    // Bursts, in turns: off (no webhook: nothing is queued), on (a webhook); after each, the
+    // machine idles until every notice of the burst is delivered, so that none is sent during
+    // another turn. The longest wait after a burst's end for its last notice is the delay.
+    let (mut off, mut on, mut failures, mut delay) = ((0u64, Duration::ZERO), (0u64, Duration::ZERO), 0u64, Duration::ZERO);
+    let mut sent_in_bursts = 0;
     for turn in 0..(seconds / SLICE.as_secs()).max(1) * 2 {
         let notices_on = turn % 4 == 1 || turn % 4 == 2;
-        let sending = if notices_on {
+        if notices_on {
             set_hook().await;
-            let (stop, stopped) = tokio::sync::watch::channel(false);
-            Some((stop, tokio::spawn(dispatcher().run(stopped))))
         } else {
             let _ = gateway.remove_webhook(operator(), &told, &Occasion::at(ketenpoort::clock::now())).await;
-            None
-        };
+        }
+        let before = verified();
         let started = Instant::now();
         let (done, failed) = exchanges(&clients, &signals, SLICE).await;
         let side = if notices_on { &mut on } else { &mut off };
         side.0 += done;
         side.1 += started.elapsed();
         failures += failed;
-        if let Some((stop, task)) = sending {
-            let _ = stop.send(true);
-            task.abort();
+        if notices_on {
+            sent_in_bursts += verified() - before;
+            delay = delay.max(drained(before, done).await);
         }
     }
     let rate = |(done, took): (u64, Duration)| done as f64 / took.as_secs_f64();
@@ -229,7 +248,26 @@ async fn main() {
     println!("FIGURE notices_exchanges_on_per_s {on_rate:.0}");
     println!("FIGURE notices_exchange_ratio {:.3}", on_rate / off_rate);
     println!("FIGURE notices_exchange_failures {failures}");
-    println!("FIGURE notices_sent_during_turns {}", receiver.verified.load(Ordering::Relaxed) - delivered_before);
+    println!("FIGURE notices_sent_during_bursts {sent_in_bursts}");
+    println!("FIGURE notices_burst_delay_s {:.1}", delay.as_secs_f64());
+
+    // Sustained: the same load for three times the give-way bound, off and then on; from the
+    // bound on, notices are sent while the exchanges go on.
+    let span = Duration::from_secs(NoticesConfig::default().give_way_seconds * 3);
+    let _ = gateway.remove_webhook(operator(), &told, &Occasion::at(ketenpoort::clock::now())).await;
+    let (off_done, _) = exchanges(&clients, &signals, span).await;
+    set_hook().await;
+    let before = verified();
+    let (on_done, _) = exchanges(&clients, &signals, span).await;
+    let sent_meanwhile = verified() - before;
+    drained(before, on_done).await;
+    let _ = stop.send(true);
+    let _ = sending.await;
+    println!("FIGURE notices_sustained_seconds {}", span.as_secs());
+    println!("FIGURE notices_sustained_off_per_s {:.0}", off_done as f64 / span.as_secs_f64());
+    println!("FIGURE notices_sustained_on_per_s {:.0}", on_done as f64 / span.as_secs_f64());
+    println!("FIGURE notices_sustained_ratio {:.3}", on_done as f64 / off_done as f64);
+    println!("FIGURE notices_sustained_sent {sent_meanwhile}");
 
     // A backlog queued with no dispatcher running, then drained by one.
     set_hook().await;

@@ -40,6 +40,10 @@ const READING: usize = 2;
 /// What a webhook notice sends: the item's JSON (`None`: gone), or why it could not be read.
 type Body = Result<Option<Vec<u8>>, String>;
 
+/// How often an instance prunes settled notices, and how many it deletes in one statement.
+const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
+const PRUNE_PART: u32 = 10_000;
+
 /// How often a dispatcher giving way looks whether the API still is saturated.
 const GIVING_WAY: Duration = Duration::from_millis(20);
 /// How often an idle dispatcher looks for due notices.
@@ -61,6 +65,9 @@ pub struct Dispatcher {
     /// The API this dispatcher gives way to, and for how long at most ([`NoticesConfig::give_way_seconds`]).
     load: Option<Arc<Load>>,
     give_way: time::Duration,
+    /// How long settled notices are kept, and when this instance last pruned the older ones.
+    keep_log: time::Duration,
+    pruned_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Dispatcher {
@@ -81,6 +88,8 @@ impl Dispatcher {
             allow_private: config.allow_private_webhooks,
             load: None,
             give_way: time::Duration::seconds(i64::try_from(config.give_way_seconds).unwrap_or(i64::MAX)),
+            keep_log: time::Duration::days(i64::from(config.keep_log_days)),
+            pruned_at: std::sync::Mutex::new(None),
         })
     }
 
@@ -98,6 +107,9 @@ impl Dispatcher {
         while !*stop.borrow() {
             if let Err(error) = self.digest_if_due(clock::now()).await {
                 tracing::error!(%error, "the daily digest could not be sent; trying again");
+            }
+            if let Err(error) = self.prune_if_due(clock::now()).await {
+                tracing::error!(%error, "settled notices could not be pruned; trying again tomorrow");
             }
             let pause = match self.round().await {
                 Ok(0) => IDLE,
@@ -346,6 +358,31 @@ impl Dispatcher {
             Ok(()) => settled(NoticeState::Delivered, None),
             Err(error) => self.retry(notice, now, None, error),
         }
+    }
+
+    /// Deletes the settled notices older than `keep_log_days`, at start and once a day after
+    /// (each instance: deleting what another deleted already is nothing). How many.
+    pub async fn prune_if_due(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
+        let due = self.pruned_at.lock().is_ok_and(|at| at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY));
+        if !due {
+            return Ok(0);
+        }
+        if let Ok(mut at) = self.pruned_at.lock() {
+            *at = Some(std::time::Instant::now());
+        }
+        let mut pruned = 0;
+        loop {
+            // In parts, so that the exchanges' writes come between them.
+            let part = self.store.prune_notices(now - self.keep_log, PRUNE_PART).await?;
+            pruned += part;
+            if part < u64::from(PRUNE_PART) {
+                break;
+            }
+        }
+        if pruned > 0 {
+            tracing::info!(pruned, "settled notices pruned from the outbox");
+        }
+        Ok(pruned)
     }
 
     /// Sends the day's digest once its hour has come (Dutch time), by the one instance that

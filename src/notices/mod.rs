@@ -33,6 +33,9 @@ pub struct NoticesConfig {
     /// [default: 10].
     #[serde(default = "default_give_way")]
     pub give_way_seconds: u64,
+    /// How long settled notices stay in the outbox, for the delivery log, in days [default: 30].
+    #[serde(default = "default_keep_log_days")]
+    pub keep_log_days: u32,
     /// Webhook addresses on loopback, private or link-local networks are refused (an
     /// organisation could otherwise make Ketenpoort reach into the operator's own network);
     /// `true` allows them, for a test or a closed network only.
@@ -50,6 +53,7 @@ impl Default for NoticesConfig {
             dispatch: true,
             give_up_after_seconds: default_give_up(),
             give_way_seconds: default_give_way(),
+            keep_log_days: default_keep_log_days(),
             allow_private_webhooks: false,
             webhook_ca: None,
         }
@@ -66,6 +70,10 @@ fn default_give_up() -> u64 {
 
 fn default_give_way() -> u64 {
     10
+}
+
+fn default_keep_log_days() -> u32 {
+    30
 }
 
 /// An organisation's webhook.

@@ -813,6 +813,9 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<DueNotice>, StoreError>;
     /// Writes back what became of taken notices, in one transaction.
     async fn settle_notices(&self, settled: &[Settled]) -> Result<(), StoreError>;
+    /// Deletes up to `limit` settled notices (delivered, failed or dropped) queued before
+    /// `before`, oldest first; how many. The delivery log keeps what is newer.
+    async fn prune_notices(&self, before: OffsetDateTime, limit: u32) -> Result<u64, StoreError>;
     /// The organisation's latest notices, newest first.
     async fn deliveries(&self, org: &OrgId, limit: u32) -> Result<Vec<Delivery>, StoreError>;
     /// Takes the digest's notices waiting, by person, as [`Store::take_due_notices`] takes others.

@@ -1233,6 +1233,10 @@ impl Store for SqlStore {
         self.settle(settled).await
     }
 
+    async fn prune_notices(&self, before: OffsetDateTime, limit: u32) -> Result<u64, StoreError> {
+        self.prune(before, limit).await
+    }
+
     async fn deliveries(&self, org: &OrgId, limit: u32) -> Result<Vec<crate::notices::Delivery>, StoreError> {
         self.deliveries_of(org, limit).await
     }

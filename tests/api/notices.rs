@@ -362,3 +362,33 @@ async fn notices_give_way_to_a_saturated_api_but_only_for_a_while() {
     assert_eq!(sending.await.unwrap(), 1);
     drop(busy);
 }
+
+#[tokio::test]
+async fn settled_notices_leave_the_log_after_their_days_and_waiting_ones_stay() {
+    let receiver = Receiver::start();
+    let config = NoticesConfig { dispatch: false, keep_log_days: 30, ..notices(60) };
+    let app = spawn_app_with(|c| ketenpoort::config::Config { notices: config.clone(), ..c }).await;
+    connect(&app, &receiver, "lyceum-noord").await;
+    assert_eq!(app.mentor().register().await.status, StatusCode::CREATED);
+    assert_eq!(app.family_worker().register().await.status, StatusCode::CREATED);
+    let keys = ketenpoort::keys::load(&app.keys).unwrap();
+    let store = app.gateway().store_handle();
+    let dispatcher = Dispatcher::new(store.clone(), keys.pseudonymiser.clone(), &config, None).unwrap();
+    assert_eq!(dispatcher.round().await.unwrap(), 1);
+    // A second notice, not sent yet.
+    let asked = app.family_worker().send("feedback_request", "lyceum-noord", json!({})).await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let school = OrgId("lyceum-noord".into());
+    assert_eq!(store.deliveries(&school, 10).await.unwrap().len(), 2);
+
+    // Within its days, the delivered one stays.
+    let now = ketenpoort::clock::now();
+    let fresh = Dispatcher::new(store.clone(), keys.pseudonymiser.clone(), &config, None).unwrap();
+    assert_eq!(fresh.prune_if_due(now + time::Duration::days(29)).await.unwrap(), 0);
+    // After them, it goes; the waiting one stays, whatever its age.
+    assert_eq!(dispatcher.prune_if_due(now + time::Duration::days(31)).await.unwrap(), 1);
+    let log = store.deliveries(&school, 10).await.unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].state, NoticeState::Pending);
+    assert_eq!(dispatcher.prune_if_due(now + time::Duration::days(31)).await.unwrap(), 0, "once a day");
+}

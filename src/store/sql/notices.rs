@@ -159,6 +159,21 @@ impl SqlStore {
         tx.commit().await.map_err(db)
     }
 
+    pub(super) async fn prune(&self, before: OffsetDateTime, limit: u32) -> Result<u64, StoreError> {
+        // By id, which grows with time: the oldest rows are met first and the scan stops at
+        // `limit` of them.
+        let pruned = sqlx::query(
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state <> 'pending' AND created_at < $1 \
+             ORDER BY id LIMIT $2)",
+        )
+        .bind(micros(before))
+        .bind(i64::from(limit))
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(pruned.rows_affected())
+    }
+
     /// The day's digest rows, taken for `lease` as [`Self::take_notices`] takes the others,
     /// by person.
     pub(super) async fn take_digests(
