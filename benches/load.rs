@@ -10,28 +10,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+mod partner;
+
 const CLIENTS: usize = 64;
 /// How long each turn of `/healthz` or of exchanges lasts.
 const SLICE_SECONDS: u64 = 2;
-
-fn client(certs: &std::path::Path) -> reqwest::Client {
-    let read = |name: &str| std::fs::read(certs.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let ca = reqwest::Certificate::from_pem(&read("ca.crt")).expect("the CA");
-    let mut pem = read("buurtteam-oost.key");
-    pem.extend(read("buurtteam-oost.crt"));
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("ketenpoort-actor", "family_worker@buurtteam-oost".parse().expect("a header"));
-    reqwest::Client::builder()
-        .use_rustls_tls()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(ca)
-        .identity(reqwest::Identity::from_pem(&pem).expect("the client certificate"))
-        .default_headers(headers)
-        .http1_only()
-        .pool_max_idle_per_host(1)
-        .build()
-        .expect("a client")
-}
 
 /// Whether the call succeeded, its body read to the end: only then does the connection go
 /// back to the pool for the next call (keep-alive), as a partner system's client would.
@@ -129,7 +112,7 @@ async fn main() {
     };
     let involvement = url("/api/v1/involvements");
     CALLS.set(made).ok().expect("set once");
-    let clients: Vec<reqwest::Client> = (0..CLIENTS).map(|_| client(&certs)).collect();
+    let clients: Vec<reqwest::Client> = (0..CLIENTS).map(|_| partner::client(&certs, "buurtteam-oost", "family_worker@buurtteam-oost")).collect();
 
     // The youth the exchanges are about, known to both organisations.
     let first = clients[0]

@@ -19,6 +19,8 @@ use ketenpoort::framework::OrgId;
 use ketenpoort::notices::NoticesConfig;
 use ketenpoort::notices::dispatcher::Dispatcher;
 
+mod partner;
+
 const CLIENTS: usize = 64;
 const SLICE: Duration = Duration::from_secs(2);
 /// The organisation whose system is told: the recipient of every exchange.
@@ -50,25 +52,6 @@ async fn receive(
         receiver.refused.fetch_add(1, Ordering::Relaxed);
         StatusCode::BAD_REQUEST
     }
-}
-
-fn client(certs: &std::path::Path, org: &str, account: &str) -> reqwest::Client {
-    let read = |name: &str| std::fs::read(certs.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let ca = reqwest::Certificate::from_pem(&read("ca.crt")).expect("the CA");
-    let mut pem = read(&format!("{org}.key"));
-    pem.extend(read(&format!("{org}.crt")));
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("ketenpoort-actor", account.parse().expect("a header"));
-    reqwest::Client::builder()
-        .use_rustls_tls()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(ca)
-        .identity(reqwest::Identity::from_pem(&pem).expect("the client certificate"))
-        .default_headers(headers)
-        .http1_only()
-        .pool_max_idle_per_host(1)
-        .build()
-        .expect("a client")
 }
 
 /// The `n`th BSN that passes the elfproef.
@@ -175,8 +158,8 @@ async fn main() {
     let keys = ketenpoort::keys::load(&dir.path().join("k.keys")).expect("keys");
 
     // A youth per client, known to both organisations, so that every request is allowed.
-    let mentor = || client(&certs, "lyceum-noord", "mentor@lyceum-noord");
-    let worker = client(&certs, TOLD, "family_worker@buurtteam-oost");
+    let mentor = || partner::client(&certs, "lyceum-noord", "mentor@lyceum-noord");
+    let worker = partner::client(&certs, TOLD, "family_worker@buurtteam-oost");
     let involvements = reqwest::Url::parse(&format!("{base}/involvements")).expect("a URL");
     let mut clients = Vec::with_capacity(CLIENTS);
     for n in 0..CLIENTS {

@@ -7,6 +7,7 @@
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::error_handling::HandleErrorLayer;
@@ -45,12 +46,19 @@ pub struct RateLimited {
 
 /// How busy the API is: the requests it is answering now. Work that no one waits for (notices)
 /// gives way while there are more of them than the runtime has threads, that is, while
-/// requests queue for a CPU.
+/// requests queue for a CPU, and for a moment after: between one request and the next a
+/// client's own work can leave the count low for a few milliseconds, and that is no lull.
 #[derive(Debug)]
 pub struct Load {
-    in_flight: std::sync::atomic::AtomicUsize,
+    in_flight: AtomicUsize,
     threads: usize,
+    started: std::time::Instant,
+    /// When requests last queued, in milliseconds since `started`, plus one (0: never).
+    queued_at: AtomicU64,
 }
+
+/// How long after requests last queued the API still counts as saturated, in milliseconds.
+const LULL_MILLIS: u64 = 100;
 
 /// One request being answered; counted until dropped.
 pub struct Answering<'a>(&'a Load);
@@ -58,17 +66,28 @@ pub struct Answering<'a>(&'a Load);
 impl Load {
     pub fn new() -> Load {
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        Load { in_flight: std::sync::atomic::AtomicUsize::new(0), threads }
+        let started = std::time::Instant::now();
+        Load { in_flight: AtomicUsize::new(0), threads, started, queued_at: AtomicU64::new(0) }
     }
 
     pub fn answering(&self) -> Answering<'_> {
-        self.in_flight.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.in_flight.fetch_add(1, Ordering::Relaxed) >= self.threads {
+            self.queued_at.store(self.millis() + 1, Ordering::Relaxed);
+        }
         Answering(self)
     }
 
-    /// Whether requests are waiting for a CPU.
+    /// Whether requests are waiting for a CPU, or were a moment ago.
     pub fn saturated(&self) -> bool {
-        self.in_flight.load(std::sync::atomic::Ordering::Relaxed) > self.threads
+        if self.in_flight.load(Ordering::Relaxed) > self.threads {
+            return true;
+        }
+        let queued_at = self.queued_at.load(Ordering::Relaxed);
+        queued_at > 0 && (self.millis() + 1).saturating_sub(queued_at) < LULL_MILLIS
+    }
+
+    fn millis(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX - 1)
     }
 }
 
@@ -80,7 +99,7 @@ impl Default for Load {
 
 impl Drop for Answering<'_> {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -168,6 +187,19 @@ async fn shed(uri: Uri, error: BoxError) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_api_is_saturated_while_requests_queue_for_a_cpu_and_a_moment_after() {
+        let load = Load::new();
+        let few: Vec<_> = (0..load.threads).map(|_| load.answering()).collect();
+        assert!(!load.saturated(), "one request per thread: none waits");
+        let more = load.answering();
+        assert!(load.saturated());
+        drop((few, more));
+        assert!(load.saturated(), "a lull of a few milliseconds is no lull");
+        std::thread::sleep(std::time::Duration::from_millis(LULL_MILLIS + 50));
+        assert!(!load.saturated());
+    }
 
     #[test]
     fn an_organisation_over_its_rate_is_told_when_to_return_and_others_are_not_held_back() {

@@ -156,20 +156,26 @@ impl Dispatcher {
     }
 
     /// Waits while the API is saturated, until the oldest notice of `due` has waited its
-    /// longest. Exchanges answer people; a notice may come seconds later without harm, and
+    /// longest (and each delivery again, until its own notice has). Exchanges answer people; a notice may come seconds later without harm, and
     /// sent meanwhile it would take their CPU (on a small machine a notice costs about half an
     /// exchange, the receiver's side included). The batch's lease outlasts the wait.
     async fn give_way(&self, due: &[DueNotice]) {
+        if let Some(oldest) = due.iter().map(|notice| notice.created_at).min() {
+            self.give_way_since(oldest).await;
+        }
+    }
+
+    /// Waits while the API is saturated, at most until the give-way bound after `queued`.
+    async fn give_way_since(&self, queued: OffsetDateTime) {
         let Some(load) = &self.load else { return };
-        let Some(oldest) = due.iter().map(|notice| notice.created_at).min() else { return };
-        let until = oldest + self.give_way.min(LEASE / 2);
+        let until = queued + self.give_way.min(LEASE / 2);
         let started = std::time::Instant::now();
         while load.saturated() && clock::now() < until {
             tokio::time::sleep(GIVING_WAY).await;
         }
         let waited = started.elapsed();
         if !waited.is_zero() {
-            metrics::counter!("ketenpoort_notices_gave_way_seconds_total").increment(waited.as_secs());
+            metrics::histogram!("ketenpoort_notices_give_way_seconds").record(waited.as_secs_f64());
         }
     }
 
@@ -230,6 +236,8 @@ impl Dispatcher {
     }
 
     async fn deliver(&self, notice: &DueNotice, hook: Option<&Webhook>, body: Option<&Body>) -> Settled {
+        // Also within a batch: the API may have filled up again since it began.
+        self.give_way_since(notice.created_at).await;
         if notice.channel != Channel::Webhook {
             return self.mail(notice).await;
         }

@@ -592,7 +592,28 @@ fn disabled_at_of(row: &AnyRow) -> Result<Option<OffsetDateTime>, StoreError> {
     optional_time(row.try_get("disabled_at").map_err(db)?)
 }
 
+/// A run that one instance of several does once a day, claimed by a row for the day.
+#[derive(Clone, Copy)]
+enum DailyRun {
+    Retention,
+    Digest,
+}
+
 impl SqlStore {
+    /// Claims `day` for `run`: true for the one instance (of several) whose row went in.
+    async fn claim_day(&self, run: DailyRun, day: &str, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let sql = match run {
+            DailyRun::Retention => {
+                "INSERT INTO retention_runs (day, started_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING"
+            }
+            DailyRun::Digest => {
+                "INSERT INTO digest_runs (day, started_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING"
+            }
+        };
+        let claimed = sqlx::query(sql).bind(day).bind(micros(at)).execute(&self.pool).await.map_err(db)?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
     /// The answers to `request`, in delivery order.
     async fn answers(&self, request: &str) -> Result<Vec<Answer>, StoreError> {
         sqlx::query(
@@ -1251,7 +1272,7 @@ impl Store for SqlStore {
     }
 
     async fn claim_digest_day(&self, day: &str, at: OffsetDateTime) -> Result<bool, StoreError> {
-        self.claim_digest(day, at).await
+        self.claim_day(DailyRun::Digest, day, at).await
     }
 
     async fn notice_settings(&self, account: &str) -> Result<Option<crate::notices::mail::NoticeSettings>, StoreError> {
@@ -2030,14 +2051,7 @@ impl Store for SqlStore {
     }
 
     async fn claim_retention_day(&self, day: &str, at: OffsetDateTime) -> Result<bool, StoreError> {
-        let claimed =
-            sqlx::query("INSERT INTO retention_runs (day, started_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING")
-                .bind(day)
-                .bind(micros(at))
-                .execute(&self.pool)
-                .await
-                .map_err(db)?;
-        Ok(claimed.rows_affected() == 1)
+        self.claim_day(DailyRun::Retention, day, at).await
     }
 
     async fn fact_history(&self, youth: YouthId) -> Result<FactHistory, StoreError> {

@@ -187,17 +187,6 @@ impl SqlStore {
         Ok(due)
     }
 
-    pub(super) async fn claim_digest(&self, day: &str, at: OffsetDateTime) -> Result<bool, StoreError> {
-        let claimed =
-            sqlx::query("INSERT INTO digest_runs (day, started_at) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING")
-                .bind(day)
-                .bind(micros(at))
-                .execute(&self.pool)
-                .await
-                .map_err(db)?;
-        Ok(claimed.rows_affected() == 1)
-    }
-
     pub(super) async fn notice_settings_of(&self, account: &str) -> Result<Option<NoticeSettings>, StoreError> {
         let row = sqlx::query("SELECT email, notify, lang FROM accounts WHERE id = $1 AND disabled_at IS NULL")
             .bind(account)
